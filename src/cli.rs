@@ -1,0 +1,196 @@
+//! The command line: argument parsing, running a command and turning its outcome into an exit code.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Overrides};
+use crate::diagnostic::{self, Diagnostic, Format, Severity};
+use crate::project::Project;
+use crate::source::SourceDb;
+
+const ABOUT: &str = "Compile Markdown procedures with !include partials into a docs site, printable checklists and JSON plans";
+
+const LONG_ABOUT: &str = "\
+runsheet reads a docs project: pages under content/ (Markdown with YAML front matter), \
+partials under partials/ pulled in with `!include <name>` lines, and optional templates/. \
+From that one source it checks every page and reports each problem with its file, line and \
+column, following include chains back to the partial where the text really is.
+
+Settings may also come from runsheet.toml in the project folder (content, partials, templates, \
+out, base_path, strict); a flag beats the file.";
+
+#[derive(Parser, Debug)]
+#[command(name = "runsheet", version, about = ABOUT, long_about = LONG_ABOUT)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct Global {
+    /// Project folder holding content/, partials/ and runsheet.toml
+    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// Folder of pages [default: <root>/content]
+    #[arg(long, global = true, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// Folder of `!include` partials [default: <root>/partials]
+    #[arg(long, global = true, value_name = "DIR")]
+    partials: Option<PathBuf>,
+    /// Folder of templates overriding the built-in ones [default: <root>/templates]
+    #[arg(long, global = true, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// URL prefix under which absolute links point into the content, e.g. /docs
+    #[arg(long, global = true, value_name = "PREFIX")]
+    base_path: Option<String>,
+    /// Print errors only: no warnings, no summary
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print what was checked or written
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// When to colour messages (NO_COLOR in the environment also turns colour off)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Report every problem in the project; writes nothing
+    #[command(
+        long_about = "Report every problem in the project: front matter, includes \
+(missing, ambiguous, cycles, escapes, depth and size limits), callouts and unused partials. \
+Writes nothing. Exits 0 when there is no error, 1 otherwise."
+    )]
+    Check {
+        /// Output form: human (stderr), json (one object a line on stdout) or github (Actions annotations on stdout)
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+/// Runs runsheet with the given arguments and returns the process exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let code = match &cli.command {
+        Command::Check { format, strict } => check(&cli.global, *format, *strict),
+    };
+    ExitCode::from(code)
+}
+
+impl Global {
+    fn overrides(&self, strict: bool) -> Overrides {
+        Overrides {
+            content: self.content.clone(),
+            partials: self.partials.clone(),
+            templates: self.templates.clone(),
+            out: None,
+            base_path: self.base_path.clone(),
+            strict,
+        }
+    }
+
+    fn color(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stderr().is_terminal()
+            }
+        }
+    }
+}
+
+/// Loads the project; `None` (with diagnostics) when the settings are unusable.
+fn open(
+    g: &Global,
+    overrides: &Overrides,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Project, SourceDb> {
+    let mut db = SourceDb::default();
+    match config::load(&g.root, overrides, &mut db, diags) {
+        Some(config) => Ok(Project::load(config, db, diags)),
+        None => Err(db),
+    }
+}
+
+fn check(g: &Global, format: Format, strict: bool) -> u8 {
+    let mut diags = Vec::new();
+    let overrides = g.overrides(strict);
+    let (db, pages, strict) = match open(g, &overrides, &mut diags) {
+        Ok(p) => {
+            let strict = p.config.strict;
+            (p.db, p.pages.len(), strict)
+        }
+        Err(db) => (db, 0, strict),
+    };
+    if strict {
+        diagnostic::promote_warnings(&mut diags);
+    }
+    let errors = report(g, &db, &mut diags, format);
+    if g.verbose {
+        eprintln!("checked {pages} page(s)");
+    }
+    u8::from(errors > 0)
+}
+
+/// Prints every diagnostic in the chosen form; returns the number of errors.
+fn report(g: &Global, db: &SourceDb, diags: &mut Vec<Diagnostic>, format: Format) -> usize {
+    diagnostic::normalize(diags, db);
+    let (errors, warnings) = diagnostic::summary(diags);
+    let color = g.color();
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    for d in diags.iter() {
+        let _ = match format {
+            Format::Human if g.quiet && d.severity == Severity::Warning => Ok(()),
+            Format::Human => stderr.write_all(diagnostic::render_human(d, db, color).as_bytes()),
+            Format::Json => stdout.write_all(diagnostic::render_json(d, db).as_bytes()),
+            Format::Github => stdout.write_all(diagnostic::render_github(d, db).as_bytes()),
+        };
+    }
+    if format == Format::Human && !g.quiet && (errors > 0 || warnings > 0) {
+        let _ = writeln!(stderr, "{}", summary_line(errors, warnings));
+    }
+    errors
+}
+
+fn summary_line(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => format!("warning: {} emitted", plural(w, "warning")),
+        (e, 0) => format!("error: {} found", plural(e, "error")),
+        (e, w) => format!(
+            "error: {} and {} found",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}

@@ -1,0 +1,178 @@
+//! Settings: `runsheet.toml` in the project folder, overridden by command-line flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{decode, FileKind, SourceDb, SourceFile};
+
+/// The name of the optional settings file in the project folder.
+pub const CONFIG_FILE: &str = "runsheet.toml";
+
+/// `runsheet.toml` as written: every key optional, paths relative to the project folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    content: Option<PathBuf>,
+    partials: Option<PathBuf>,
+    templates: Option<PathBuf>,
+    out: Option<PathBuf>,
+    base_path: Option<String>,
+    strict: Option<bool>,
+}
+
+/// Values given on the command line; they beat the file. Paths are relative
+/// to the current directory.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub content: Option<PathBuf>,
+    pub partials: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub base_path: Option<String>,
+    pub strict: bool,
+}
+
+/// The settings a run uses, with every path resolved.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub root: PathBuf,
+    pub content: PathBuf,
+    pub partials: PathBuf,
+    pub templates: PathBuf,
+    pub out: PathBuf,
+    /// URL prefix under which absolute links point into the content: `""` or `/docs`.
+    pub base_path: String,
+    pub strict: bool,
+}
+
+/// `/docs/` and `docs` become `/docs`; `/` and `` become ``.
+pub fn normalize_base_path(s: &str) -> String {
+    let trimmed = s.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+/// Reads `runsheet.toml` (when present) and applies the overrides.
+pub fn load(
+    root: &Path,
+    overrides: &Overrides,
+    db: &mut SourceDb,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Config> {
+    if !root.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "project-invalid",
+                format!("project folder `{}` does not exist", root.display()),
+            )
+            .with_help("pass the folder that holds `content/` with `--root DIR`"),
+        );
+        return None;
+    }
+    let path = root.join(CONFIG_FILE);
+    let file = if path.is_file() {
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "config-invalid",
+                    format!("cannot read {CONFIG_FILE}: {e}"),
+                ));
+                return None;
+            }
+        };
+        let Ok(text) = decode(&bytes) else {
+            diags.push(
+                Diagnostic::error("not-utf8", format!("{CONFIG_FILE} is not valid UTF-8"))
+                    .with_help("save the file as UTF-8"),
+            );
+            return None;
+        };
+        let id = db.add(SourceFile::new(
+            CONFIG_FILE.into(),
+            path.clone(),
+            FileKind::Config,
+            text,
+        ));
+        match toml::from_str::<FileConfig>(&db.get(id).text) {
+            Ok(c) => c,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                diags.push(
+                    Diagnostic::error("config-invalid", e.message().to_owned())
+                        .at(id, span.start, span.end)
+                        .with_help(
+                            "known settings: content, partials, templates, out, base_path, strict",
+                        ),
+                );
+                return None;
+            }
+        }
+    } else {
+        FileConfig::default()
+    };
+    let pick = |flag: &Option<PathBuf>, file: Option<PathBuf>, default: &str| match flag {
+        Some(p) => p.clone(),
+        None => root.join(file.unwrap_or_else(|| default.into())),
+    };
+    let config = Config {
+        root: root.to_owned(),
+        content: pick(&overrides.content, file.content, "content"),
+        partials: pick(&overrides.partials, file.partials, "partials"),
+        templates: pick(&overrides.templates, file.templates, "templates"),
+        out: pick(&overrides.out, file.out, "site"),
+        base_path: normalize_base_path(
+            overrides
+                .base_path
+                .as_deref()
+                .or(file.base_path.as_deref())
+                .unwrap_or(""),
+        ),
+        strict: overrides.strict || file.strict.unwrap_or(false),
+    };
+    if !config.content.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "project-invalid",
+                format!("no content folder at `{}`", config.content.display()),
+            )
+            .with_help("run runsheet in a folder holding `content/`, or pass `--root DIR` or `--content DIR`"),
+        );
+        return None;
+    }
+    if overrides.partials.is_some() && !config.partials.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "project-invalid",
+                format!("no partials folder at `{}`", config.partials.display()),
+            )
+            .with_help("pass the folder that holds the `!include` partials with `--partials DIR`"),
+        );
+        return None;
+    }
+    Some(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_table() {
+        let cases = [
+            ("", ""),
+            ("/", ""),
+            ("/docs", "/docs"),
+            ("docs/", "/docs"),
+            ("/a/b/", "/a/b"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalize_base_path(input), expected, "{input:?}");
+        }
+    }
+}

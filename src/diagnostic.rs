@@ -1,0 +1,321 @@
+//! Diagnostics: what went wrong and where, rendered for people (rustc style), JSON or GitHub Actions.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::source::{FileId, SourceDb};
+use crate::sourcemap::{IncludeSite, Origin};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// The span a diagnostic points at: a byte range in one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One problem found in the project.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable, documented code such as `include-missing`.
+    pub code: &'static str,
+    pub message: String,
+    pub label: Option<Label>,
+    pub help: Option<String>,
+    /// Include sites that brought the labelled text into a page, innermost first.
+    pub included_from: Vec<IncludeSite>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            label: None,
+            help: None,
+            included_from: Vec::new(),
+        }
+    }
+
+    /// Points the diagnostic at `start..end` of `file`.
+    pub fn at(mut self, file: FileId, start: usize, end: usize) -> Self {
+        self.label = Some(Label { file, start, end });
+        self
+    }
+
+    /// Points the diagnostic at a location in an expanded page, with its include chain.
+    pub fn at_origin(mut self, origin: Origin<'_>, len: usize) -> Self {
+        self.label = Some(Label {
+            file: origin.file,
+            start: origin.offset,
+            end: origin.offset + len,
+        });
+        self.included_from = origin.included_from.to_vec();
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn included_from(mut self, chain: &[IncludeSite]) -> Self {
+        self.included_from = chain.to_vec();
+        self
+    }
+
+    /// Sort key giving a stable order: file, position, code, message.
+    fn sort_key<'a>(&'a self, db: &'a SourceDb) -> (&'a str, usize, &'static str, &'a str) {
+        let (path, offset) = match self.label {
+            Some(l) => (db.get(l.file).path.as_str(), l.start),
+            None => ("", 0),
+        };
+        (path, offset, self.code, self.message.as_str())
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// Sorts diagnostics into a stable order and removes exact duplicates
+/// (a partial included twice reports its own problems once).
+pub fn normalize(diags: &mut Vec<Diagnostic>, db: &SourceDb) {
+    diags.sort_by(|a, b| a.sort_key(db).cmp(&b.sort_key(db)));
+    diags.dedup_by(|a, b| {
+        a.code == b.code && a.message == b.message && a.label == b.label && a.help == b.help
+    });
+}
+
+/// Turns every warning into an error (`--strict`).
+pub fn promote_warnings(diags: &mut [Diagnostic]) {
+    for d in diags {
+        d.severity = Severity::Error;
+    }
+}
+
+/// Renders one diagnostic in the human form: header, `--> file:line:col`,
+/// the source line with a caret, include chain and help.
+pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
+    use annotate_snippets::{Level, Renderer, Snippet};
+    let level = match d.severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+    };
+    let mut message = level.title(&d.message).id(d.code);
+    let included: Vec<String> = d
+        .included_from
+        .iter()
+        .map(|s| {
+            let f = db.get(s.file);
+            format!("included from {}:{}", f.path, f.line_col(s.offset).0)
+        })
+        .collect();
+    if let Some(label) = d.label {
+        let f = db.get(label.file);
+        let (line, _) = f.line_col(label.start);
+        let line_start = f.line_offset(line);
+        let line_end = f.text[label.start.min(f.text.len())..]
+            .find('\n')
+            .map_or(f.text.len(), |i| label.start + i);
+        let end = label.end.clamp(label.start, line_end);
+        let end = if end == label.start && end < line_end {
+            next_char(&f.text, end)
+        } else {
+            end
+        };
+        message = message.snippet(
+            Snippet::source(&f.text[line_start..line_end])
+                .line_start(line)
+                .origin(&f.path)
+                .annotation(level.span(label.start - line_start..end - line_start)),
+        );
+    }
+    for note in &included {
+        message = message.footer(Level::Note.title(note));
+    }
+    if let Some(help) = &d.help {
+        message = message.footer(Level::Help.title(help));
+    }
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    format!("{}\n", renderer.render(message))
+}
+
+fn next_char(text: &str, i: usize) -> usize {
+    text[i..].chars().next().map_or(i, |c| i + c.len_utf8())
+}
+
+#[derive(Serialize)]
+struct JsonSite {
+    file: String,
+    line: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    help: Option<&'a str>,
+    included_from: Vec<JsonSite>,
+}
+
+/// Renders one diagnostic as a single line of JSON.
+pub fn render_json(d: &Diagnostic, db: &SourceDb) -> String {
+    let pos = d.label.map(|l| {
+        let f = db.get(l.file);
+        let (line, col) = f.line_col(l.start);
+        (f.path.as_str(), line, col)
+    });
+    let json = JsonDiagnostic {
+        severity: d.severity,
+        code: d.code,
+        message: &d.message,
+        file: pos.map(|p| p.0),
+        line: pos.map(|p| p.1),
+        column: pos.map(|p| p.2),
+        help: d.help.as_deref(),
+        included_from: d
+            .included_from
+            .iter()
+            .map(|s| {
+                let f = db.get(s.file);
+                JsonSite {
+                    file: f.path.clone(),
+                    line: f.line_col(s.offset).0,
+                }
+            })
+            .collect(),
+    };
+    let mut line = serde_json::to_string(&json).expect("diagnostics serialise");
+    line.push('\n');
+    line
+}
+
+/// Renders one diagnostic as a GitHub Actions workflow command.
+pub fn render_github(d: &Diagnostic, db: &SourceDb) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut out = format!("::{kind} ");
+    if let Some(l) = d.label {
+        let f = db.get(l.file);
+        let (line, col) = f.line_col(l.start);
+        let _ = write!(
+            out,
+            "file={},line={line},col={col},",
+            escape_property(&f.path)
+        );
+    }
+    let _ = write!(out, "title={}", escape_property(d.code));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    let _ = writeln!(out, "::{}", escape_data(&message));
+    out
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Counts of errors and warnings, for the closing summary line.
+pub fn summary(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    (errors, diags.len() - errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileKind, SourceFile};
+
+    fn db() -> (SourceDb, FileId) {
+        let mut db = SourceDb::default();
+        let id = db.add(SourceFile::new(
+            "content/a.md".into(),
+            "content/a.md".into(),
+            FileKind::Page,
+            "---\ntitle: A\n---\n!include <x>\n".into(),
+        ));
+        (db, id)
+    }
+
+    #[test]
+    fn human_form_has_arrow_line_caret_and_help() {
+        let (db, id) = db();
+        let d = Diagnostic::error("include-missing", "no partial named `x`")
+            .at(id, 17, 29)
+            .with_help("did you mean `y`?");
+        let text = render_human(&d, &db, false);
+        let expected = "\
+error[include-missing]: no partial named `x`
+ --> content/a.md:4:1
+  |
+4 | !include <x>
+  | ^^^^^^^^^^^^
+  |
+  = help: did you mean `y`?
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn machine_forms() {
+        let (db, id) = db();
+        let d = Diagnostic::warning("partial-unused", "50% done, a: b").at(id, 4, 9);
+        let cases = [
+            (
+                render_json(&d, &db),
+                "{\"severity\":\"warning\",\"code\":\"partial-unused\",\"message\":\"50% done, a: b\",\"file\":\"content/a.md\",\"line\":2,\"column\":1,\"help\":null,\"included_from\":[]}\n",
+            ),
+            (
+                render_github(&d, &db),
+                "::warning file=content/a.md,line=2,col=1,title=partial-unused::50%25 done, a: b\n",
+            ),
+        ];
+        for (got, expected) in cases {
+            assert_eq!(got, expected);
+        }
+    }
+}

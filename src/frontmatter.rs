@@ -1,0 +1,319 @@
+//! Front matter: splits the YAML block off a page and types it (`title`, `description`, `position`, `meta`).
+
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceFile};
+
+/// A page's typed front matter. Unknown keys are kept in `meta`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: Option<String>,
+    pub position: Option<i64>,
+    pub meta: Map<String, Value>,
+}
+
+/// Where the front matter and the body of a file are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// The YAML text between the two `---` lines, if the file opens with one.
+    pub yaml: Option<Range<usize>>,
+    /// Offset of the first byte after the front matter.
+    pub body_start: usize,
+    /// The file opens a front matter block that no `---` line closes.
+    pub unclosed: bool,
+}
+
+fn is_fence(line: &str, closing: bool) -> bool {
+    let line = line.trim_end_matches([' ', '\t']);
+    line == "---" || (closing && line == "...")
+}
+
+/// Finds the front matter block: a first line `---` up to the next `---` line.
+pub fn split(text: &str) -> Split {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if !is_fence(&text[..first_end], false) {
+        return Split {
+            yaml: None,
+            body_start: 0,
+            unclosed: false,
+        };
+    }
+    let yaml_start = (first_end + 1).min(text.len());
+    let mut pos = yaml_start;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if is_fence(&text[pos..end], true) {
+            return Split {
+                yaml: Some(yaml_start..pos),
+                body_start: (end + 1).min(text.len()),
+                unclosed: false,
+            };
+        }
+        pos = end + 1;
+    }
+    Split {
+        yaml: None,
+        body_start: 0,
+        unclosed: true,
+    }
+}
+
+/// Parses and types a page's front matter, reporting every problem found.
+pub fn parse_page(
+    file_id: FileId,
+    file: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<FrontMatter>, usize) {
+    let text = &file.text;
+    let split = split(text);
+    let first_line = text.find('\n').unwrap_or(text.len());
+    if split.unclosed {
+        diags.push(
+            Diagnostic::error(
+                "front-matter-invalid",
+                "front matter is opened but never closed",
+            )
+            .at(file_id, 0, first_line)
+            .with_help("end the YAML block with a line containing only `---`"),
+        );
+        return (None, 0);
+    }
+    let Some(yaml) = split.yaml else {
+        diags.push(
+            Diagnostic::error("front-matter-missing", "page has no front matter")
+                .at(file_id, 0, first_line)
+                .with_help(
+                    "start the page with a YAML block: a line `---`, `title: ...`, and a closing `---`",
+                ),
+        );
+        return (None, 0);
+    };
+    let value: serde_yaml::Value = match serde_yaml::from_str(&text[yaml.clone()]) {
+        Ok(v) => v,
+        Err(e) => {
+            let offset = yaml.start + e.location().map_or(0, |l| l.index());
+            diags.push(
+                Diagnostic::error("front-matter-invalid", format!("invalid YAML: {}", yaml_message(&e)))
+                    .at(file_id, offset, offset + 1)
+                    .with_help("front matter must be a YAML mapping such as `title: My page`; quote values that contain `: ` or start with a special character"),
+            );
+            return (None, split.body_start);
+        }
+    };
+    let mapping = match value {
+        serde_yaml::Value::Mapping(m) => m,
+        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+        _ => {
+            diags.push(
+                Diagnostic::error("front-matter-invalid", "front matter is not a YAML mapping")
+                    .at(file_id, yaml.start, yaml.end.max(yaml.start + 1))
+                    .with_help("write `key: value` lines, for example `title: My page`"),
+            );
+            return (None, split.body_start);
+        }
+    };
+    let key_at = |key: &str| -> Range<usize> {
+        let mut pos = yaml.start;
+        for line in text[yaml.clone()].split_inclusive('\n') {
+            if let Some(rest) = line.strip_prefix(key) {
+                if rest.trim_start().starts_with(':') {
+                    return pos..pos + key.len();
+                }
+            }
+            pos += line.len();
+        }
+        0..first_line
+    };
+    let mut fm = FrontMatter::default();
+    let before = diags.len();
+    let mut title = None;
+    for (key, value) in mapping {
+        let Some(key) = key.as_str().map(str::to_owned) else {
+            let r = 0..first_line;
+            diags.push(
+                Diagnostic::error("front-matter-invalid", "front matter keys must be strings")
+                    .at(file_id, r.start, r.end),
+            );
+            continue;
+        };
+        let mut wrong = |expected: &str| {
+            let r = key_at(&key);
+            diags.push(
+                Diagnostic::error(
+                    "front-matter-invalid",
+                    format!("`{key}` must be {expected}, found {}", yaml_kind(&value)),
+                )
+                .at(file_id, r.start, r.end)
+                .with_help(format!("write `{key}:` followed by {expected}")),
+            );
+        };
+        match key.as_str() {
+            "title" => match &value {
+                serde_yaml::Value::String(s) => title = Some(s.clone()),
+                _ => wrong("a string"),
+            },
+            "description" => match &value {
+                serde_yaml::Value::String(s) => fm.description = Some(s.clone()),
+                serde_yaml::Value::Null => {}
+                _ => wrong("a string"),
+            },
+            "position" => match value.as_i64() {
+                Some(n) => fm.position = Some(n),
+                None if value.is_null() => {}
+                None => wrong("an integer"),
+            },
+            _ => match serde_json::to_value(&value) {
+                Ok(v) => {
+                    fm.meta.insert(key, v);
+                }
+                Err(e) => {
+                    let r = key_at(&key);
+                    diags.push(
+                        Diagnostic::error(
+                            "front-matter-invalid",
+                            format!("`{key}` cannot be kept: {e}"),
+                        )
+                        .at(file_id, r.start, r.end),
+                    );
+                }
+            },
+        }
+    }
+    match title {
+        Some(t) if !t.trim().is_empty() => fm.title = t,
+        Some(_) => {
+            let r = key_at("title");
+            diags.push(
+                Diagnostic::error("title-missing", "the page's `title` is empty")
+                    .at(file_id, r.start, r.end)
+                    .with_help("give the page a title: `title: Upgrading the server`"),
+            );
+        }
+        None if diags.len() == before => diags.push(
+            Diagnostic::error("title-missing", "front matter has no `title`")
+                .at(file_id, 0, first_line)
+                .with_help("add a line `title: ...` to the front matter"),
+        ),
+        None => {}
+    }
+    let ok = diags.len() == before;
+    (ok.then_some(fm), split.body_start)
+}
+
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    // serde_yaml appends " at line N column M"; the location is shown separately.
+    let msg = e.to_string();
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
+    }
+}
+
+fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
+    match v {
+        serde_yaml::Value::Null => "nothing",
+        serde_yaml::Value::Bool(_) => "a boolean",
+        serde_yaml::Value::Number(_) => "a number",
+        serde_yaml::Value::String(_) => "a string",
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Mapping(_) => "a mapping",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileKind, SourceDb};
+
+    #[test]
+    fn split_table() {
+        let cases = [
+            ("---\ntitle: a\n---\nbody", Some(4..13), 17, false),
+            ("---  \ntitle: a\n...\nbody", Some(6..15), 19, false),
+            ("--- \n---\n", Some(5..5), 9, false),
+            ("no front matter\n---\n", None, 0, false),
+            ("---\ntitle: a\n", None, 0, true),
+            ("", None, 0, false),
+        ];
+        for (text, yaml, body, unclosed) in cases {
+            assert_eq!(
+                split(text),
+                Split {
+                    yaml,
+                    body_start: body,
+                    unclosed
+                },
+                "{text:?}"
+            );
+        }
+    }
+
+    fn parse(text: &str) -> (Option<FrontMatter>, Vec<(String, usize, usize)>) {
+        let mut db = SourceDb::default();
+        let id = db.add(SourceFile::new(
+            "p.md".into(),
+            "p.md".into(),
+            FileKind::Page,
+            text.into(),
+        ));
+        let mut diags = Vec::new();
+        let (fm, _) = parse_page(id, db.get(id), &mut diags);
+        let found = diags
+            .iter()
+            .map(|d| {
+                let (l, c) = db.get(id).line_col(d.label.unwrap().start);
+                (d.code.to_owned(), l, c)
+            })
+            .collect();
+        (fm, found)
+    }
+
+    #[test]
+    fn page_front_matter_table() {
+        let cases: &[(&str, &[(&str, usize, usize)])] = &[
+            ("---\ntitle: Ok\nposition: 3\nx: [1]\n---\n", &[]),
+            ("# no front matter\n", &[("front-matter-missing", 1, 1)]),
+            ("---\ndescription: d\n---\n", &[("title-missing", 1, 1)]),
+            ("---\ntitle: ''\n---\n", &[("title-missing", 2, 1)]),
+            (
+                "---\ntitle: a\nposition: two\n---\n",
+                &[("front-matter-invalid", 3, 1)],
+            ),
+            ("---\ntitle: [a]\n---\n", &[("front-matter-invalid", 2, 1)]),
+            (
+                "---\ntitle: a\n  bad: : indent\n---\n",
+                &[("front-matter-invalid", 3, 6)],
+            ),
+            ("---\ntitle: a\n", &[("front-matter-invalid", 1, 1)]),
+            ("---\n- a list\n---\n", &[("front-matter-invalid", 2, 1)]),
+        ];
+        for (text, expected) in cases {
+            let (_, found) = parse(text);
+            let expected: Vec<_> = expected
+                .iter()
+                .map(|(c, l, col)| (c.to_string(), *l, *col))
+                .collect();
+            assert_eq!(found, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn known_keys_are_typed_and_the_rest_kept() {
+        let (fm, _) = parse(
+            "---\ntitle: T\ndescription: D\nposition: 4\nlayout: x\npubDate: 2023-01-01\n---\n",
+        );
+        let fm = fm.unwrap();
+        assert_eq!(fm.title, "T");
+        assert_eq!(fm.description.as_deref(), Some("D"));
+        assert_eq!(fm.position, Some(4));
+        assert_eq!(
+            serde_json::to_string(&fm.meta).unwrap(),
+            r#"{"layout":"x","pubDate":"2023-01-01"}"#
+        );
+    }
+}

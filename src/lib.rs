@@ -1,0 +1,19 @@
+//! runsheet compiles Markdown procedures with `!include` partials into a docs
+//! site, printable checklists and JSON plans.
+//!
+//! The pipeline, one module per stage: [`loader`] walks the project,
+//! [`frontmatter`] types each page's YAML, [`include`] expands partials while
+//! recording a [`sourcemap`], [`directives`] checks block directives,
+//! [`project`] ties the stages together and [`cli`] drives them.
+#![warn(unreachable_pub)]
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod directives;
+pub mod frontmatter;
+pub mod include;
+pub mod loader;
+pub mod project;
+pub mod source;
+pub mod sourcemap;

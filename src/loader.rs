@@ -1,0 +1,422 @@
+//! Loading: walks `content/` and `partials/`, decodes every file and names pages and partials.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostic::Diagnostic;
+use crate::frontmatter;
+use crate::source::{decode, FileId, FileKind, SourceDb, SourceFile};
+
+/// A page file found under `content/`, before its front matter is read.
+#[derive(Clone, Debug)]
+pub struct PageFile {
+    /// `a/b` for `content/a/b.md`, `a` for `content/a/index.md`, `index` for `content/index.md`.
+    pub name: String,
+    pub file: FileId,
+}
+
+/// What a partial name can point at.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PartialRef {
+    File(FileId),
+    /// A symlink whose target lies outside `partials/`: never read.
+    Escaping(String),
+}
+
+/// Why a partial name did not resolve to exactly one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolveError {
+    Missing { suggestions: Vec<String> },
+    Ambiguous(Vec<String>),
+    Escape(String),
+}
+
+/// Every partial, findable by file name (`name.md`, `name.include.md`) or by
+/// path relative to `partials/`.
+#[derive(Debug, Default)]
+pub struct PartialIndex {
+    by_name: BTreeMap<String, BTreeSet<PartialRef>>,
+    by_path: BTreeMap<String, BTreeSet<PartialRef>>,
+    body_start: BTreeMap<FileId, usize>,
+    /// Every readable partial, in path order.
+    pub files: Vec<FileId>,
+}
+
+impl PartialIndex {
+    fn insert(&mut self, rel: &str, target: PartialRef) {
+        let Some(stem) = rel.strip_suffix(".md") else {
+            return;
+        };
+        let mut stems = vec![stem];
+        if let Some(short) = stem.strip_suffix(".include") {
+            stems.push(short);
+        }
+        for stem in stems {
+            let base = stem.rsplit('/').next().unwrap_or(stem);
+            self.by_name
+                .entry(base.to_owned())
+                .or_default()
+                .insert(target.clone());
+            if stem.contains('/') {
+                self.by_path
+                    .entry(stem.to_owned())
+                    .or_default()
+                    .insert(target.clone());
+            }
+        }
+    }
+
+    /// Finds the one partial `name` refers to.
+    pub fn resolve(&self, name: &str, db: &SourceDb) -> Result<FileId, ResolveError> {
+        if escapes(name) {
+            return Err(ResolveError::Escape(format!(
+                "`{name}` points outside the partials folder"
+            )));
+        }
+        let table = if name.contains('/') {
+            &self.by_path
+        } else {
+            &self.by_name
+        };
+        match table.get(name) {
+            None => Err(ResolveError::Missing {
+                suggestions: self.suggest(name),
+            }),
+            Some(set) if set.len() == 1 => match set.iter().next() {
+                Some(PartialRef::File(id)) => Ok(*id),
+                Some(PartialRef::Escaping(path)) => Err(ResolveError::Escape(format!(
+                    "`{path}` is a symlink to a file outside the partials folder"
+                ))),
+                None => unreachable!("set has one element"),
+            },
+            Some(set) => Err(ResolveError::Ambiguous(
+                set.iter()
+                    .map(|r| match r {
+                        PartialRef::File(id) => db.get(*id).path.clone(),
+                        PartialRef::Escaping(p) => p.clone(),
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    fn suggest(&self, name: &str) -> Vec<String> {
+        let names: Vec<&str> = self
+            .by_name
+            .keys()
+            .chain(self.by_path.keys())
+            .map(String::as_str)
+            .collect();
+        let mut found: Vec<String> = similar::get_close_matches(name, &names, 3, 0.7)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        found.dedup();
+        found
+    }
+
+    /// Where the partial's text starts once its own front matter is dropped.
+    pub fn body_start(&self, id: FileId) -> usize {
+        self.body_start.get(&id).copied().unwrap_or(0)
+    }
+}
+
+/// True when a partial name would leave `partials/`: `..`, absolute or drive paths.
+pub fn escapes(name: &str) -> bool {
+    name.starts_with('/')
+        || name.starts_with('\\')
+        || name.as_bytes().get(1) == Some(&b':')
+        || name.split(['/', '\\']).any(|part| part == "..")
+}
+
+/// The folders to load, with how to display them relative to the project.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub root: PathBuf,
+    pub content: PathBuf,
+    pub partials: PathBuf,
+}
+
+/// Everything read from disk.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub pages: Vec<PageFile>,
+    pub partials: PartialIndex,
+}
+
+/// Path as shown to users: relative to the project folder when inside it.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
+fn read_file(
+    db: &mut SourceDb,
+    root: &Path,
+    path: &Path,
+    kind: FileKind,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
+    let display = display_path(root, path);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("io", format!("cannot read `{display}`: {e}"))
+                    .with_help("check the file's permissions"),
+            );
+            return None;
+        }
+    };
+    match decode(&bytes) {
+        Ok(text) => Some(db.add(SourceFile::new(display, path.to_owned(), kind, text))),
+        Err(offset) => {
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let id = db.add(SourceFile::new(
+                display.clone(),
+                path.to_owned(),
+                kind,
+                lossy,
+            ));
+            diags.push(
+                Diagnostic::error(
+                    "not-utf8",
+                    format!("`{display}` is not valid UTF-8 (invalid byte at offset {offset})"),
+                )
+                .at(id, offset, offset + 1)
+                .with_help("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+fn is_hidden(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
+}
+
+/// Walks the content and partials folders.
+pub fn load(layout: &Layout, db: &mut SourceDb, diags: &mut Vec<Diagnostic>) -> Loaded {
+    let mut loaded = Loaded::default();
+    let partials_canon = layout.partials.canonicalize().ok();
+    load_partials(
+        layout,
+        partials_canon.as_deref(),
+        db,
+        diags,
+        &mut loaded.partials,
+    );
+    let mut names: BTreeMap<String, FileId> = BTreeMap::new();
+    let walker = WalkDir::new(&layout.content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "io",
+                    format!("cannot walk the content folder: {e}"),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        if let (Some(p), Ok(c)) = (&partials_canon, entry.path().canonicalize()) {
+            if c.starts_with(p) {
+                continue;
+            }
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&layout.content)
+            .unwrap_or(entry.path());
+        let name = page_name(rel);
+        let Some(id) = read_file(db, &layout.root, entry.path(), FileKind::Page, diags) else {
+            continue;
+        };
+        if let Some(other) = names.get(&name) {
+            let other = db.get(*other).path.clone();
+            diags.push(
+                Diagnostic::error(
+                    "page-duplicate",
+                    format!(
+                        "`{}` and `{other}` are both the page `{name}`",
+                        db.get(id).path
+                    ),
+                )
+                .at(id, 0, 0)
+                .with_help("rename one of them: `a.md` and `a/index.md` name the same page"),
+            );
+            continue;
+        }
+        names.insert(name.clone(), id);
+        loaded.pages.push(PageFile { name, file: id });
+    }
+    loaded.pages.sort_by(|a, b| a.name.cmp(&b.name));
+    loaded
+}
+
+fn load_partials(
+    layout: &Layout,
+    canon: Option<&Path>,
+    db: &mut SourceDb,
+    diags: &mut Vec<Diagnostic>,
+    index: &mut PartialIndex,
+) {
+    if !layout.partials.is_dir() {
+        return;
+    }
+    let walker = WalkDir::new(&layout.partials)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !is_hidden(e));
+    for entry in walker.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let rel = path.strip_prefix(&layout.partials).unwrap_or(path);
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if entry.path_is_symlink() {
+            let inside = match (path.canonicalize(), canon) {
+                (Ok(target), Some(root)) => target.starts_with(root) && target.is_file(),
+                _ => false,
+            };
+            if !inside {
+                index.insert(&rel, PartialRef::Escaping(display_path(&layout.root, path)));
+                continue;
+            }
+        } else if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(id) = read_file(db, &layout.root, path, FileKind::Partial, diags) else {
+            continue;
+        };
+        index
+            .body_start
+            .insert(id, partial_body_start(&db.get(id).text));
+        index.files.push(id);
+        index.insert(&rel, PartialRef::File(id));
+    }
+}
+
+/// A partial's own front matter is dropped, but only when it really is a YAML
+/// mapping: a partial may just as well open with a `---` thematic break.
+fn partial_body_start(text: &str) -> usize {
+    let split = frontmatter::split(text);
+    match split.yaml {
+        Some(yaml) => match serde_yaml::from_str::<serde_yaml::Value>(&text[yaml]) {
+            Ok(serde_yaml::Value::Mapping(m)) if !m.is_empty() => split.body_start,
+            _ => 0,
+        },
+        None => 0,
+    }
+}
+
+/// The page name for a path relative to `content/`.
+pub fn page_name(rel: &Path) -> String {
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let stem = s.strip_suffix(".md").unwrap_or(&s);
+    if stem == "index" {
+        return "index".to_owned();
+    }
+    stem.strip_suffix("/index").unwrap_or(stem).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_name_table() {
+        let cases = [
+            ("a.md", "a"),
+            ("a/b.md", "a/b"),
+            ("a/index.md", "a"),
+            ("index.md", "index"),
+            ("a/b/index.md", "a/b"),
+            ("reindex.md", "reindex"),
+        ];
+        for (rel, name) in cases {
+            assert_eq!(page_name(Path::new(rel)), name, "{rel}");
+        }
+    }
+
+    #[test]
+    fn escape_table() {
+        let cases = [
+            ("upgrade-backup", false),
+            ("upgrade/backup", false),
+            ("v1.2/notes", false),
+            ("../secret", true),
+            ("a/../../b", true),
+            ("/etc/passwd", true),
+            ("C:/x", true),
+            ("..", true),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(escapes(name), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn partial_front_matter_only_when_a_mapping() {
+        let cases = [
+            ("---\ntitle: x\n---\nbody\n", 17),
+            ("---\n\nSome text\n\n---\nmore\n", 0),
+            ("no front matter\n", 0),
+        ];
+        for (text, start) in cases {
+            assert_eq!(partial_body_start(text), start, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn index_finds_by_name_path_and_include_suffix() {
+        let mut db = SourceDb::default();
+        let mut index = PartialIndex::default();
+        let mut add = |rel: &str, index: &mut PartialIndex| {
+            let id = db.add(SourceFile::new(
+                format!("partials/{rel}"),
+                rel.into(),
+                FileKind::Partial,
+                String::new(),
+            ));
+            index.insert(rel, PartialRef::File(id));
+            id
+        };
+        let a = add("upgrade/backup.include.md", &mut index);
+        let b = add("x/dup.md", &mut index);
+        let c = add("y/dup.include.md", &mut index);
+        let _ = (b, c);
+        assert_eq!(index.resolve("backup", &db), Ok(a));
+        assert_eq!(index.resolve("backup.include", &db), Ok(a));
+        assert_eq!(index.resolve("upgrade/backup", &db), Ok(a));
+        assert_eq!(index.resolve("x/dup", &db), Ok(b));
+        assert_eq!(
+            index.resolve("dup", &db),
+            Err(ResolveError::Ambiguous(vec![
+                "partials/x/dup.md".into(),
+                "partials/y/dup.include.md".into()
+            ]))
+        );
+        assert_eq!(
+            index.resolve("bakup", &db),
+            Err(ResolveError::Missing {
+                suggestions: vec!["backup".into()]
+            })
+        );
+        assert!(matches!(
+            index.resolve("../etc", &db),
+            Err(ResolveError::Escape(_))
+        ));
+    }
+}

@@ -1,0 +1,107 @@
+//! The loaded project: every page with its front matter and expanded text, ready for later stages.
+
+use std::collections::BTreeSet;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::directives;
+use crate::frontmatter::{self, FrontMatter};
+use crate::include::{self, Expansion, Limits};
+use crate::loader::{self, Layout, PartialIndex};
+use crate::source::{FileId, SourceDb};
+
+/// One page of the docs, after loading, front matter and include expansion.
+#[derive(Debug)]
+pub struct Page {
+    /// `a/b` for `content/a/b.md`.
+    pub name: String,
+    pub file: FileId,
+    pub front: FrontMatter,
+    pub expansion: Expansion,
+}
+
+/// A whole docs project in memory.
+#[derive(Debug)]
+pub struct Project {
+    pub config: Config,
+    pub db: SourceDb,
+    pub pages: Vec<Page>,
+    pub partials: PartialIndex,
+}
+
+impl Project {
+    /// Loads and expands every page, adding every problem found to `diags`.
+    pub fn load(config: Config, mut db: SourceDb, diags: &mut Vec<Diagnostic>) -> Project {
+        let layout = Layout {
+            root: config.root.clone(),
+            content: config.content.clone(),
+            partials: config.partials.clone(),
+        };
+        let loaded = loader::load(&layout, &mut db, diags);
+        let mut pages = Vec::with_capacity(loaded.pages.len());
+        let mut used = BTreeSet::new();
+        for pf in loaded.pages {
+            let (front, body_start) = frontmatter::parse_page(pf.file, db.get(pf.file), diags);
+            let expansion = include::expand(
+                &db,
+                &loaded.partials,
+                pf.file,
+                body_start,
+                Limits::default(),
+                diags,
+            );
+            directives::check(&expansion, diags);
+            used.extend(expansion.used.iter().copied());
+            let front = front.unwrap_or_else(|| FrontMatter {
+                title: pf.name.clone(),
+                ..FrontMatter::default()
+            });
+            pages.push(Page {
+                name: pf.name,
+                file: pf.file,
+                front,
+                expansion,
+            });
+        }
+        for &id in &loaded.partials.files {
+            if !used.contains(&id) {
+                let first = db.get(id).text.find('\n').unwrap_or(db.get(id).text.len());
+                diags.push(
+                    Diagnostic::warning(
+                        "partial-unused",
+                        format!("no page includes `{}`", db.get(id).path),
+                    )
+                    .at(id, 0, first)
+                    .with_help("include it with `!include <name>` or delete it"),
+                );
+            }
+        }
+        Project {
+            config,
+            db,
+            pages,
+            partials: loaded.partials,
+        }
+    }
+
+    /// Finds a page by name (`a/b`) or by the path of its file.
+    pub fn page(&self, key: &str) -> Option<&Page> {
+        let key = key.replace('\\', "/");
+        let key = key.strip_prefix("./").unwrap_or(&key);
+        self.pages.iter().find(|p| {
+            p.name == key || {
+                let path = &self.db.get(p.file).path;
+                path == key || self.db.get(p.file).abs.ends_with(key)
+            }
+        })
+    }
+
+    /// Page names closest to `key`, for "did you mean" help.
+    pub fn suggest_pages(&self, key: &str) -> Vec<String> {
+        let names: Vec<&str> = self.pages.iter().map(|p| p.name.as_str()).collect();
+        similar::get_close_matches(key, &names, 3, 0.6)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+}
