@@ -69,6 +69,24 @@ enum ColorChoice {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Compile every page into the site, checklists and plans
+    #[command(
+        long_about = "Compile every page into the output folder (default site/): the HTML \
+site, printable checklists and JSON plans. Nothing is written when there is an error, and the \
+previous output stays as it was. With --check nothing is written either: the command fails with \
+exit code 3 and prints a unified diff when the folder differs from what a build would write."
+    )]
+    Build {
+        /// Output folder [default: <root>/site]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write nothing; exit 3 with a diff if the output folder is out of date
+        #[arg(long)]
+        check: bool,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+    },
     /// Report every problem in the project; writes nothing
     #[command(
         long_about = "Report every problem in the project: front matter, includes \
@@ -100,17 +118,22 @@ where
     };
     let code = match &cli.command {
         Command::Check { format, strict } => check(&cli.global, *format, *strict),
+        Command::Build { out, check, strict } => build(&cli.global, out.clone(), *check, *strict),
     };
     ExitCode::from(code)
 }
 
 impl Global {
     fn overrides(&self, strict: bool) -> Overrides {
+        self.overrides_with_out(None, strict)
+    }
+
+    fn overrides_with_out(&self, out: Option<PathBuf>, strict: bool) -> Overrides {
         Overrides {
             content: self.content.clone(),
             partials: self.partials.clone(),
             templates: self.templates.clone(),
-            out: None,
+            out,
             base_path: self.base_path.clone(),
             strict,
         }
@@ -159,6 +182,60 @@ fn check(g: &Global, format: Format, strict: bool) -> u8 {
         eprintln!("checked {pages} page(s)");
     }
     u8::from(errors > 0)
+}
+
+fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: bool) -> u8 {
+    let mut diags = Vec::new();
+    let overrides = g.overrides_with_out(out, strict);
+    let project = match open(g, &overrides, &mut diags) {
+        Ok(p) => p,
+        Err(db) => {
+            report(g, &db, &mut diags, Format::Human);
+            return 1;
+        }
+    };
+    let files = crate::build::render(&project, &mut diags);
+    if project.config.strict {
+        diagnostic::promote_warnings(&mut diags);
+    }
+    if report(g, &project.db, &mut diags, Format::Human) > 0 {
+        eprintln!("nothing written: fix the errors above");
+        return 1;
+    }
+    let out = &project.config.out;
+    if check_only {
+        return match crate::output::diff(out, &files) {
+            None => {
+                if !g.quiet {
+                    eprintln!("`{}` is up to date", out.display());
+                }
+                0
+            }
+            Some(diff) => {
+                let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+                eprintln!("`{}` differs from what a build would write", out.display());
+                3
+            }
+        };
+    }
+    match crate::output::write(out, &files) {
+        Ok(()) => {
+            if !g.quiet {
+                eprintln!(
+                    "built {} page(s) into `{}` ({} files)",
+                    project.pages.len(),
+                    out.display(),
+                    files.len()
+                );
+            }
+            0
+        }
+        Err(d) => {
+            let mut diags = vec![d];
+            report(g, &project.db, &mut diags, Format::Human);
+            1
+        }
+    }
 }
 
 /// Prints every diagnostic in the chosen form; returns the number of errors.

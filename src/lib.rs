@@ -3,17 +3,21 @@
 //!
 //! The pipeline, one module per stage: [`loader`] walks the project,
 //! [`frontmatter`] types each page's YAML, [`include`] expands partials while
-//! recording a [`sourcemap`], [`directives`] checks block directives,
+//! recording a [`sourcemap`], [`markdown`] prepares the expanded text
+//! for parsing (callouts, `!toc`, headings),
 //! [`project`] ties the stages together and [`cli`] drives them.
 #![warn(unreachable_pub)]
 
+pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
-pub mod directives;
 pub mod frontmatter;
 pub mod include;
 pub mod loader;
+pub mod markdown;
+pub mod output;
 pub mod project;
+pub mod slug;
 pub mod source;
 pub mod sourcemap;

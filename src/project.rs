@@ -4,11 +4,12 @@ use std::collections::BTreeSet;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::directives;
 use crate::frontmatter::{self, FrontMatter};
 use crate::include::{self, Expansion, Limits};
 use crate::loader::{self, Layout, PartialIndex};
+use crate::markdown::Doc;
 use crate::source::{FileId, SourceDb};
+use crate::sourcemap::Origin;
 
 /// One page of the docs, after loading, front matter and include expansion.
 #[derive(Debug)]
@@ -18,6 +19,15 @@ pub struct Page {
     pub file: FileId,
     pub front: FrontMatter,
     pub expansion: Expansion,
+    /// The expanded text prepared for Markdown parsing.
+    pub doc: Doc,
+}
+
+impl Page {
+    /// Where the byte at `doc_offset` of [`Page::doc`] really comes from.
+    pub fn origin(&self, doc_offset: usize) -> Option<Origin<'_>> {
+        self.expansion.map.lookup(self.doc.to_expanded(doc_offset))
+    }
 }
 
 /// A whole docs project in memory.
@@ -50,7 +60,7 @@ impl Project {
                 Limits::default(),
                 diags,
             );
-            directives::check(&expansion, diags);
+            let doc = Doc::parse(&expansion, diags);
             used.extend(expansion.used.iter().copied());
             let front = front.unwrap_or_else(|| FrontMatter {
                 title: pf.name.clone(),
@@ -61,6 +71,7 @@ impl Project {
                 file: pf.file,
                 front,
                 expansion,
+                doc,
             });
         }
         for &id in &loaded.partials.files {

@@ -1,0 +1,369 @@
+//! Markdown stage: prepares an expanded page for pulldown-cmark (callouts, `!toc`) and reads its headings.
+//!
+//! Callouts (`:::kind` … `:::`) are not CommonMark, so their fence lines are
+//! rewritten into HTML blocks (`<div class="callout callout-kind">` and
+//! `</div>`, each followed by a blank line so the Markdown between them is
+//! parsed as Markdown, at the fence's own indentation so a callout inside a
+//! list item stays inside it). `!toc` becomes an HTML comment the site
+//! renderer replaces. Every byte of the rewritten text maps back to the
+//! expanded page, and from there through the include source map.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::diagnostic::Diagnostic;
+use crate::include::Expansion;
+use crate::slug::{slugify, Unique};
+
+/// The marker `!toc` turns into; renderers replace it with the table of contents.
+pub const TOC_MARKER: &str = "<!-- runsheet:toc -->";
+
+/// The pulldown-cmark extensions runsheet enables everywhere.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A heading of the page, with the anchor the site gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Plain text, without inline markup or `{#id}`.
+    pub text: String,
+    /// `{#id}` when given, else the slug of the text; unique in the page.
+    pub anchor: String,
+    /// Byte range of the heading in [`Doc::text`].
+    pub range: Range<usize>,
+}
+
+/// A callout block, in [`Doc::text`] coordinates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Callout {
+    pub kind: String,
+    /// From the start of the opening line to the end of the closing line.
+    pub range: Range<usize>,
+    /// The Markdown between the two fence lines, still indented as written.
+    pub inner: Range<usize>,
+}
+
+/// An expanded page ready for parsing.
+#[derive(Debug, Default)]
+pub struct Doc {
+    /// The page's Markdown with callout fences and `!toc` rewritten.
+    pub text: String,
+    /// `(doc offset, expanded offset)` at each point where the two diverge.
+    anchors: Vec<(usize, usize)>,
+    pub headings: Vec<Heading>,
+    pub callouts: Vec<Callout>,
+}
+
+/// The kind named by a callout's opening line: `:::hint` or `:::div{.hint}`.
+pub fn callout_open(line: &str) -> Option<&str> {
+    let rest = line.trim().strip_prefix(":::")?;
+    let kind = match rest.strip_prefix("div{.") {
+        Some(inner) => inner.strip_suffix('}')?,
+        None => rest,
+    };
+    let valid = !kind.is_empty()
+        && kind
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    valid.then_some(kind)
+}
+
+/// True for a line that closes a callout: `:::` alone.
+pub fn is_callout_close(line: &str) -> bool {
+    line.trim() == ":::"
+}
+
+fn code_ranges(text: &str) -> Vec<Range<usize>> {
+    Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::CodeBlock(_)) => Some(range),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Doc {
+    /// Rewrites the expanded page and reads its headings. Callouts that are
+    /// never closed are reported (and closed at the end of the page).
+    pub fn parse(expansion: &Expansion, diags: &mut Vec<Diagnostic>) -> Doc {
+        let source = expansion.text.as_str();
+        let mut doc = Doc::default();
+        let code = if source.contains(":::") || source.contains("!toc") {
+            code_ranges(source)
+        } else {
+            Vec::new()
+        };
+        // (kind, doc offset of the opening line, expanded offset, inner start)
+        let mut open: Vec<(String, usize, usize, usize)> = Vec::new();
+        let mut pos = 0;
+        for line in source.split_inclusive('\n') {
+            let start = pos;
+            pos += line.len();
+            let literal = code.iter().any(|r| r.contains(&start));
+            let indent = &line[..line.len() - line.trim_start().len()];
+            if !literal && is_callout_close(line) && !open.is_empty() {
+                let (kind, open_at, _, inner_start) = open.pop().expect("checked non-empty");
+                let inner_end = doc.text.len();
+                doc.replace(start, &format!("{indent}</div>\n\n"));
+                doc.callouts.push(Callout {
+                    kind,
+                    range: open_at..doc.text.len(),
+                    inner: inner_start..inner_end,
+                });
+            } else if let Some(kind) = callout_open(line).filter(|_| !literal) {
+                let open_at = doc.text.len();
+                doc.replace(
+                    start,
+                    &format!("{indent}<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\n\n"),
+                );
+                open.push((
+                    kind.to_owned(),
+                    open_at,
+                    start + indent.len(),
+                    doc.text.len(),
+                ));
+            } else if !literal && line.trim() == "!toc" {
+                doc.replace(start, &format!("{indent}{TOC_MARKER}\n\n"));
+            } else {
+                doc.copy(start, line);
+            }
+        }
+        for (kind, open_at, expanded_at, inner_start) in open.into_iter().rev() {
+            if let Some(origin) = expansion.map.lookup(expanded_at) {
+                let len = source[expanded_at..]
+                    .find('\n')
+                    .unwrap_or(source.len() - expanded_at);
+                diags.push(
+                    Diagnostic::error("callout-unclosed", "callout is never closed")
+                        .at_origin(origin, len)
+                        .with_help("end the callout with a line `:::`"),
+                );
+            }
+            let inner_end = doc.text.len();
+            if !doc.text.ends_with('\n') && !doc.text.is_empty() {
+                doc.text.push('\n');
+            }
+            doc.text.push_str("</div>\n");
+            doc.callouts.push(Callout {
+                kind,
+                range: open_at..doc.text.len(),
+                inner: inner_start..inner_end,
+            });
+        }
+        doc.callouts.sort_by_key(|c| c.range.start);
+        doc.headings = read_headings(&doc.text);
+        doc
+    }
+
+    fn copy(&mut self, expanded_at: usize, line: &str) {
+        self.anchor(expanded_at);
+        self.text.push_str(line);
+    }
+
+    fn replace(&mut self, expanded_at: usize, with: &str) {
+        self.anchor(expanded_at);
+        self.text.push_str(with);
+        // whatever follows starts a new anchor
+        self.anchors.push((self.text.len(), usize::MAX));
+    }
+
+    fn anchor(&mut self, expanded_at: usize) {
+        let here = self.text.len();
+        if let Some(&(d, e)) = self.anchors.last() {
+            if e != usize::MAX && e + (here - d) == expanded_at {
+                return;
+            }
+            if d == here {
+                self.anchors.pop();
+            }
+        }
+        self.anchors.push((here, expanded_at));
+    }
+
+    /// The offset in the expanded page that `doc_offset` came from. Text that
+    /// replaced a directive line maps to the start of that line.
+    pub fn to_expanded(&self, doc_offset: usize) -> usize {
+        let i = self.anchors.partition_point(|&(d, _)| d <= doc_offset);
+        match i.checked_sub(1).map(|i| (i, self.anchors[i])) {
+            None => doc_offset,
+            Some((i, (_, usize::MAX))) => {
+                // inside a rewritten line: map to that line's start
+                i.checked_sub(1).map_or(0, |j| self.anchors[j].1)
+            }
+            Some((_, (d, e))) => e + (doc_offset - d),
+        }
+    }
+
+    /// A pulldown-cmark parser over [`Doc::text`] with runsheet's options.
+    pub fn parser(&self) -> Parser<'_> {
+        Parser::new_ext(&self.text, options())
+    }
+}
+
+/// Headings with unique anchors: `{#id}` wins, otherwise the slug of the text.
+fn read_headings(text: &str) -> Vec<Heading> {
+    let mut unique = Unique::default();
+    let mut headings = Vec::new();
+    let mut current: Option<(u8, Option<String>, String, usize)> = None;
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                current = Some((
+                    level_number(level),
+                    id.map(|s| s.to_string()),
+                    String::new(),
+                    range.start,
+                ));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, buf, _)) = current.as_mut() {
+                    buf.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, _, buf, _)) = current.as_mut() {
+                    buf.push(' ');
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, id, text, start)) = current.take() {
+                    let text = text.trim().to_owned();
+                    let anchor = unique.claim(&id.unwrap_or_else(|| slugify(&text)));
+                    headings.push(Heading {
+                        level,
+                        text,
+                        anchor,
+                        range: start..range.end,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    headings
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+    use crate::sourcemap::{ChainId, SourceMap};
+
+    fn doc(text: &str) -> (Doc, Vec<Diagnostic>) {
+        let mut map = SourceMap::default();
+        map.map(0, FileId(0), 0, ChainId::ROOT);
+        let expansion = Expansion {
+            text: text.into(),
+            map,
+            used: Default::default(),
+        };
+        let mut diags = Vec::new();
+        (Doc::parse(&expansion, &mut diags), diags)
+    }
+
+    #[test]
+    fn callout_open_table() {
+        let cases = [
+            (":::hint", Some("hint")),
+            ("   :::warning  ", Some("warning")),
+            (":::div{.success}", Some("success")),
+            (":::div{.hint} ", Some("hint")),
+            (":::", None),
+            (":::div{hint}", None),
+            ("::: hint", None),
+            ("text :::hint", None),
+        ];
+        for (line, kind) in cases {
+            assert_eq!(callout_open(line), kind, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn rewrite_table() {
+        let cases = [
+            ("plain\n", "plain\n"),
+            (
+                ":::hint\nNote **this**.\n:::\nAfter\n",
+                "<div class=\"callout callout-hint\" data-callout=\"hint\">\n\nNote **this**.\n</div>\n\nAfter\n",
+            ),
+            (
+                "1. Step\n   :::div{.warning}\n   Careful\n   :::\n",
+                "1. Step\n   <div class=\"callout callout-warning\" data-callout=\"warning\">\n\n   Careful\n   </div>\n\n",
+            ),
+            ("```\n:::hint\n```\n", "```\n:::hint\n```\n"),
+            ("!toc\n", "<!-- runsheet:toc -->\n\n"),
+            ("stray\n:::\n", "stray\n:::\n"),
+        ];
+        for (input, expected) in cases {
+            let (d, diags) = doc(input);
+            assert_eq!(d.text, expected, "{input:?}");
+            assert!(diags.is_empty());
+        }
+    }
+
+    #[test]
+    fn offsets_map_back_across_rewrites() {
+        let input = "a\n:::hint\nbody\n:::\ntail\n";
+        let (d, _) = doc(input);
+        let cases = [
+            ("a", "a"),
+            ("body", "body"),
+            ("tail", "tail"),
+            ("<div", ":::hint"),
+            ("</div>", ":::\n"),
+        ];
+        for (in_doc, in_expanded) in cases {
+            let at = d.text.find(in_doc).unwrap();
+            assert_eq!(
+                d.to_expanded(at),
+                input.find(in_expanded).unwrap(),
+                "{in_doc}"
+            );
+        }
+        assert_eq!(d.callouts.len(), 1);
+        assert_eq!(&d.text[d.callouts[0].inner.clone()], "body\n");
+    }
+
+    #[test]
+    fn unclosed_callout_is_reported_at_its_line() {
+        let (d, diags) = doc("x\n\n  :::warning\ntext\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "callout-unclosed");
+        assert_eq!(diags[0].label.unwrap().start, 5);
+        assert!(d.text.ends_with("</div>\n"));
+    }
+
+    #[test]
+    fn headings_get_unique_anchors() {
+        let (d, _) =
+            doc("# Title\n\n## Step {#custom}\n\n## Step\n\n### Step\n\n## `code` and *em*\n");
+        let got: Vec<(u8, &str, &str)> = d
+            .headings
+            .iter()
+            .map(|h| (h.level, h.text.as_str(), h.anchor.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, "Title", "title"),
+                (2, "Step", "custom"),
+                (2, "Step", "step"),
+                (3, "Step", "step-2"),
+                (2, "code and em", "code-and-em"),
+            ]
+        );
+    }
+}
