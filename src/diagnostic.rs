@@ -30,9 +30,9 @@ pub struct Diagnostic {
     pub code: &'static str,
     pub message: String,
     pub label: Option<Label>,
-    pub help: Option<String>,
+    pub help: Option<Box<str>>,
     /// Include sites that brought the labelled text into a page, innermost first.
-    pub included_from: Vec<IncludeSite>,
+    pub included_from: Box<[IncludeSite]>,
 }
 
 impl Diagnostic {
@@ -51,7 +51,7 @@ impl Diagnostic {
             message: message.into(),
             label: None,
             help: None,
-            included_from: Vec::new(),
+            included_from: Box::default(),
         }
     }
 
@@ -68,17 +68,17 @@ impl Diagnostic {
             start: origin.offset,
             end: origin.offset + len,
         });
-        self.included_from = origin.included_from.to_vec();
+        self.included_from = origin.included_from.into();
         self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(help.into().into_boxed_str());
         self
     }
 
     pub fn included_from(mut self, chain: &[IncludeSite]) -> Self {
-        self.included_from = chain.to_vec();
+        self.included_from = chain.into();
         self
     }
 
@@ -125,14 +125,20 @@ pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
         Severity::Warning => Level::Warning,
     };
     let mut message = level.title(&d.message).id(d.code);
-    let included: Vec<String> = d
-        .included_from
-        .iter()
-        .map(|s| {
-            let f = db.get(s.file);
-            format!("included from {}:{}", f.path, f.line_col(s.offset).0)
-        })
-        .collect();
+    let site = |s: &IncludeSite| {
+        let f = db.get(s.file);
+        format!("included from {}:{}", f.path, f.line_col(s.offset).0)
+    };
+    // A long chain shows its innermost and outermost sites; JSON has them all.
+    let chain = &d.included_from;
+    let included: Vec<String> = if chain.len() > 6 {
+        let mut lines: Vec<String> = chain[..3].iter().map(site).collect();
+        lines.push(format!("… {} more include sites …", chain.len() - 5));
+        lines.extend(chain[chain.len() - 2..].iter().map(site));
+        lines
+    } else {
+        chain.iter().map(site).collect()
+    };
     if let Some(label) = d.label {
         let f = db.get(label.file);
         let (line, _) = f.line_col(label.start);

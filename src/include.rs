@@ -151,7 +151,9 @@ impl Expander<'_> {
         while pos < text.len() && !self.overflow {
             let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
             let line = &text[pos..end];
-            let literal = code.iter().any(|r| r.contains(&pos));
+            // pulldown-cmark starts an indented code block after its indentation,
+            // so test for overlap with the line, not for its first byte
+            let literal = code.iter().any(|r| r.start <= end && r.end > pos);
             match parse_directive(line).filter(|_| !literal) {
                 Some(Ok(d)) => {
                     let next_blank = text[(end + 1).min(text.len())..]

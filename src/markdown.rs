@@ -108,7 +108,7 @@ impl Doc {
         for line in source.split_inclusive('\n') {
             let start = pos;
             pos += line.len();
-            let literal = code.iter().any(|r| r.contains(&start));
+            let literal = code.iter().any(|r| r.start < pos && r.end > start);
             let indent = &line[..line.len() - line.trim_start().len()];
             if !literal && is_callout_close(line) && !open.is_empty() {
                 let (kind, open_at, _, inner_start) = open.pop().expect("checked non-empty");
