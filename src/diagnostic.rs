@@ -141,22 +141,24 @@ pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
     };
     if let Some(label) = d.label {
         let f = db.get(label.file);
-        let (line, _) = f.line_col(label.start);
+        let start = floor_boundary(&f.text, label.start.min(f.text.len()));
+        let (line, _) = f.line_col(start);
         let line_start = f.line_offset(line);
-        let line_end = f.text[label.start.min(f.text.len())..]
+        let line_end = f.text[start..]
             .find('\n')
-            .map_or(f.text.len(), |i| label.start + i);
-        let end = label.end.clamp(label.start, line_end);
-        let end = if end == label.start && end < line_end {
-            next_char(&f.text, end)
-        } else {
-            end
-        };
+            .map_or(f.text.len(), |i| start + i);
+        let mut end = label.end.clamp(start, line_end);
+        while !f.text.is_char_boundary(end) {
+            end += 1;
+        }
+        if end == start && end < line_end {
+            end = next_char(&f.text, end);
+        }
         message = message.snippet(
             Snippet::source(&f.text[line_start..line_end])
                 .line_start(line)
                 .origin(&f.path)
-                .annotation(level.span(label.start - line_start..end - line_start)),
+                .annotation(level.span(start - line_start..end - line_start)),
         );
     }
     for note in &included {
@@ -171,6 +173,13 @@ pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
         Renderer::plain()
     };
     format!("{}\n", renderer.render(message))
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn next_char(text: &str, i: usize) -> usize {
@@ -304,6 +313,41 @@ error[include-missing]: no partial named `x`
   = help: did you mean `y`?
 ";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn human_form_survives_awkward_spans() {
+        let texts = [
+            "",
+            "\t\tindented\n",
+            "日本語のテキスト\n",
+            "emoji 🎉 here",
+            "a\n\n\n",
+            "caf\u{fffd}",
+        ];
+        for text in texts {
+            let mut db = SourceDb::default();
+            let id = db.add(SourceFile::new(
+                "f.md".into(),
+                "f.md".into(),
+                FileKind::Page,
+                text.into(),
+            ));
+            for (start, end) in [
+                (0, 0),
+                (0, 1),
+                (1, 2),
+                (2, 5),
+                (3, 4),
+                (0, 999),
+                (999, 1000),
+            ] {
+                let start = start.min(text.len());
+                let d = Diagnostic::error("x", "m").at(id, start, end);
+                let out = render_human(&d, &db, false);
+                assert!(out.contains("--> f.md:"), "{text:?} {start}..{end}: {out}");
+            }
+        }
     }
 
     #[test]

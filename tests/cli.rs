@@ -1,0 +1,276 @@
+//! The real binary: exit codes, output streams and flags of `runsheet check` and `build`.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn runsheet() -> Command {
+    let mut cmd = Command::cargo_bin("runsheet").unwrap();
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn fixture(case: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(case)
+}
+
+/// A small project in a temporary folder.
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn sample_project_checks_clean() {
+    runsheet()
+        .args(["check", "--root", env!("CARGO_MANIFEST_DIR")])
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn help_explains_the_commands() {
+    runsheet()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("check").and(predicate::str::contains("build")));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    runsheet().arg("frobnicate").assert().code(2);
+    runsheet()
+        .args(["check", "--format", "yaml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn errors_exit_1_and_go_to_stderr() {
+    runsheet()
+        .args(["check", "--color", "never", "--root"])
+        .arg(fixture("diagnostics/include-errors"))
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "error[include-missing]: no partial named `upgrade-bakup`",
+        ))
+        .stderr(predicate::str::contains(
+            "error: 7 errors and 4 warnings found",
+        ));
+}
+
+#[test]
+fn github_annotations_on_stdout() {
+    let out = runsheet()
+        .args(["check", "--format", "github", "--root"])
+        .arg(fixture("diagnostics/include-errors"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.starts_with(
+        "::error file=content/guide/upgrade.md,line=7,col=1,title=include-missing::no partial named `upgrade-bakup`%0Ahelp: did you mean `upgrade-backup`?\n"
+    ), "{out}");
+    assert!(out
+        .lines()
+        .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
+}
+
+#[test]
+fn warnings_alone_pass_unless_strict() {
+    let dir = project(&[
+        ("content/a.md", b"---\ntitle: A\n---\nText.\n"),
+        ("partials/spare.md", b"Unused.\n"),
+    ]);
+    runsheet()
+        .args(["check", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning[partial-unused]"));
+    runsheet()
+        .args(["check", "--strict", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[partial-unused]"));
+    runsheet()
+        .args(["check", "-q", "--root"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr("");
+    fs::write(dir.path().join("runsheet.toml"), "strict = true\n").unwrap();
+    runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn config_file_sets_folders_and_bad_keys_are_reported() {
+    let dir = project(&[
+        ("docs/a.md", b"---\ntitle: A\n---\n!include <x>\n"),
+        ("shared/x.include.md", b"From x.\n"),
+        (
+            "runsheet.toml",
+            b"content = \"docs\"\npartials = \"shared\"\n",
+        ),
+    ]);
+    runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr("");
+    fs::write(
+        dir.path().join("runsheet.toml"),
+        "content = \"docs\"\noutput = \"x\"\n",
+    )
+    .unwrap();
+    runsheet()
+        .args(["check", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[config-invalid]"))
+        .stderr(predicate::str::contains("--> runsheet.toml:2:1"));
+}
+
+#[test]
+fn not_utf8_names_file_and_offset() {
+    let dir = project(&[("content/bad.md", b"---\ntitle: Bad\n---\ncaf\xE9\n")]);
+    runsheet()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            r#""code":"not-utf8","message":"`content/bad.md` is not valid UTF-8 (invalid byte at offset 22)","file":"content/bad.md","line":4,"column":4"#,
+        ));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_partials_is_an_escape() {
+    let outside = project(&[("secret.md", b"top secret\n")]);
+    let dir = project(&[("content/a.md", b"---\ntitle: A\n---\n\n!include <evil>\n")]);
+    fs::create_dir_all(dir.path().join("partials")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.md"),
+        dir.path().join("partials/evil.md"),
+    )
+    .unwrap();
+    runsheet()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(r#""code":"include-escape""#))
+        .stdout(predicate::str::contains(
+            r#""file":"content/a.md","line":5,"column":1"#,
+        ))
+        .stdout(predicate::str::contains("top secret").not());
+}
+
+#[test]
+fn missing_content_folder_is_explained() {
+    let dir = project(&[("README.md", b"not a project\n")]);
+    runsheet()
+        .args(["check", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error[project-invalid]: no content folder",
+        ))
+        .stderr(predicate::str::contains("--root DIR"));
+}
+
+#[test]
+fn color_always_and_never() {
+    let root = fixture("diagnostics/callouts");
+    runsheet()
+        .args(["check", "--color", "always", "--root"])
+        .arg(&root)
+        .assert()
+        .stderr(predicate::str::contains("\u{1b}["));
+    runsheet()
+        .args(["check", "--color", "never", "--root"])
+        .arg(&root)
+        .assert()
+        .stderr(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn failed_build_writes_nothing_and_keeps_previous_output() {
+    let dir = project(&[("content/a.md", b"---\ntitle: A\n---\nText.\n")]);
+    runsheet()
+        .args(["build", "-q", "--root"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let site = dir.path().join("site");
+    assert!(site.join(".runsheet-output").is_file());
+    let before: Vec<_> = walk(&site);
+    fs::write(
+        dir.path().join("content/b.md"),
+        "---\ntitle: B\n---\n!include <missing>\n",
+    )
+    .unwrap();
+    runsheet()
+        .args(["build", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nothing written"));
+    assert_eq!(walk(&site), before);
+}
+
+#[test]
+fn build_refuses_a_foreign_folder() {
+    let dir = project(&[
+        ("content/a.md", b"---\ntitle: A\n---\nText.\n"),
+        ("site/keep.txt", b"mine"),
+    ]);
+    runsheet()
+        .args(["build", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[output-refused]"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("site/keep.txt")).unwrap(),
+        "mine"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().display().to_string(), fs::read(e.path()).unwrap()))
+        .collect();
+    found.sort();
+    found
+}
