@@ -40,6 +40,8 @@ pub struct PartialIndex {
     by_name: BTreeMap<String, BTreeSet<PartialRef>>,
     by_path: BTreeMap<String, BTreeSet<PartialRef>>,
     body_start: BTreeMap<FileId, usize>,
+    /// Symlinked folders below `partials/` whose target lies outside it.
+    escaping_dirs: Vec<String>,
     /// Every readable partial, in path order.
     pub files: Vec<FileId>,
 }
@@ -73,6 +75,14 @@ impl PartialIndex {
         if escapes(name) {
             return Err(ResolveError::Escape(format!(
                 "`{name}` points outside the partials folder"
+            )));
+        }
+        if let Some(dir) = self.escaping_dirs.iter().find(|d| {
+            name.strip_prefix(d.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        }) {
+            return Err(ResolveError::Escape(format!(
+                "`{dir}` is a symlink to a folder outside the partials folder"
             )));
         }
         let table = if name.contains('/') {
@@ -280,17 +290,19 @@ fn load_partials(
         .filter_entry(|e| !is_hidden(e));
     for entry in walker.flatten() {
         let path = entry.path();
+        let rel = path.strip_prefix(&layout.partials).unwrap_or(path);
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if entry.path_is_symlink() && path.is_dir() {
+            if !inside(path, canon) {
+                index.escaping_dirs.push(rel);
+            }
+            continue;
+        }
         if path.extension().is_none_or(|e| e != "md") {
             continue;
         }
-        let rel = path.strip_prefix(&layout.partials).unwrap_or(path);
-        let rel = rel.to_string_lossy().replace('\\', "/");
         if entry.path_is_symlink() {
-            let inside = match (path.canonicalize(), canon) {
-                (Ok(target), Some(root)) => target.starts_with(root) && target.is_file(),
-                _ => false,
-            };
-            if !inside {
+            if !(inside(path, canon) && path.is_file()) {
                 index.insert(&rel, PartialRef::Escaping(display_path(&layout.root, path)));
                 continue;
             }
@@ -305,6 +317,14 @@ fn load_partials(
             .insert(id, partial_body_start(&db.get(id).text));
         index.files.push(id);
         index.insert(&rel, PartialRef::File(id));
+    }
+}
+
+/// True when `path` resolves to somewhere below the canonical partials folder.
+fn inside(path: &Path, canon: Option<&Path>) -> bool {
+    match (path.canonicalize(), canon) {
+        (Ok(target), Some(root)) => target.starts_with(root),
+        _ => false,
     }
 }
 

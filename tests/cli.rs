@@ -190,6 +190,21 @@ fn symlink_out_of_partials_is_an_escape() {
             r#""file":"content/a.md","line":5,"column":1"#,
         ))
         .stdout(predicate::str::contains("top secret").not());
+
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("partials/elsewhere")).unwrap();
+    fs::write(
+        dir.path().join("content/a.md"),
+        "---\ntitle: A\n---\n\n!include <elsewhere/secret>\n",
+    )
+    .unwrap();
+    runsheet()
+        .args(["check", "--format", "json", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "`elsewhere` is a symlink to a folder outside the partials folder",
+        ));
 }
 
 #[test]
