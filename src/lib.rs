@@ -12,6 +12,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod frontmatter;
 pub mod include;
 pub mod loader;

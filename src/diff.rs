@@ -1,0 +1,363 @@
+//! Plan diffs: step-level changes between two revisions of the same pages' JSON plans.
+//!
+//! Works on plans as JSON values, so it can compare plan files written by any
+//! version of runsheet with the same `schema_version`. Procedures and steps are
+//! matched by their stable `id`s; a step that only changed its number (because
+//! a step was inserted or removed before it) is reported as renumbered.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// What happened to a page, procedure or step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+    Renumbered,
+}
+
+/// One change between the old and the new plans.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// Page name.
+    pub page: String,
+    /// Procedure id, when the change is inside a procedure.
+    pub procedure: Option<String>,
+    /// Step id, when the change is a step's.
+    pub step: Option<String>,
+    /// Fields that differ (for `changed` and `renumbered`).
+    pub fields: Vec<String>,
+    /// The step, procedure or page before (null when added).
+    pub old: Option<Value>,
+    /// The step, procedure or page after (null when removed).
+    pub new: Option<Value>,
+}
+
+/// Plans by page name.
+pub type Plans = BTreeMap<String, Value>;
+
+const STEP_FIELDS: &[&str] = &[
+    "title", "text", "markdown", "optional", "code", "notes", "links", "details",
+];
+const PROCEDURE_FIELDS: &[&str] = &["title", "heading_path", "intro"];
+
+/// Every change from `old` to `new`, in page, procedure and step order.
+pub fn diff(old: &Plans, new: &Plans) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    for name in names {
+        match (old.get(name), new.get(name)) {
+            (Some(o), None) => changes.push(page_change(ChangeKind::Removed, name, Some(o), None)),
+            (None, Some(n)) => changes.push(page_change(ChangeKind::Added, name, None, Some(n))),
+            (Some(o), Some(n)) => diff_procedures(name, o, n, &mut changes),
+            (None, None) => {}
+        }
+    }
+    changes
+}
+
+fn page_change(kind: ChangeKind, page: &str, old: Option<&Value>, new: Option<&Value>) -> Change {
+    let summary = |v: &Value| v.get("page").cloned().unwrap_or(Value::Null);
+    Change {
+        kind,
+        page: page.to_owned(),
+        procedure: None,
+        step: None,
+        fields: Vec::new(),
+        old: old.map(summary),
+        new: new.map(summary),
+    }
+}
+
+fn by_id(list: Option<&Value>) -> Vec<(&str, &Value)> {
+    list.and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| Some((v.get("id")?.as_str()?, v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn find<'a>(list: &[(&str, &'a Value)], id: &str) -> Option<&'a Value> {
+    list.iter().find(|(i, _)| *i == id).map(|(_, v)| *v)
+}
+
+fn differing(old: &Value, new: &Value, fields: &[&str]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|f| old.get(**f) != new.get(**f))
+        .map(|f| (*f).to_owned())
+        .collect()
+}
+
+fn without_steps(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("steps");
+        obj.remove("substeps");
+    }
+    v
+}
+
+fn diff_procedures(page: &str, old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let olds = by_id(old.get("procedures"));
+    let news = by_id(new.get("procedures"));
+    let change = |kind, id: &str, fields, o: Option<&Value>, n: Option<&Value>| Change {
+        kind,
+        page: page.to_owned(),
+        procedure: Some(id.to_owned()),
+        step: None,
+        fields,
+        old: o.map(without_steps),
+        new: n.map(without_steps),
+    };
+    for (id, o) in &olds {
+        if find(&news, id).is_none() {
+            out.push(change(ChangeKind::Removed, id, Vec::new(), Some(o), None));
+        }
+    }
+    for (id, n) in &news {
+        match find(&olds, id) {
+            None => out.push(change(ChangeKind::Added, id, Vec::new(), None, Some(n))),
+            Some(o) => {
+                let fields = differing(o, n, PROCEDURE_FIELDS);
+                if !fields.is_empty() {
+                    out.push(change(ChangeKind::Changed, id, fields, Some(o), Some(n)));
+                }
+                diff_steps(page, id, o.get("steps"), n.get("steps"), out);
+            }
+        }
+    }
+}
+
+fn diff_steps(
+    page: &str,
+    procedure: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<Change>,
+) {
+    let olds = by_id(old);
+    let news = by_id(new);
+    let change = |kind, id: &str, fields, o: Option<&Value>, n: Option<&Value>| Change {
+        kind,
+        page: page.to_owned(),
+        procedure: Some(procedure.to_owned()),
+        step: Some(id.to_owned()),
+        fields,
+        old: o.map(without_steps),
+        new: n.map(without_steps),
+    };
+    for (id, o) in &olds {
+        if find(&news, id).is_none() {
+            out.push(change(ChangeKind::Removed, id, Vec::new(), Some(o), None));
+        }
+    }
+    for (id, n) in &news {
+        let Some(o) = find(&olds, id) else {
+            out.push(change(ChangeKind::Added, id, Vec::new(), None, Some(n)));
+            continue;
+        };
+        let fields = differing(o, n, STEP_FIELDS);
+        if !fields.is_empty() {
+            out.push(change(ChangeKind::Changed, id, fields, Some(o), Some(n)));
+        } else if o.get("number") != n.get("number") {
+            out.push(change(
+                ChangeKind::Renumbered,
+                id,
+                vec!["number".into()],
+                Some(o),
+                Some(n),
+            ));
+        }
+        diff_steps(page, procedure, o.get("substeps"), n.get("substeps"), out);
+    }
+}
+
+fn number(v: Option<&Value>) -> String {
+    v.and_then(|v| v.get("number"))
+        .map(|n| format!("{n}."))
+        .unwrap_or_default()
+}
+
+fn text(v: Option<&Value>, key: &str) -> String {
+    v.and_then(|v| v.get(key))
+        .map(|t| match t {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .unwrap_or_default()
+}
+
+/// The human form: one block per page, a line per change, word diffs for text.
+pub fn render_human(changes: &[Change]) -> String {
+    let mut out = String::new();
+    let mut page = None;
+    for c in changes {
+        if page != Some(&c.page) {
+            let _ = writeln!(out, "{}{}", if page.is_some() { "\n" } else { "" }, c.page);
+            page = Some(&c.page);
+        }
+        let sign = match c.kind {
+            ChangeKind::Added => '+',
+            ChangeKind::Removed => '-',
+            ChangeKind::Changed => '~',
+            ChangeKind::Renumbered => '#',
+        };
+        let subject = c
+            .step
+            .as_deref()
+            .or(c.procedure.as_deref())
+            .unwrap_or("page");
+        let what = match (c.step.is_some(), c.procedure.is_some()) {
+            (true, _) => "step",
+            (false, true) => "procedure",
+            _ => "page",
+        };
+        match c.kind {
+            ChangeKind::Added | ChangeKind::Removed => {
+                let v = c.new.as_ref().or(c.old.as_ref());
+                let number = number(v);
+                let gap = if number.is_empty() { "" } else { " " };
+                let _ = writeln!(
+                    out,
+                    "  {sign} {what} {subject} {number}{gap}{}",
+                    text(v, "title")
+                );
+            }
+            ChangeKind::Renumbered => {
+                let _ = writeln!(
+                    out,
+                    "  {sign} step {subject} renumbered {} → {}",
+                    number(c.old.as_ref()),
+                    number(c.new.as_ref())
+                );
+            }
+            ChangeKind::Changed => {
+                let _ = writeln!(
+                    out,
+                    "  {sign} {what} {subject} {}: {} changed",
+                    number(c.new.as_ref()),
+                    c.fields.join(", ")
+                );
+                // `title` and `markdown` follow from `text`: show the text alone then
+                let shown: Vec<&str> = if c.fields.iter().any(|f| f == "text") {
+                    vec!["text"]
+                } else {
+                    c.fields.iter().map(String::as_str).collect()
+                };
+                for field in shown {
+                    let (o, n) = (text(c.old.as_ref(), field), text(c.new.as_ref(), field));
+                    let _ = writeln!(out, "      - {}", o.replace('\n', "\n        "));
+                    let _ = writeln!(out, "      + {}", n.replace('\n', "\n        "));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn step(id: &str, number: u64, text: &str) -> Value {
+        json!({"id": id, "number": number, "title": text, "text": text, "markdown": text,
+               "optional": false, "code": [], "notes": [], "links": [], "details": null, "substeps": []})
+    }
+
+    fn plan(steps: Vec<Value>) -> Value {
+        json!({"schema_version": 1, "page": {"name": "p", "title": "P"},
+               "procedures": [{"id": "proc", "title": "Proc", "heading_path": ["Proc"], "intro": null, "steps": steps}]})
+    }
+
+    fn plans(v: Value) -> Plans {
+        [("p".to_owned(), v)].into_iter().collect()
+    }
+
+    #[test]
+    fn diff_table() {
+        let base = plan(vec![step("proc/a", 1, "A"), step("proc/b", 2, "B")]);
+        let cases: Vec<(Value, Vec<(ChangeKind, Option<&str>, Vec<&str>)>)> = vec![
+            (base.clone(), vec![]),
+            (
+                plan(vec![
+                    step("proc/new", 1, "N"),
+                    step("proc/a", 2, "A"),
+                    step("proc/b", 3, "B"),
+                ]),
+                vec![
+                    (ChangeKind::Added, Some("proc/new"), vec![]),
+                    (ChangeKind::Renumbered, Some("proc/a"), vec!["number"]),
+                    (ChangeKind::Renumbered, Some("proc/b"), vec!["number"]),
+                ],
+            ),
+            (
+                plan(vec![step("proc/a", 1, "A changed")]),
+                vec![
+                    (ChangeKind::Removed, Some("proc/b"), vec![]),
+                    (
+                        ChangeKind::Changed,
+                        Some("proc/a"),
+                        vec!["title", "text", "markdown"],
+                    ),
+                ],
+            ),
+        ];
+        for (new, expected) in cases {
+            let got: Vec<_> = diff(&plans(base.clone()), &plans(new))
+                .into_iter()
+                .map(|c| (c.kind, c.step.clone(), c.fields.clone()))
+                .collect();
+            let expected: Vec<_> = expected
+                .into_iter()
+                .map(|(k, s, f)| {
+                    (
+                        k,
+                        s.map(str::to_owned),
+                        f.into_iter().map(str::to_owned).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn pages_added_and_removed() {
+        let old = plans(plan(vec![]));
+        let mut new = Plans::new();
+        new.insert("q".into(), plan(vec![]));
+        let kinds: Vec<_> = diff(&old, &new)
+            .into_iter()
+            .map(|c| (c.kind, c.page))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (ChangeKind::Removed, "p".to_owned()),
+                (ChangeKind::Added, "q".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn human_form_shows_old_and_new_text() {
+        let old = plans(plan(vec![step("proc/a", 1, "Back up the database")]));
+        let new = plans(plan(vec![step("proc/a", 1, "Back up the database twice")]));
+        let text = render_human(&diff(&old, &new));
+        assert_eq!(
+            text,
+            "p\n  ~ step proc/a 1.: title, text, markdown changed\n      - Back up the database\n      + Back up the database twice\n"
+        );
+    }
+}
