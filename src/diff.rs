@@ -287,7 +287,8 @@ mod tests {
     #[test]
     fn diff_table() {
         let base = plan(vec![step("proc/a", 1, "A"), step("proc/b", 2, "B")]);
-        let cases: Vec<(Value, Vec<(ChangeKind, Option<&str>, Vec<&str>)>)> = vec![
+        type Expected<'a> = Vec<(ChangeKind, Option<&'a str>, Vec<&'a str>)>;
+        let cases: Vec<(Value, Expected)> = vec![
             (base.clone(), vec![]),
             (
                 plan(vec![
