@@ -6,11 +6,10 @@
 //! (the terminal shows them too) until the next good build.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::config::{self, Overrides, CONFIG_FILE};
 use crate::diagnostic::{self, Diagnostic, Severity};
@@ -157,41 +156,46 @@ fn rebuild(opts: &Options, state: &Mutex<Snapshot>) {
     }
 }
 
-type Watcher = Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>;
-
-/// Watches the sources; every settled burst of relevant changes triggers one rebuild.
+/// Watches the sources on a thread of its own; every burst of changes,
+/// once settled, triggers one rebuild. Reads (including the build's own)
+/// are not changes.
 fn start_watcher(
     opts: &Options,
     paths: &[PathBuf],
     state: Arc<Mutex<Snapshot>>,
-) -> notify_debouncer_mini::notify::Result<Watcher> {
+) -> notify::Result<RecommendedWatcher> {
     let roots: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
     let config_file = roots[0].clone();
     let root = opts_root(&config_file);
     let folders: Vec<PathBuf> = roots[1..].to_vec();
-    let filter = folders.clone();
-    let opts = opts.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| {
-        let Ok(events) = result else { return };
-        let relevant = events
-            .iter()
-            .any(|e| e.path == config_file || filter.iter().any(|f| e.path.starts_with(f)));
-        if relevant {
-            rebuild(&opts, &state);
-        }
-    })?;
+    let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
+    let mut watcher = notify::recommended_watcher(tx)?;
     for folder in folders.iter().filter(|f| f.is_dir()) {
-        debouncer
-            .watcher()
-            .watch(folder, RecursiveMode::Recursive)?;
+        watcher.watch(folder, RecursiveMode::Recursive)?;
     }
     // the project folder itself, for runsheet.toml and folders created later
     if root.is_dir() {
-        debouncer
-            .watcher()
-            .watch(&root, RecursiveMode::NonRecursive)?;
+        watcher.watch(&root, RecursiveMode::NonRecursive)?;
     }
-    Ok(debouncer)
+    let relevant = move |event: &Event| {
+        !matches!(event.kind, EventKind::Access(_))
+            && event
+                .paths
+                .iter()
+                .any(|p| *p == config_file || folders.iter().any(|f| p.starts_with(f)))
+    };
+    let opts = opts.clone();
+    std::thread::spawn(move || {
+        while let Ok(event) = rx.recv() {
+            if !event.as_ref().is_ok_and(&relevant) {
+                continue;
+            }
+            // let the burst settle (an editor's save is often several events)
+            while rx.recv_timeout(DEBOUNCE).is_ok() {}
+            rebuild(&opts, &state);
+        }
+    });
+    Ok(watcher)
 }
 
 /// `path` made absolute and free of symlinks, also when it does not exist (yet).
