@@ -7,6 +7,8 @@
 //! `templates/assets/` are not templates: they are copied into the site's
 //! `assets/` folder as they are, and a project file there replaces the
 //! built-in asset of the same name (or adds a new one, such as a logo).
+//! Other files are templates when their extension is one of
+//! [`TEMPLATE_EXTENSIONS`] (`.html`, `.md`, `.txt`, `.j2` …), and ignored otherwise.
 //!
 //! Every template, built-in or not, is added to the [`SourceDb`] so a syntax
 //! or render error becomes a `template-error` diagnostic pointing at the
@@ -40,6 +42,9 @@ const BUILTIN_ASSETS: &[(&str, &str)] = &[
 
 /// The folder below a templates folder whose files are assets, not templates.
 const ASSETS_DIR: &str = "assets";
+
+/// Extensions of the files of a templates folder that are templates; others (a README, notes) are ignored.
+const TEMPLATE_EXTENSIONS: &[&str] = &["html", "htm", "md", "txt", "xml", "json", "j2", "jinja"];
 
 /// The templates and assets of one build.
 pub struct Templates {
@@ -159,6 +164,10 @@ impl Templates {
             };
             if let Some(asset) = rel.strip_prefix(&format!("{ASSETS_DIR}/")) {
                 self.assets.insert(asset.to_owned(), bytes);
+                continue;
+            }
+            let ext = rel.rsplit_once('.').map_or("", |(_, e)| e);
+            if !TEMPLATE_EXTENSIONS.contains(&ext) {
                 continue;
             }
             match decode(&bytes) {

@@ -178,6 +178,7 @@ fn page_context(
         },
         content => Value::from_safe_string(content),
         toc => toc,
+        toc_inline => page.doc.text.contains(crate::markdown::TOC_MARKER),
         breadcrumb => nav.breadcrumb(i, project).into_iter().map(crumb).collect::<Vec<_>>(),
         prev => neighbour(prev),
         next => neighbour(next),
@@ -230,4 +231,113 @@ fn copy_content_files(
         }
     }
     copied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, Overrides};
+    use crate::source::SourceDb;
+
+    fn project(pages: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let tmp = tempfile::tempdir().unwrap();
+        for (rel, text) in pages {
+            let path = tmp.path().join("content").join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let mut db = SourceDb::default();
+        let mut diags = Vec::new();
+        let config = config::load(tmp.path(), &Overrides::default(), &mut db, &mut diags).unwrap();
+        let project = Project::load(config, db, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        (tmp, project)
+    }
+
+    fn page(title: &str, position: Option<i64>) -> String {
+        match position {
+            Some(p) => format!("---\ntitle: {title}\nposition: {p}\n---\n\nText.\n"),
+            None => format!("---\ntitle: {title}\n---\n\nText.\n"),
+        }
+    }
+
+    #[test]
+    fn navigation_orders_by_position_then_title() {
+        let (_tmp, project) = project(&[
+            ("index.md", &page("Home", None)),
+            ("zeta.md", &page("Zeta", Some(1))),
+            ("alpha.md", &page("alpha", None)),
+            ("beta.md", &page("Beta", None)),
+            ("ops/index.md", &page("Operations", Some(2))),
+            ("ops/restore.md", &page("Restore", None)),
+            ("ops/backup.md", &page("Backup", None)),
+            ("loose/thing.md", &page("Thing", None)),
+        ]);
+        let nav = Nav::build(&project);
+        let titles = |i: Option<usize>| i.map(|i| project.pages[i].front.title.as_str());
+        let mut order = Vec::new();
+        let mut at = nav.home();
+        while let Some(i) = at {
+            order.push(titles(Some(i)).unwrap());
+            at = nav.prev_next(i).1;
+        }
+        assert_eq!(
+            order,
+            [
+                "Home",
+                "Zeta",
+                "Operations",
+                "Backup",
+                "Restore",
+                "alpha",
+                "Beta",
+                "Thing"
+            ]
+        );
+        let restore = project
+            .pages
+            .iter()
+            .position(|p| p.name == "ops/restore")
+            .unwrap();
+        let crumbs: Vec<_> = nav
+            .breadcrumb(restore, &project)
+            .into_iter()
+            .map(|l| (l.title, l.path))
+            .collect();
+        assert_eq!(
+            crumbs,
+            [
+                ("Home".to_owned(), Some("index.html".to_owned())),
+                ("Operations".to_owned(), Some("ops.html".to_owned())),
+            ]
+        );
+        let thing = project
+            .pages
+            .iter()
+            .position(|p| p.name == "loose/thing")
+            .unwrap();
+        assert_eq!(nav.breadcrumb(thing, &project)[1].title, "Loose");
+        assert_eq!(nav.breadcrumb(thing, &project)[1].path, None);
+    }
+
+    #[test]
+    fn pages_with_procedures_link_their_checklist() {
+        let (_tmp, mut project) = project(&[
+            ("index.md", &page("Home", None)),
+            ("ops/backup.md", &page("Backup", None)),
+        ]);
+        let mut diags = Vec::new();
+        let templates = Templates::load(&project.config, &mut project.db, &mut diags);
+        let mut files = Files::default();
+        let checklists = BTreeSet::from(["ops/backup".to_owned()]);
+        render(&project, &templates, &checklists, &mut diags, &mut files);
+        assert!(diags.is_empty(), "{diags:?}");
+        let text = |p: &str| String::from_utf8(files.get(p).unwrap().to_vec()).unwrap();
+        let backup = text("ops/backup.html");
+        assert!(backup.contains("href=\"../checklists/ops/backup.html\">Printable checklist</a>"));
+        assert!(backup.contains("href=\"../plans/ops/backup.json\""));
+        let index = text("index.html");
+        assert!(!index.contains("checklists/"));
+        assert!(index.contains("href=\"plans/index.json\""));
+    }
 }
