@@ -1,6 +1,6 @@
 //! Page bodies: a page's Markdown rendered to HTML with heading anchors, the `!toc` contents and rewritten links.
 
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{Heading, TOC_MARKER};
@@ -133,7 +133,11 @@ pub fn render_body(
                 title,
                 id,
             }) => {
-                let href = index.rewrite(&link(&dest_url), project, diags);
+                // `<https://…>` and `<ops@example.com>` are external by nature
+                let href = match link_type {
+                    LinkType::Autolink | LinkType::Email => None,
+                    _ => index.rewrite(&link(&dest_url), project, diags),
+                };
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: href.map_or(dest_url, CowStr::from),
