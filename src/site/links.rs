@@ -272,7 +272,7 @@ fn html_ids(text: &str) -> Vec<String> {
     ids
 }
 
-/// A link found in a page, with its byte range in the page's `doc.text`.
+/// A link found in a page: its target as written, and where it stands in the page's `doc.text` (start, length).
 pub struct Link<'a> {
     pub page: &'a Page,
     pub href: &'a str,
@@ -281,7 +281,7 @@ pub struct Link<'a> {
 }
 
 impl SiteIndex {
-    /// The `href` to write for a link of page `from` (built as `from_path`), reporting broken links.
+    /// The `href` to write instead of the one written (`None`: keep it), reporting broken links and anchors.
     pub fn rewrite(
         &self,
         link: &Link<'_>,
