@@ -90,7 +90,8 @@ exit code 3 and prints a unified diff when the folder differs from what a build 
     /// Report every problem in the project; writes nothing
     #[command(
         long_about = "Report every problem in the project: front matter, includes \
-(missing, ambiguous, cycles, escapes, depth and size limits), callouts and unused partials. \
+(missing, ambiguous, cycles, escapes, depth and size limits), callouts, unused partials, \
+broken links and anchors, and template errors. \
 Writes nothing. Exits 0 when there is no error, 1 otherwise."
     )]
     Check {
