@@ -90,13 +90,29 @@ exit code 3 and prints a unified diff when the folder differs from what a build 
     /// Report every problem in the project; writes nothing
     #[command(
         long_about = "Report every problem in the project: front matter, includes \
-(missing, ambiguous, cycles, escapes, depth and size limits), callouts and unused partials. \
+(missing, ambiguous, cycles, escapes, depth and size limits), callouts, unused partials, \
+broken links and anchors, and template errors. \
 Writes nothing. Exits 0 when there is no error, 1 otherwise."
     )]
     Check {
         /// Output form: human (stderr), json (one object a line on stdout) or github (Actions annotations on stdout)
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Treat warnings as errors
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Build the site, serve it on 127.0.0.1 and rebuild on every change
+    #[command(
+        long_about = "Build the site into memory and serve it on http://127.0.0.1:PORT/. \
+Changes to the content, partials and templates folders and to runsheet.toml trigger a rebuild, \
+and open pages reload by themselves. A failed build keeps the server running: pages show the \
+errors (so does the terminal) until they are fixed. Nothing is written to disk."
+    )]
+    Serve {
+        /// Port to listen on
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
         /// Treat warnings as errors
         #[arg(long)]
         strict: bool,
@@ -119,6 +135,13 @@ where
     let code = match &cli.command {
         Command::Check { format, strict } => check(&cli.global, *format, *strict),
         Command::Build { out, check, strict } => build(&cli.global, out.clone(), *check, *strict),
+        Command::Serve { port, strict } => crate::serve::run(&crate::serve::Options {
+            root: cli.global.root.clone(),
+            overrides: cli.global.overrides(*strict),
+            port: *port,
+            color: cli.global.color(),
+            quiet: cli.global.quiet,
+        }),
     };
     ExitCode::from(code)
 }
@@ -168,7 +191,9 @@ fn check(g: &Global, format: Format, strict: bool) -> u8 {
     let mut diags = Vec::new();
     let overrides = g.overrides(strict);
     let (db, pages, strict) = match open(g, &overrides, &mut diags) {
-        Ok(p) => {
+        Ok(mut p) => {
+            // rendering finds what only rendering can: broken links, template errors
+            let _ = crate::build::render(&mut p, &mut diags);
             let strict = p.config.strict;
             (p.db, p.pages.len(), strict)
         }
@@ -187,14 +212,14 @@ fn check(g: &Global, format: Format, strict: bool) -> u8 {
 fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: bool) -> u8 {
     let mut diags = Vec::new();
     let overrides = g.overrides_with_out(out, strict);
-    let project = match open(g, &overrides, &mut diags) {
+    let mut project = match open(g, &overrides, &mut diags) {
         Ok(p) => p,
         Err(db) => {
             report(g, &db, &mut diags, Format::Human);
             return 1;
         }
     };
-    let files = crate::build::render(&project, &mut diags);
+    let files = crate::build::render(&mut project, &mut diags);
     if project.config.strict {
         diagnostic::promote_warnings(&mut diags);
     }

@@ -5,7 +5,9 @@
 //! [`frontmatter`] types each page's YAML, [`include`] expands partials while
 //! recording a [`sourcemap`], [`markdown`] prepares the expanded text
 //! for parsing (callouts, `!toc`, headings),
-//! [`project`] ties the stages together and [`cli`] drives them.
+//! [`project`] ties the stages together, [`site`] renders the HTML site
+//! through [`templates`], [`output`] writes it, [`serve`] serves it while
+//! editing, and [`cli`] drives them.
 #![warn(unreachable_pub)]
 
 pub mod build;
@@ -19,6 +21,9 @@ pub mod loader;
 pub mod markdown;
 pub mod output;
 pub mod project;
+pub mod serve;
+pub mod site;
 pub mod slug;
 pub mod source;
 pub mod sourcemap;
+pub mod templates;

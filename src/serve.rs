@@ -1,0 +1,390 @@
+//! `runsheet serve`: builds the site into memory, serves it on 127.0.0.1, rebuilds when a source changes and reloads open pages.
+//!
+//! Nothing is written to disk. Every HTML response gets a small script that
+//! polls `/__runsheet/version` and reloads the page when a rebuild changed
+//! it. A failed build keeps the server running: pages then show the errors
+//! (the terminal shows them too) until the next good build.
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::config::{self, Overrides, CONFIG_FILE};
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::output::Files;
+use crate::project::Project;
+use crate::site::html::escape;
+use crate::site::links::percent_decode;
+use crate::source::SourceDb;
+
+/// The URL open pages poll to learn about rebuilds.
+pub const VERSION_PATH: &str = "/__runsheet/version";
+
+/// How long the watcher waits for a burst of changes to settle.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// What `runsheet serve` was asked to do.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub root: PathBuf,
+    pub overrides: Overrides,
+    pub port: u16,
+    /// Colour in terminal messages.
+    pub color: bool,
+    pub quiet: bool,
+}
+
+/// The site being served.
+struct Snapshot {
+    /// Goes up with every build, good or bad.
+    version: u64,
+    files: Files,
+    /// The diagnostics of a failed build, as plain text.
+    error: Option<String>,
+}
+
+/// The result of one build.
+struct Outcome {
+    files: Option<Files>,
+    report: String,
+    /// Folders and files whose changes trigger a rebuild.
+    watch: Vec<PathBuf>,
+}
+
+/// Builds, serves and watches until the process is stopped. Returns an exit
+/// code only when the server cannot start.
+pub fn run(opts: &Options) -> u8 {
+    let first = compile(opts);
+    let watch = first.watch.clone();
+    let state = Arc::new(Mutex::new(Snapshot {
+        version: 1,
+        error: first.files.is_none().then(|| first.report.clone()),
+        files: first.files.unwrap_or_default(),
+    }));
+    let server = match tiny_http::Server::http(("127.0.0.1", opts.port)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", opts.port);
+            return 1;
+        }
+    };
+    let _watcher = match start_watcher(opts, &watch, Arc::clone(&state)) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch the project for changes: {e}");
+            return 1;
+        }
+    };
+    eprintln!(
+        "serving http://127.0.0.1:{}/ (rebuilds on change; Ctrl-C to stop)",
+        opts.port
+    );
+    for request in server.incoming_requests() {
+        respond(&state, request);
+    }
+    0
+}
+
+fn lock(state: &Mutex<Snapshot>) -> MutexGuard<'_, Snapshot> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Loads and renders the project, printing its diagnostics to the terminal.
+fn compile(opts: &Options) -> Outcome {
+    let started = Instant::now();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut db = SourceDb::default();
+    let mut watch = vec![opts.root.join(CONFIG_FILE)];
+    let mut built = None;
+    if let Some(config) = config::load(&opts.root, &opts.overrides, &mut db, &mut diags) {
+        watch.extend([
+            config.content.clone(),
+            config.partials.clone(),
+            config.templates.clone(),
+        ]);
+        let mut project = Project::load(config, db, &mut diags);
+        let files = crate::build::render(&mut project, &mut diags);
+        if project.config.strict {
+            diagnostic::promote_warnings(&mut diags);
+        }
+        built = Some((files, project.pages.len()));
+        db = project.db;
+    }
+    diagnostic::normalize(&mut diags, &db);
+    let (errors, warnings) = diagnostic::summary(&diags);
+    let mut report = String::new();
+    for d in &diags {
+        report.push_str(&diagnostic::render_human(d, &db, false));
+        if !(opts.quiet && d.severity == Severity::Warning) {
+            eprint!("{}", diagnostic::render_human(d, &db, opts.color));
+        }
+    }
+    let ms = started.elapsed().as_millis();
+    let files = match built {
+        Some((files, pages)) if errors == 0 => {
+            if !opts.quiet {
+                eprintln!("built {pages} page(s) in {ms} ms ({warnings} warning(s))");
+            }
+            Some(files)
+        }
+        _ => {
+            eprintln!(
+                "build failed with {errors} error(s): the browser shows them until they are fixed"
+            );
+            None
+        }
+    };
+    Outcome {
+        files,
+        report,
+        watch,
+    }
+}
+
+fn rebuild(opts: &Options, state: &Mutex<Snapshot>) {
+    let outcome = compile(opts);
+    let mut snap = lock(state);
+    snap.version += 1;
+    match outcome.files {
+        Some(files) => {
+            snap.files = files;
+            snap.error = None;
+        }
+        None => snap.error = Some(outcome.report),
+    }
+}
+
+/// Watches the sources on a thread of its own; every burst of changes,
+/// once settled, triggers one rebuild. Reads (including the build's own)
+/// are not changes.
+fn start_watcher(
+    opts: &Options,
+    paths: &[PathBuf],
+    state: Arc<Mutex<Snapshot>>,
+) -> notify::Result<RecommendedWatcher> {
+    let roots: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+    let config_file = roots[0].clone();
+    let root = opts_root(&config_file);
+    let folders: Vec<PathBuf> = roots[1..].to_vec();
+    let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    for folder in folders.iter().filter(|f| f.is_dir()) {
+        watcher.watch(folder, RecursiveMode::Recursive)?;
+    }
+    // the project folder itself, for runsheet.toml and folders created later
+    if root.is_dir() {
+        watcher.watch(&root, RecursiveMode::NonRecursive)?;
+    }
+    let relevant = move |event: &Event| {
+        !matches!(event.kind, EventKind::Access(_))
+            && event
+                .paths
+                .iter()
+                .any(|p| *p == config_file || folders.iter().any(|f| p.starts_with(f)))
+    };
+    let opts = opts.clone();
+    std::thread::spawn(move || {
+        while let Ok(event) = rx.recv() {
+            if !event.as_ref().is_ok_and(&relevant) {
+                continue;
+            }
+            // let the burst settle (an editor's save is often several events)
+            while rx.recv_timeout(DEBOUNCE).is_ok() {}
+            rebuild(&opts, &state);
+        }
+    });
+    Ok(watcher)
+}
+
+/// `path` made absolute and free of symlinks, also when it does not exist (yet).
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            absolute(parent).join(name)
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+fn opts_root(config_file: &Path) -> PathBuf {
+    config_file
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "md" => "text/markdown; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The file a request path means: `a/b`, `a/b.html` and `a/b/` all give `a/b.html`.
+fn lookup<'a>(files: &'a Files, rel: &str) -> Option<(String, &'a [u8])> {
+    let trimmed = rel.trim_end_matches('/');
+    let mut candidates = vec![
+        rel.to_owned(),
+        format!("{trimmed}.html"),
+        format!("{trimmed}/index.html"),
+    ];
+    if trimmed.is_empty() {
+        candidates.insert(0, "index.html".into());
+        let first_page = files
+            .iter()
+            .map(|(p, _)| p)
+            .find(|p| p.ends_with(".html") && !p.starts_with("checklists/"));
+        candidates.extend(first_page.map(str::to_owned));
+    }
+    candidates
+        .into_iter()
+        .filter(|c| !c.is_empty())
+        .find_map(|c| files.get(&c).map(|b| (c, b)))
+}
+
+/// The script that reloads a page once the site's version moves past `version`.
+fn reload_script(version: u64) -> String {
+    format!(
+        "<script>/* runsheet serve: live reload */(function(){{var v=\"{version}\";\
+function poll(){{fetch(\"{VERSION_PATH}\",{{cache:\"no-store\"}}).then(function(r){{return r.text();}})\
+.then(function(t){{if(t.trim()!==v){{location.reload();}}else{{setTimeout(poll,700);}}}})\
+.catch(function(){{setTimeout(poll,2000);}});}}setTimeout(poll,700);}})();</script>"
+    )
+}
+
+fn inject(html: &[u8], version: u64) -> Vec<u8> {
+    let text = String::from_utf8_lossy(html);
+    let script = reload_script(version);
+    let out = match text.rfind("</body>") {
+        Some(i) => format!("{}{script}{}", &text[..i], &text[i..]),
+        None => format!("{text}{script}"),
+    };
+    out.into_bytes()
+}
+
+fn message_page(title: &str, body: &str, version: u64) -> Vec<u8> {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+<style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1f2328}}\
+h1{{color:#b42318}}pre{{background:#fff5f5;border:1px solid #f1c0c0;border-radius:6px;padding:1rem;overflow:auto;white-space:pre-wrap}}</style>\
+</head><body><h1>{title}</h1>{body}{}</body></html>\n",
+        reload_script(version)
+    )
+    .into_bytes()
+}
+
+fn respond(state: &Mutex<Snapshot>, request: tiny_http::Request) {
+    let url = request.url().to_owned();
+    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let (status, content_type, body) = {
+        let snap = lock(state);
+        if path == VERSION_PATH {
+            (
+                200,
+                "text/plain; charset=utf-8",
+                snap.version.to_string().into_bytes(),
+            )
+        } else {
+            let rel = percent_decode(path.trim_start_matches('/'));
+            let found = lookup(&snap.files, &rel);
+            let is_page = found
+                .as_ref()
+                .is_none_or(|(name, _)| name.ends_with(".html"));
+            match (&snap.error, found) {
+                (Some(report), _) if is_page => (
+                    500,
+                    "text/html; charset=utf-8",
+                    message_page(
+                        "Build failed",
+                        &format!(
+                            "<pre>{}</pre><p>Fix the problem and save: this page reloads by itself.</p>",
+                            escape(report)
+                        ),
+                        snap.version,
+                    ),
+                ),
+                (_, Some((name, bytes))) if name.ends_with(".html") => {
+                    (200, content_type(&name), inject(bytes, snap.version))
+                }
+                (_, Some((name, bytes))) => (200, content_type(&name), bytes.to_vec()),
+                (_, None) => (
+                    404,
+                    "text/html; charset=utf-8",
+                    message_page(
+                        "Not found",
+                        &format!("<p>No page at <code>{}</code>. <a href=\"/\">Home</a></p>", escape(path)),
+                        snap.version,
+                    ),
+                ),
+            }
+        }
+    };
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    for (name, value) in [
+        ("Content-Type", content_type),
+        ("Cache-Control", "no-store"),
+    ] {
+        if let Ok(h) = tiny_http::Header::from_bytes(name, value) {
+            response.add_header(h);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_table() {
+        let mut files = Files::default();
+        files.add("index.html", "home");
+        files.add("a/b.html", "b");
+        files.add("a.html", "a");
+        files.add("assets/site.css", "css");
+        let cases = [
+            ("", Some("index.html")),
+            ("a/b", Some("a/b.html")),
+            ("a/b.html", Some("a/b.html")),
+            ("a/", Some("a.html")),
+            ("a", Some("a.html")),
+            ("assets/site.css", Some("assets/site.css")),
+            ("nope", None),
+        ];
+        for (rel, expected) in cases {
+            assert_eq!(
+                lookup(&files, rel).map(|(n, _)| n).as_deref(),
+                expected,
+                "{rel}"
+            );
+        }
+    }
+
+    #[test]
+    fn reload_script_goes_before_body_end() {
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>", 7)).unwrap();
+        assert!(out.contains("var v=\"7\""));
+        assert!(out.ends_with("</script></body></html>"));
+    }
+}

@@ -1,0 +1,228 @@
+//! Page bodies: a page's Markdown rendered to HTML with heading anchors, the `!toc` contents and rewritten links.
+
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{Heading, TOC_MARKER};
+use crate::project::{Page, Project};
+
+use super::links::{Link, SiteIndex};
+
+/// A rendered page body and its plain text (for the search index).
+#[derive(Debug, Default)]
+pub struct Body {
+    pub html: String,
+    pub text: String,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The headings `!toc` lists: levels 2 and 3.
+pub fn toc_headings(headings: &[Heading]) -> impl Iterator<Item = &Heading> {
+    headings.iter().filter(|h| h.level == 2 || h.level == 3)
+}
+
+/// The table of contents: h2 entries, with their h3 entries nested below.
+pub fn toc_html(headings: &[Heading]) -> String {
+    let mut out = String::new();
+    let (mut open_item, mut open_sub) = (false, false);
+    for h in toc_headings(headings) {
+        let link = format!("<a href=\"#{}\">{}</a>", escape(&h.anchor), escape(&h.text));
+        if h.level == 3 && open_item {
+            if !open_sub {
+                out.push_str("<ul>");
+                open_sub = true;
+            }
+            out.push_str(&format!("<li>{link}</li>"));
+            continue;
+        }
+        if open_sub {
+            out.push_str("</ul>");
+            open_sub = false;
+        }
+        if open_item {
+            out.push_str("</li>\n");
+        }
+        out.push_str(&format!("<li>{link}"));
+        open_item = true;
+    }
+    if !open_item {
+        return String::new();
+    }
+    if open_sub {
+        out.push_str("</ul>");
+    }
+    format!(
+        "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<p class=\"toc-title\" id=\"toc-title\">Contents</p>\n<ul>\n{out}</li>\n</ul>\n</nav>\n"
+    )
+}
+
+/// Renders the page body: heading ids from [`crate::markdown::Doc::headings`]
+/// (`{#id}` wins), a `#` link in each heading, the table of contents where
+/// `!toc` stood, and links resolved by `index` (broken ones reported).
+pub fn render_body(
+    page: &Page,
+    project: &Project,
+    index: &SiteIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> Body {
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut text = String::new();
+    let mut heading = 0;
+    let mut open_anchor: Option<String> = None;
+    for (event, range) in page.doc.parser().into_offset_iter() {
+        let (at, len) = (range.start, range.len());
+        let link = |href| Link {
+            page,
+            href,
+            at,
+            len,
+        };
+        let event = match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let anchor = page
+                    .doc
+                    .headings
+                    .get(heading)
+                    .map(|h| h.anchor.clone())
+                    .or_else(|| id.map(|s| s.to_string()));
+                heading += 1;
+                open_anchor.clone_from(&anchor);
+                Event::Start(Tag::Heading {
+                    level,
+                    id: anchor.map(CowStr::from),
+                    classes,
+                    attrs,
+                })
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some(a) = open_anchor.take() {
+                    events.push(Event::InlineHtml(
+                        format!(
+                            " <a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                            escape(&a)
+                        )
+                        .into(),
+                    ));
+                }
+                text.push(' ');
+                Event::End(TagEnd::Heading(level))
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                // `<https://…>` and `<ops@example.com>` are external by nature
+                let href = match link_type {
+                    LinkType::Autolink | LinkType::Email => None,
+                    _ => index.rewrite(&link(&dest_url), project, diags),
+                };
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: href.map_or(dest_url, CowStr::from),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let href = index.rewrite(&link(&dest_url), project, diags);
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: href.map_or(dest_url, CowStr::from),
+                    title,
+                    id,
+                })
+            }
+            Event::Html(html) if html.trim() == TOC_MARKER => {
+                Event::Html(toc_html(&page.doc.headings).into())
+            }
+            Event::Text(t) => {
+                text.push_str(&t);
+                Event::Text(t)
+            }
+            Event::Code(t) => {
+                text.push_str(&t);
+                Event::Code(t)
+            }
+            e @ (Event::SoftBreak | Event::HardBreak) => {
+                text.push(' ');
+                e
+            }
+            e @ Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::BlockQuote(_),
+            ) => {
+                text.push(' ');
+                e
+            }
+            e => e,
+        };
+        events.push(event);
+    }
+    let mut html = String::with_capacity(page.doc.text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Body { html, text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(level: u8, text: &str) -> Heading {
+        Heading {
+            level,
+            text: text.into(),
+            anchor: crate::slug::slugify(text),
+            range: 0..0,
+        }
+    }
+
+    #[test]
+    fn toc_nests_h3_under_h2() {
+        let headings = [
+            h(1, "Top"),
+            h(3, "Early"),
+            h(2, "A & B"),
+            h(3, "A1"),
+            h(4, "Deep"),
+            h(3, "A2"),
+            h(2, "C"),
+        ];
+        let got = toc_html(&headings);
+        let expected = "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<p class=\"toc-title\" id=\"toc-title\">Contents</p>\n<ul>\n\
+<li><a href=\"#early\">Early</a></li>\n\
+<li><a href=\"#a-b\">A &amp; B</a><ul><li><a href=\"#a1\">A1</a></li><li><a href=\"#a2\">A2</a></li></ul></li>\n\
+<li><a href=\"#c\">C</a></li>\n</ul>\n</nav>\n";
+        assert_eq!(got, expected);
+        assert_eq!(toc_html(&[h(1, "only")]), "");
+    }
+}

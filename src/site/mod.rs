@@ -1,0 +1,343 @@
+//! The HTML site: every page rendered through the `page.html` template, with navigation, search index, assets and content files.
+//!
+//! Layout of the output (all links relative, so it works from `file://` and
+//! from any web server, under any path):
+//! - page `a/b` (from `content/a/b.md`) → `a/b.html`; page `a` (from
+//!   `content/a/index.md`) → `a.html`, beside the folder `a/`; `index` →
+//!   `index.html`. Plans and checklists follow the same names
+//!   (`plans/a.json`, `checklists/a.html`);
+//! - `assets/`: the built-in (or overridden) CSS and JS, `nav.js` (the
+//!   navigation tree) and `search-index.js`; `search-index.json` at the root;
+//! - every other file of `content/` that is not Markdown (images, downloads)
+//!   is copied to the same path.
+
+pub mod html;
+pub mod links;
+pub mod nav;
+pub mod search;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use minijinja::{context, Value};
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::loader::display_path;
+use crate::output::Files;
+use crate::project::{Page, Project};
+use crate::templates::Templates;
+
+use links::{encode_path, page_path, relative, root_prefix, SiteIndex};
+use nav::{Nav, NavLink};
+
+/// The site's name when there is no `content/index.md` to take it from.
+const DEFAULT_TITLE: &str = "Documentation";
+
+/// Extensions of content files that are sources, not files to publish.
+const SOURCE_EXTENSIONS: &[&str] = &["md", "mdx", "markdown"];
+
+#[derive(Serialize)]
+struct Crumb {
+    title: String,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    text: &'a str,
+    anchor: &'a str,
+}
+
+/// Renders every page, the navigation, the search index and the assets into
+/// `files`. `checklists` names the pages that have a printable checklist
+/// (the pages with procedures); each such page links to it.
+pub fn render(
+    project: &Project,
+    templates: &Templates,
+    checklists: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+    files: &mut Files,
+) {
+    let copied = copy_content_files(project, files, diags);
+    let index = SiteIndex::new(project, copied);
+    let nav = Nav::build(project);
+    let site = SiteInfo::new(project, &nav);
+    let mut entries = Vec::with_capacity(project.pages.len());
+    let mut template_failed = false;
+    for (i, page) in project.pages.iter().enumerate() {
+        let body = html::render_body(page, project, &index, diags);
+        let path = page_path(&page.name);
+        entries.push(search::Entry {
+            u: encode_path(&path),
+            t: page.front.title.clone(),
+            d: page.front.description.clone().unwrap_or_default(),
+            h: page
+                .doc
+                .headings
+                .iter()
+                .map(|h| (h.anchor.clone(), h.text.clone()))
+                .collect(),
+            x: search::excerpt(&body.text),
+        });
+        if template_failed {
+            continue;
+        }
+        let ctx = page_context(project, &nav, &site, checklists, i, page, body.html);
+        match templates.render("page.html", ctx) {
+            Ok(html) => files.add(path, html),
+            Err(d) => {
+                // every page uses the same template: report it once
+                diags.push(d);
+                template_failed = true;
+            }
+        }
+    }
+    for (path, bytes) in templates.assets() {
+        files.add(format!("assets/{path}"), bytes);
+    }
+    files.add("assets/nav.js", nav.script(project));
+    let (json, js) = search::files(&entries);
+    files.add("search-index.json", json);
+    files.add("assets/search-index.js", js);
+}
+
+/// What every page shows about the site itself.
+struct SiteInfo {
+    title: String,
+    /// Path of the home page relative to the root.
+    home: Option<String>,
+}
+
+impl SiteInfo {
+    fn new(project: &Project, nav: &Nav) -> SiteInfo {
+        let title = project
+            .pages
+            .iter()
+            .find(|p| p.name == "index")
+            .map_or_else(|| DEFAULT_TITLE.to_owned(), |p| p.front.title.clone());
+        SiteInfo {
+            title,
+            home: nav.home().map(|i| page_path(&project.pages[i].name)),
+        }
+    }
+}
+
+fn page_context(
+    project: &Project,
+    nav: &Nav,
+    site: &SiteInfo,
+    checklists: &BTreeSet<String>,
+    i: usize,
+    page: &Page,
+    content: String,
+) -> Value {
+    let path = page_path(&page.name);
+    let link = |to: &str| encode_path(&relative(&path, to));
+    let crumb = |l: NavLink| Crumb {
+        title: l.title,
+        url: l.path.map(|p| link(&p)),
+    };
+    let neighbour = |j: Option<usize>| {
+        j.map(|j| {
+            let p = &project.pages[j];
+            Crumb {
+                title: p.front.title.clone(),
+                url: Some(link(&page_path(&p.name))),
+            }
+        })
+    };
+    let (prev, next) = nav.prev_next(i);
+    let toc: Vec<TocEntry<'_>> = html::toc_headings(&page.doc.headings)
+        .map(|h| TocEntry {
+            level: h.level,
+            text: &h.text,
+            anchor: &h.anchor,
+        })
+        .collect();
+    let checklist = checklists
+        .contains(&page.name)
+        .then(|| link(&format!("checklists/{}.html", page.name)));
+    context! {
+        site => context! {
+            title => site.title,
+            home => site.home.as_deref().map(link),
+        },
+        root => root_prefix(&path),
+        page => context! {
+            name => page.name,
+            title => page.front.title,
+            description => page.front.description,
+            position => page.front.position,
+            meta => Value::from_serialize(&page.front.meta),
+            path => encode_path(&path),
+            source => project.db.get(page.file).path,
+            plan => link(&format!("plans/{}.json", page.name)),
+            checklist => checklist,
+        },
+        content => Value::from_safe_string(content),
+        toc => toc,
+        toc_inline => page.doc.text.contains(crate::markdown::TOC_MARKER),
+        breadcrumb => nav.breadcrumb(i, project).into_iter().map(crumb).collect::<Vec<_>>(),
+        prev => neighbour(prev),
+        next => neighbour(next),
+    }
+}
+
+/// Copies every non-Markdown file of `content/` (images, downloads) to the
+/// same path in the site, skipping hidden files and the partials and output
+/// folders when they lie inside it. Returns the copied paths.
+fn copy_content_files(
+    project: &Project,
+    files: &mut Files,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeSet<String> {
+    let config = &project.config;
+    let canon = |p: &Path| p.canonicalize().ok();
+    let skip: Vec<_> = [&config.partials, &config.out]
+        .into_iter()
+        .filter_map(|p| canon(p))
+        .collect();
+    let mut copied = BTreeSet::new();
+    let walker = walkdir::WalkDir::new(&config.content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            let skipped = canon(e.path()).is_some_and(|c| skip.contains(&c));
+            !hidden && !skipped
+        });
+    for entry in walker.flatten() {
+        let path = entry.path();
+        let is_source = path
+            .extension()
+            .is_some_and(|e| SOURCE_EXTENSIONS.contains(&e.to_string_lossy().as_ref()));
+        if !entry.file_type().is_file() || is_source {
+            continue;
+        }
+        let rel = path.strip_prefix(&config.content).unwrap_or(path);
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                files.add(rel.clone(), bytes);
+                copied.insert(rel);
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                "io",
+                format!("cannot read `{}`: {e}", display_path(&config.root, path)),
+            )),
+        }
+    }
+    copied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, Overrides};
+    use crate::source::SourceDb;
+
+    fn project(pages: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let tmp = tempfile::tempdir().unwrap();
+        for (rel, text) in pages {
+            let path = tmp.path().join("content").join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let mut db = SourceDb::default();
+        let mut diags = Vec::new();
+        let config = config::load(tmp.path(), &Overrides::default(), &mut db, &mut diags).unwrap();
+        let project = Project::load(config, db, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        (tmp, project)
+    }
+
+    fn page(title: &str, position: Option<i64>) -> String {
+        match position {
+            Some(p) => format!("---\ntitle: {title}\nposition: {p}\n---\n\nText.\n"),
+            None => format!("---\ntitle: {title}\n---\n\nText.\n"),
+        }
+    }
+
+    #[test]
+    fn navigation_orders_by_position_then_title() {
+        let (_tmp, project) = project(&[
+            ("index.md", &page("Home", None)),
+            ("zeta.md", &page("Zeta", Some(1))),
+            ("alpha.md", &page("alpha", None)),
+            ("beta.md", &page("Beta", None)),
+            ("ops/index.md", &page("Operations", Some(2))),
+            ("ops/restore.md", &page("Restore", None)),
+            ("ops/backup.md", &page("Backup", None)),
+            ("loose/thing.md", &page("Thing", None)),
+        ]);
+        let nav = Nav::build(&project);
+        let titles = |i: Option<usize>| i.map(|i| project.pages[i].front.title.as_str());
+        let mut order = Vec::new();
+        let mut at = nav.home();
+        while let Some(i) = at {
+            order.push(titles(Some(i)).unwrap());
+            at = nav.prev_next(i).1;
+        }
+        assert_eq!(
+            order,
+            [
+                "Home",
+                "Zeta",
+                "Operations",
+                "Backup",
+                "Restore",
+                "alpha",
+                "Beta",
+                "Thing"
+            ]
+        );
+        let restore = project
+            .pages
+            .iter()
+            .position(|p| p.name == "ops/restore")
+            .unwrap();
+        let crumbs: Vec<_> = nav
+            .breadcrumb(restore, &project)
+            .into_iter()
+            .map(|l| (l.title, l.path))
+            .collect();
+        assert_eq!(
+            crumbs,
+            [
+                ("Home".to_owned(), Some("index.html".to_owned())),
+                ("Operations".to_owned(), Some("ops.html".to_owned())),
+            ]
+        );
+        let thing = project
+            .pages
+            .iter()
+            .position(|p| p.name == "loose/thing")
+            .unwrap();
+        assert_eq!(nav.breadcrumb(thing, &project)[1].title, "Loose");
+        assert_eq!(nav.breadcrumb(thing, &project)[1].path, None);
+    }
+
+    #[test]
+    fn pages_with_procedures_link_their_checklist() {
+        let (_tmp, mut project) = project(&[
+            ("index.md", &page("Home", None)),
+            ("ops/backup.md", &page("Backup", None)),
+        ]);
+        let mut diags = Vec::new();
+        let templates = Templates::load(&project.config, &mut project.db, &mut diags);
+        let mut files = Files::default();
+        let checklists = BTreeSet::from(["ops/backup".to_owned()]);
+        render(&project, &templates, &checklists, &mut diags, &mut files);
+        assert!(diags.is_empty(), "{diags:?}");
+        let text = |p: &str| String::from_utf8(files.get(p).unwrap().to_vec()).unwrap();
+        let backup = text("ops/backup.html");
+        assert!(backup.contains("href=\"../checklists/ops/backup.html\">Printable checklist</a>"));
+        assert!(backup.contains("href=\"../plans/ops/backup.json\""));
+        let index = text("index.html");
+        assert!(!index.contains("checklists/"));
+        assert!(index.contains("href=\"plans/index.json\""));
+    }
+}

@@ -1,0 +1,216 @@
+/* runsheet: site navigation and offline search. Works from file:// and from any web server:
+   the navigation tree comes from nav.js and the search index from search-index.js, both
+   plain scripts that set a global, so nothing is fetched. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var root = body.getAttribute("data-root") || "";
+  var current = body.getAttribute("data-page") || "";
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    for (var k in attrs || {}) node.setAttribute(k, attrs[k]);
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  /* ---- navigation ---- */
+
+  function holdsCurrent(node) {
+    return node.u === current || node.c.some(holdsCurrent);
+  }
+
+  function navLabel(node) {
+    if (!node.u) return el("span", { "class": "section" }, node.t);
+    var a = el("a", { href: root + node.u }, node.t);
+    if (node.u === current) {
+      a.className = "current";
+      a.setAttribute("aria-current", "page");
+    }
+    return a;
+  }
+
+  function navList(nodes, open) {
+    var ul = el("ul");
+    nodes.forEach(function (node) {
+      var li = el("li");
+      if (node.c.length) {
+        var details = el("details");
+        details.open = open || holdsCurrent(node);
+        var summary = el("summary");
+        summary.appendChild(navLabel(node));
+        details.appendChild(summary);
+        details.appendChild(navList(node.c, false));
+        li.appendChild(details);
+      } else {
+        li.className = "leaf";
+        li.appendChild(navLabel(node));
+      }
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function count(node) {
+    return node.c.reduce(function (n, c) { return n + count(c); }, 1);
+  }
+
+  function buildNav() {
+    var tree = window.RUNSHEET_NAV;
+    var host = document.getElementById("site-nav");
+    if (!tree || !host) return;
+    var top = tree.u ? [{ t: tree.t, u: tree.u, c: [] }].concat(tree.c) : tree.c;
+    host.appendChild(navList(top, count(tree) <= 40));
+    var here = host.querySelector("a.current");
+    if (here && here.scrollIntoView) here.scrollIntoView({ block: "nearest" });
+    var toggle = document.querySelector(".nav-toggle");
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var open = body.classList.toggle("nav-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+  }
+
+  /* ---- search ---- */
+
+  var input = document.getElementById("search-input");
+  var results = document.getElementById("search-results");
+  var waiting = null;
+
+  function loadIndex(done) {
+    if (window.RUNSHEET_SEARCH) return done(window.RUNSHEET_SEARCH);
+    if (!waiting) {
+      waiting = [];
+      var script = el("script", { src: root + "assets/search-index.js" });
+      script.onload = function () {
+        var index = window.RUNSHEET_SEARCH || { pages: [] };
+        waiting.forEach(function (f) { f(index); });
+      };
+      script.onerror = function () { showMessage("The search index could not be loaded."); };
+      document.head.appendChild(script);
+    }
+    waiting.push(done);
+  }
+
+  function terms(query) {
+    return query.toLowerCase().split(/\s+/).filter(Boolean);
+  }
+
+  function find(index, words) {
+    var found = [];
+    index.pages.forEach(function (p) {
+      var title = p.t.toLowerCase(), desc = p.d.toLowerCase(), text = p.x.toLowerCase();
+      var heads = p.h.map(function (h) { return h[1].toLowerCase(); });
+      var score = 0;
+      var all = words.every(function (w) {
+        var s = 0;
+        if (title.indexOf(w) >= 0) s += 10;
+        if (heads.some(function (h) { return h.indexOf(w) >= 0; })) s += 5;
+        if (desc.indexOf(w) >= 0) s += 3;
+        if (text.indexOf(w) >= 0) s += 1;
+        score += s;
+        return s > 0;
+      });
+      if (!all) return;
+      var matching = p.h.filter(function (h, i) {
+        return words.some(function (w) { return heads[i].indexOf(w) >= 0; });
+      });
+      found.push({ page: p, score: score, headings: matching.slice(0, 4) });
+    });
+    found.sort(function (a, b) { return b.score - a.score || a.page.t.localeCompare(b.page.t); });
+    return found.slice(0, 12);
+  }
+
+  function snippet(text, words) {
+    var lower = text.toLowerCase(), at = -1, word = "";
+    for (var i = 0; i < words.length && at < 0; i++) { at = lower.indexOf(words[i]); word = words[i]; }
+    var p = el("p", { "class": "search-snippet" });
+    if (at < 0) {
+      p.textContent = text.slice(0, 140) + (text.length > 140 ? "…" : "");
+      return p;
+    }
+    var start = Math.max(0, at - 60), end = Math.min(text.length, at + word.length + 90);
+    p.appendChild(document.createTextNode((start > 0 ? "…" : "") + text.slice(start, at)));
+    p.appendChild(el("mark", {}, text.slice(at, at + word.length)));
+    p.appendChild(document.createTextNode(text.slice(at + word.length, end) + (end < text.length ? "…" : "")));
+    return p;
+  }
+
+  function showMessage(message) {
+    results.textContent = "";
+    results.appendChild(el("p", { "class": "search-empty" }, message));
+    results.hidden = false;
+  }
+
+  function show(found, query, words) {
+    if (!found.length) return showMessage("No pages match “" + query + "”.");
+    results.textContent = "";
+    var list = el("ol");
+    found.forEach(function (r) {
+      var li = el("li", { "class": "search-result" });
+      li.appendChild(el("a", { href: root + r.page.u }, r.page.t));
+      li.appendChild(snippet(r.page.x || r.page.d, words));
+      if (r.headings.length) {
+        var sub = el("ul", { "class": "search-headings" });
+        r.headings.forEach(function (h) {
+          var item = el("li");
+          item.appendChild(el("a", { href: root + r.page.u + "#" + h[0] }, h[1]));
+          sub.appendChild(item);
+        });
+        li.appendChild(sub);
+      }
+      list.appendChild(li);
+    });
+    results.appendChild(list);
+    results.hidden = false;
+  }
+
+  function run(query) {
+    var words = terms(query);
+    if (!words.length) { results.hidden = true; return; }
+    loadIndex(function (index) {
+      if (input.value.trim() !== query.trim()) return; // typed on meanwhile
+      show(find(index, words), query.trim(), words);
+    });
+  }
+
+  function setUpSearch() {
+    if (!input || !results) return;
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { run(input.value); }, 60);
+    });
+    input.addEventListener("focus", function () {
+      loadIndex(function () {});
+      if (input.value.trim() && results.childNodes.length) results.hidden = false;
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { results.hidden = true; input.blur(); }
+    });
+    input.form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var first = results.querySelector(".search-result a");
+      if (first && !results.hidden) window.location.href = first.href;
+      else run(input.value);
+    });
+    document.addEventListener("click", function (e) {
+      if (!input.form.contains(e.target)) results.hidden = true;
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "/" && document.activeElement !== input && !/INPUT|TEXTAREA/.test(document.activeElement.tagName)) {
+        e.preventDefault();
+        input.focus();
+      }
+    });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) {
+      input.value = query;
+      run(query);
+    }
+  }
+
+  buildNav();
+  setUpSearch();
+})();
