@@ -273,9 +273,12 @@ mod tests {
         (fm, found)
     }
 
+    /// Expected diagnostics: code, line, column.
+    type Expected<'a> = &'a [(&'a str, usize, usize)];
+
     #[test]
     fn page_front_matter_table() {
-        let cases: &[(&str, &[(&str, usize, usize)])] = &[
+        let cases: &[(&str, Expected<'_>)] = &[
             ("---\ntitle: Ok\nposition: 3\nx: [1]\n---\n", &[]),
             ("# no front matter\n", &[("front-matter-missing", 1, 1)]),
             ("---\ndescription: d\n---\n", &[("title-missing", 1, 1)]),
