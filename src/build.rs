@@ -7,7 +7,7 @@ use crate::project::Project;
 /// Renders every product of the project. Renderers add their files to the
 /// set and their problems to `diags`; nothing is written here.
 pub fn render(project: &Project, diags: &mut Vec<Diagnostic>) -> Files {
-    let files = Files::default();
-    let _ = (project, diags);
+    let mut files = Files::default();
+    crate::plan::render(project, &mut files, diags);
     files
 }

@@ -101,6 +101,19 @@ Writes nothing. Exits 0 when there is no error, 1 otherwise."
         #[arg(long)]
         strict: bool,
     },
+    /// Print a page's JSON plan on stdout
+    #[command(
+        long_about = "Print the JSON plan of one page on stdout: its numbered procedures as \
+steps with ids, numbers, text, code, notes, links, details and source locations. PAGE is a page \
+name such as `a/b` (for content/a/b.md) or the path of the page's file. Problems found on that \
+page are reported on stderr; an error (or an unknown page) exits 1 and prints no plan."
+    )]
+    Plan {
+        /// Page name (`a/b`) or path of the page's file
+        page: String,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a plan on stdout
+    Schema,
 }
 
 /// Runs runsheet with the given arguments and returns the process exit code.
@@ -119,6 +132,11 @@ where
     let code = match &cli.command {
         Command::Check { format, strict } => check(&cli.global, *format, *strict),
         Command::Build { out, check, strict } => build(&cli.global, out.clone(), *check, *strict),
+        Command::Plan { page } => plan(&cli.global, page),
+        Command::Schema => {
+            print!("{}", crate::plan::to_json(&crate::plan::schema()));
+            0
+        }
     };
     ExitCode::from(code)
 }
@@ -169,6 +187,7 @@ fn check(g: &Global, format: Format, strict: bool) -> u8 {
     let overrides = g.overrides(strict);
     let (db, pages, strict) = match open(g, &overrides, &mut diags) {
         Ok(p) => {
+            crate::plan::check(&p, &mut diags);
             let strict = p.config.strict;
             (p.db, p.pages.len(), strict)
         }
@@ -236,6 +255,48 @@ fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: bool) -> u8
             1
         }
     }
+}
+
+fn plan(g: &Global, key: &str) -> u8 {
+    let mut diags = Vec::new();
+    let project = match open(g, &g.overrides(false), &mut diags) {
+        Ok(p) => p,
+        Err(db) => {
+            report(g, &db, &mut diags, Format::Human);
+            return 1;
+        }
+    };
+    let Some(page) = project.page(key) else {
+        let mut unknown = vec![unknown_page(&project, key)];
+        report(g, &project.db, &mut unknown, Format::Human);
+        return 1;
+    };
+    // Only this page's problems: those in its own file or the partials it uses.
+    diags.retain(|d| {
+        d.label
+            .is_none_or(|l| l.file == page.file || page.expansion.used.contains(&l.file))
+    });
+    let plan = crate::plan::plan(&project, page, &mut diags);
+    if report(g, &project.db, &mut diags, Format::Human) > 0 {
+        eprintln!("no plan printed: fix the errors above");
+        return 1;
+    }
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(crate::plan::to_json(&plan).as_bytes());
+    0
+}
+
+fn unknown_page(project: &Project, key: &str) -> Diagnostic {
+    let suggestions = project.suggest_pages(key);
+    let help = if suggestions.is_empty() {
+        "a page is named after its file under the content folder: `a/b` for `content/a/b.md`"
+            .to_owned()
+    } else {
+        let names: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+        format!("did you mean {}?", names.join(" or "))
+    };
+    Diagnostic::error("page-unknown", format!("no page named `{key}`")).with_help(help)
 }
 
 /// Prints every diagnostic in the chosen form; returns the number of errors.

@@ -5,9 +5,13 @@
 //! [`frontmatter`] types each page's YAML, [`include`] expands partials while
 //! recording a [`sourcemap`], [`markdown`] prepares the expanded text
 //! for parsing (callouts, `!toc`, headings),
-//! [`project`] ties the stages together and [`cli`] drives them.
+//! [`project`] ties the stages together, [`procedure`] reads numbered lists
+//! into steps (over the [`blocks`] tree, with [`align`] for `details`),
+//! [`plan`] writes them as versioned JSON and [`cli`] drives it all.
 #![warn(unreachable_pub)]
 
+pub mod align;
+pub mod blocks;
 pub mod build;
 pub mod cli;
 pub mod config;
@@ -17,6 +21,8 @@ pub mod include;
 pub mod loader;
 pub mod markdown;
 pub mod output;
+pub mod plan;
+pub mod procedure;
 pub mod project;
 pub mod slug;
 pub mod source;
