@@ -156,9 +156,17 @@ fn require_every_property(schema: &mut Schema) {
     object.insert("required".into(), Value::Array(keys));
 }
 
-/// Path of a page's plan in the output folder.
+/// Where the list of every page's plan is written.
+pub const INDEX_PATH: &str = "plans/index.json";
+
+/// Path of a page's plan in the output folder: `plans/<name>.json`, except
+/// the root page `index`, whose plan is `plans/index.page.json` because
+/// `plans/index.json` is the list of plans.
 pub fn plan_path(page: &Page) -> String {
-    format!("plans/{}.json", page.name)
+    match format!("plans/{}.json", page.name) {
+        path if path == INDEX_PATH => "plans/index.page.json".to_owned(),
+        path => path,
+    }
 }
 
 /// Adds `plans/<page>.json` for every page, `plans/index.json` and
@@ -180,7 +188,7 @@ pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>)
         schema_version: SCHEMA_VERSION,
         pages,
     };
-    files.add("plans/index.json", to_json(&index));
+    files.add(INDEX_PATH, to_json(&index));
     files.add("plan.schema.json", to_json(&schema()));
 }
 

@@ -176,11 +176,12 @@ impl<'p> Lint<'p> {
             let marker = super::marker_at(text, item.range.start);
             let extra = column(marker).saturating_sub(base);
             if extra > 0 {
+                let spaces = if extra == 1 { "space" } else { "spaces" };
                 self.warn(
                     "procedure-indent",
                     marker,
                     format!(
-                        "this item is indented {extra} space(s) more than the list's first item, \
+                        "this item is indented {extra} {spaces} more than the list's first item, \
                          too little to nest it: it is read as step {number} of the same list"
                     ),
                     "indent it to the text of the item above (the width of its marker, e.g. 3 spaces \
