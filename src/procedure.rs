@@ -563,6 +563,97 @@ fn link_details(f: &mut Found, headings: &[Heading]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frontmatter::FrontMatter;
+    use crate::include::Expansion;
+    use crate::markdown::Doc;
+    use crate::source::{FileKind, SourceFile};
+    use crate::sourcemap::{ChainId, SourceMap};
+
+    /// The procedures of a one-file page, and the codes of its warnings.
+    fn extract_text(text: &str) -> (Vec<Procedure>, Vec<&'static str>) {
+        let mut db = SourceDb::default();
+        let file = db.add(SourceFile::new(
+            "content/t.md".into(),
+            "content/t.md".into(),
+            FileKind::Page,
+            text.into(),
+        ));
+        let mut map = SourceMap::default();
+        map.map(0, file, 0, ChainId::ROOT);
+        let expansion = Expansion {
+            text: text.into(),
+            map,
+            used: Default::default(),
+        };
+        let mut diags = Vec::new();
+        let doc = Doc::parse(&expansion, &mut diags);
+        let page = Page {
+            name: "t".into(),
+            file,
+            front: FrontMatter::default(),
+            expansion,
+            doc,
+        };
+        let procedures = extract(&page, &db, &mut diags);
+        (procedures, diags.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn number_table() {
+        let cases: [(&str, &[&[u64]]); 6] = [
+            ("1. a\n2. b\n3. c\n", &[&[1, 2, 3]]),
+            ("1. a\n1. b\n1. c\n", &[&[1, 2, 3]]),
+            ("3. a\n1. b\n", &[&[3, 4]]),
+            ("0. a\n0. b\n", &[&[0, 1]]),
+            ("1) a\n2) b\n", &[&[1, 2]]),
+            // a change of delimiter starts a new list
+            ("1. a\n2) b\n", &[&[1], &[2]]),
+        ];
+        for (text, expected) in cases {
+            let (procedures, _) = extract_text(text);
+            let numbers: Vec<Vec<u64>> = procedures
+                .iter()
+                .map(|p| p.steps.iter().map(|s| s.number).collect())
+                .collect();
+            assert_eq!(numbers, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn id_table() {
+        let cases: [(&str, &[&str]); 6] = [
+            ("## A\n\n1. Do it\n", &["a", "a/do-it"]),
+            ("## A {#x}\n\n### B\n\n1. Do it\n", &["x/b", "x/b/do-it"]),
+            ("1. Do it\n", &["procedure", "procedure/do-it"]),
+            (
+                "## A\n\n1. Do it\n1. Do it\n",
+                &["a", "a/do-it", "a/do-it-2"],
+            ),
+            (
+                "## A\n\n1. Optional: Take one two three four five six\n",
+                &["a", "a/take-one-two-three-four"],
+            ),
+            (
+                "## A\n\n1. Step\n   1. Sub step\n",
+                &["a", "a/step", "a/step/sub-step"],
+            ),
+        ];
+        for (text, expected) in cases {
+            let (procedures, _) = extract_text(text);
+            let mut ids = Vec::new();
+            fn walk<'a>(steps: &'a [Step], ids: &mut Vec<&'a str>) {
+                for s in steps {
+                    ids.push(s.id.as_str());
+                    walk(&s.substeps, ids);
+                }
+            }
+            for p in &procedures {
+                ids.push(p.id.as_str());
+                walk(&p.steps, &mut ids);
+            }
+            assert_eq!(ids, expected, "{text:?}");
+        }
+    }
 
     #[test]
     fn optional_prefix_table() {
