@@ -1,8 +1,4 @@
 //! Procedures: reads every top-level ordered list of a page into a [`Procedure`] of [`Step`]s with stable ids, sources and `details` links.
-//!
-//! The rules are written out in `docs/procedures.md`; the types here are the
-//! ones a plan (see [`crate::plan`]) serialises and the checklist renderer
-//! reads, so they are public and documented field by field.
 
 use std::ops::Range;
 
@@ -25,6 +21,9 @@ mod lint;
 pub const ID_WORDS: usize = 5;
 
 /// One numbered procedure: a top-level ordered list and the headings above it.
+///
+/// This is the step model shared by plans ([`crate::plan`]) and checklists;
+/// the reading rules are in `docs/procedures.md`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
