@@ -13,6 +13,7 @@ use crate::templates::Templates;
 /// errors then point at the template's file and line).
 pub fn render(project: &mut Project, diags: &mut Vec<Diagnostic>) -> Files {
     let mut files = Files::default();
+    crate::plan::render(project, &mut files, diags);
     let templates = Templates::load(&project.config, &mut project.db, diags);
     // Pages that have a printable checklist: filled in once checklists are rendered.
     let checklists: BTreeSet<String> = BTreeSet::new();

@@ -117,6 +117,19 @@ errors (so does the terminal) until they are fixed. Nothing is written to disk."
         #[arg(long)]
         strict: bool,
     },
+    /// Print a page's JSON plan on stdout
+    #[command(
+        long_about = "Print the JSON plan of one page on stdout: its numbered procedures as \
+steps with ids, numbers, text, code, notes, links, details and source locations. PAGE is a page \
+name such as `a/b` (for content/a/b.md) or the path of the page's file. Problems found on that \
+page are reported on stderr; an error (or an unknown page) exits 1 and prints no plan."
+    )]
+    Plan {
+        /// Page name (`a/b`) or path of the page's file
+        page: String,
+    },
+    /// Print the JSON Schema (draft 2020-12) of a plan on stdout
+    Schema,
 }
 
 /// Runs runsheet with the given arguments and returns the process exit code.
@@ -142,6 +155,11 @@ where
             color: cli.global.color(),
             quiet: cli.global.quiet,
         }),
+        Command::Plan { page } => plan(&cli.global, page),
+        Command::Schema => {
+            print!("{}", crate::plan::to_json(&crate::plan::schema()));
+            0
+        }
     };
     ExitCode::from(code)
 }
@@ -261,6 +279,48 @@ fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: bool) -> u8
             1
         }
     }
+}
+
+fn plan(g: &Global, key: &str) -> u8 {
+    let mut diags = Vec::new();
+    let project = match open(g, &g.overrides(false), &mut diags) {
+        Ok(p) => p,
+        Err(db) => {
+            report(g, &db, &mut diags, Format::Human);
+            return 1;
+        }
+    };
+    let Some(page) = project.page(key) else {
+        let mut unknown = vec![unknown_page(&project, key)];
+        report(g, &project.db, &mut unknown, Format::Human);
+        return 1;
+    };
+    // Only this page's problems: those in its own file or the partials it uses.
+    diags.retain(|d| {
+        d.label
+            .is_none_or(|l| l.file == page.file || page.expansion.used.contains(&l.file))
+    });
+    let plan = crate::plan::plan(&project, page, &mut diags);
+    if report(g, &project.db, &mut diags, Format::Human) > 0 {
+        eprintln!("no plan printed: fix the errors above");
+        return 1;
+    }
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(crate::plan::to_json(&plan).as_bytes());
+    0
+}
+
+fn unknown_page(project: &Project, key: &str) -> Diagnostic {
+    let suggestions = project.suggest_pages(key);
+    let help = if suggestions.is_empty() {
+        "a page is named after its file under the content folder: `a/b` for `content/a/b.md`"
+            .to_owned()
+    } else {
+        let names: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+        format!("did you mean {}?", names.join(" or "))
+    };
+    Diagnostic::error("page-unknown", format!("no page named `{key}`")).with_help(help)
 }
 
 /// Prints every diagnostic in the chosen form; returns the number of errors.

@@ -319,10 +319,20 @@ impl Expander<'_> {
             offset: start,
             chain,
         };
+        let before = self.out.text.len();
         self.stack.push(target);
         let body = self.partials.body_start(target);
         self.expand_file(target, body, &indent, Some(origin), inner);
         self.stack.pop();
+        if self.overflow {
+            if self.stack.len() == 1 {
+                // drop the runaway text: the page is in error, and later
+                // stages need not wade through 64 MiB of it
+                self.out.text.truncate(before);
+                self.out.map.truncate(before);
+            }
+            return;
+        }
         if !next_blank {
             self.separate(site, chain);
         }

@@ -5,11 +5,15 @@
 //! [`frontmatter`] types each page's YAML, [`include`] expands partials while
 //! recording a [`sourcemap`], [`markdown`] prepares the expanded text
 //! for parsing (callouts, `!toc`, headings),
-//! [`project`] ties the stages together, [`site`] renders the HTML site
+//! [`project`] ties the stages together, [`procedure`] reads numbered lists
+//! into steps (over the [`blocks`] tree, with [`align`] for `details`),
+//! [`plan`] writes them as versioned JSON, [`site`] renders the HTML site
 //! through [`templates`], [`output`] writes it, [`serve`] serves it while
 //! editing, and [`cli`] drives them.
 #![warn(unreachable_pub)]
 
+pub mod align;
+pub mod blocks;
 pub mod build;
 pub mod cli;
 pub mod config;
@@ -20,6 +24,8 @@ pub mod include;
 pub mod loader;
 pub mod markdown;
 pub mod output;
+pub mod plan;
+pub mod procedure;
 pub mod project;
 pub mod serve;
 pub mod site;

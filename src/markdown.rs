@@ -58,6 +58,9 @@ pub struct Doc {
     pub text: String,
     /// `(doc offset, expanded offset)` at each point where the two diverge.
     anchors: Vec<(usize, usize)>,
+    /// Doc ranges of rewritten lines, with the expanded offset of the line
+    /// each replaced; sorted.
+    replaced: Vec<(Range<usize>, usize)>,
     pub headings: Vec<Heading>,
     pub callouts: Vec<Callout>,
 }
@@ -171,7 +174,9 @@ impl Doc {
 
     fn replace(&mut self, expanded_at: usize, with: &str) {
         self.anchor(expanded_at);
+        let start = self.text.len();
         self.text.push_str(with);
+        self.replaced.push((start..self.text.len(), expanded_at));
         // whatever follows starts a new anchor
         self.anchors.push((self.text.len(), usize::MAX));
     }
@@ -192,6 +197,14 @@ impl Doc {
     /// The offset in the expanded page that `doc_offset` came from. Text that
     /// replaced a directive line maps to the start of that line.
     pub fn to_expanded(&self, doc_offset: usize) -> usize {
+        let r = self
+            .replaced
+            .partition_point(|(range, _)| range.end <= doc_offset);
+        if let Some((range, line)) = self.replaced.get(r) {
+            if range.contains(&doc_offset) {
+                return *line;
+            }
+        }
         let i = self.anchors.partition_point(|&(d, _)| d <= doc_offset);
         match i.checked_sub(1).map(|i| (i, self.anchors[i])) {
             None => doc_offset,
@@ -323,7 +336,9 @@ mod tests {
             ("body", "body"),
             ("tail", "tail"),
             ("<div", ":::hint"),
+            ("data-callout", ":::hint"),
             ("</div>", ":::\n"),
+            ("div>\n\ntail", ":::\n"),
         ];
         for (in_doc, in_expanded) in cases {
             let at = d.text.find(in_doc).unwrap();

@@ -116,6 +116,12 @@ impl SourceMap {
         });
     }
 
+    /// Forgets every segment at or after `len` (the text was cut there).
+    pub fn truncate(&mut self, len: usize) {
+        let keep = self.segments.partition_point(|s| s.out < len);
+        self.segments.truncate(keep);
+    }
+
     /// Where the expanded byte at `out` came from.
     pub fn lookup(&self, out: usize) -> Option<Origin<'_>> {
         let i = self.segments.partition_point(|s| s.out <= out);

@@ -1,14 +1,147 @@
-//! Shared helpers for the integration tests: fixture discovery and golden files.
+//! Helpers shared by the integration tests: fixture discovery, loading a project,
+//! golden files (rewritten with `RUNSHEET_BLESS=1`), source checks.
 #![allow(dead_code)]
 
+use std::fs;
 use std::path::{Path, PathBuf};
+
+use runsheet::config::{self, Overrides};
+use runsheet::diagnostic::{self, Diagnostic};
+use runsheet::plan::{self, Plan};
+use runsheet::procedure::Step;
+use runsheet::project::Project;
+use runsheet::source::SourceDb;
+
+/// The repository root (the sample project).
+pub(crate) fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The folder of the fixture tree `case` under `tests/fixtures/plans`.
+pub(crate) fn fixture(case: &str) -> PathBuf {
+    repo().join("tests/fixtures/plans").join(case)
+}
+
+/// The shared corpus beside the repository, if it is there.
+pub(crate) fn corpus() -> Option<PathBuf> {
+    let dir = repo().join("../shared/corpus/octopus-docs");
+    dir.is_dir().then_some(dir)
+}
+
+/// Loads the project at `root` with `overrides`, panicking when settings are unusable.
+pub(crate) fn load_with(root: &Path, overrides: &Overrides) -> (Project, Vec<Diagnostic>) {
+    let mut db = SourceDb::default();
+    let mut diags = Vec::new();
+    let config = config::load(root, overrides, &mut db, &mut diags)
+        .unwrap_or_else(|| panic!("cannot load {}: {diags:?}", root.display()));
+    let project = Project::load(config, db, &mut diags);
+    (project, diags)
+}
+
+pub(crate) fn load(root: &Path) -> (Project, Vec<Diagnostic>) {
+    load_with(root, &Overrides::default())
+}
+
+/// The plan of every page, by name, with every diagnostic of the run.
+pub(crate) fn plans(project: &Project, diags: &mut Vec<Diagnostic>) -> Vec<(String, Plan)> {
+    project
+        .pages
+        .iter()
+        .map(|page| (page.name.clone(), plan::plan(project, page, diags)))
+        .collect()
+}
+
+/// Diagnostics as JSON lines, in their stable order.
+pub(crate) fn diagnostics_jsonl(project: &Project, diags: &mut Vec<Diagnostic>) -> String {
+    diagnostic::normalize(diags, &project.db);
+    diags
+        .iter()
+        .map(|d| diagnostic::render_json(d, &project.db))
+        .collect()
+}
+
+fn blessing() -> bool {
+    std::env::var_os("RUNSHEET_BLESS").is_some_and(|v| v == "1")
+}
+
+/// Compares `actual` with the golden file at `path`; with `RUNSHEET_BLESS=1`
+/// rewrites the file instead. Returns a readable diff on mismatch.
+pub(crate) fn golden(path: &Path, actual: &str) -> Result<(), String> {
+    if blessing() {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).unwrap();
+        }
+        fs::write(path, actual).unwrap();
+        return Ok(());
+    }
+    let expected = fs::read_to_string(path).unwrap_or_default();
+    if expected == actual {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("expected {}", path.display()), "actual")
+        .to_string();
+    Err(format!(
+        "{diff}\n(run with RUNSHEET_BLESS=1 to accept the new output)"
+    ))
+}
+
+/// Every step of a plan, substeps included, depth first.
+pub(crate) fn all_steps(plan: &Plan) -> Vec<&Step> {
+    fn walk<'a>(steps: &'a [Step], out: &mut Vec<&'a Step>) {
+        for s in steps {
+            out.push(s);
+            walk(&s.substeps, out);
+        }
+    }
+    let mut out = Vec::new();
+    for p in &plan.procedures {
+        walk(&p.steps, &mut out);
+    }
+    out
+}
+
+/// Checks that every step's `source` points at its list marker in the file
+/// that really holds it, and every include site at an `!include` line.
+/// Returns one message per problem.
+pub(crate) fn check_sources(root: &Path, plan: &Plan) -> Vec<String> {
+    let mut problems = Vec::new();
+    for step in all_steps(plan) {
+        let src = &step.source;
+        let text = fs::read_to_string(root.join(&src.file)).unwrap_or_default();
+        let line = text.lines().nth(src.line - 1).unwrap_or("");
+        let at: String = line.chars().skip(src.column - 1).collect();
+        let marker = at.trim_start_matches(|c: char| c.is_ascii_digit());
+        let is_marker =
+            marker.len() < at.len() && (marker.starts_with('.') || marker.starts_with(')'));
+        let first_word = step.text.split_whitespace().next().unwrap_or("");
+        let first_word = first_word.trim_matches(|c: char| !c.is_alphanumeric());
+        if !is_marker || !line.contains(first_word) {
+            problems.push(format!(
+                "{}: {}:{}:{} is `{line}`",
+                step.id, src.file, src.line, src.column
+            ));
+        }
+        for site in &src.included_from {
+            let text = fs::read_to_string(root.join(&site.file)).unwrap_or_default();
+            let line = text.lines().nth(site.line - 1).unwrap_or("");
+            if !line.trim_start().starts_with("!include") {
+                problems.push(format!(
+                    "{}: include site {}:{} is `{line}`",
+                    step.id, site.file, site.line
+                ));
+            }
+        }
+    }
+    problems
+}
 
 /// `tests/fixtures/<group>/*`, sorted.
 pub(crate) fn cases(group: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(group);
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let dir = repo().join("tests/fixtures").join(group);
+    let mut cases: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .flatten()
         .map(|e| e.path())
@@ -16,28 +149,6 @@ pub(crate) fn cases(group: &str) -> Vec<PathBuf> {
         .collect();
     cases.sort();
     cases
-}
-
-/// Compares `actual` with the golden file at `path`. With `RUNSHEET_BLESS=1`
-/// the golden file is (re)written instead. Returns a failure message on mismatch.
-pub(crate) fn golden(path: &Path, actual: &str) -> Result<(), String> {
-    if std::env::var_os("RUNSHEET_BLESS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, actual).unwrap();
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_default();
-    if expected == actual {
-        return Ok(());
-    }
-    let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
-        .unified_diff()
-        .header("expected", "actual")
-        .to_string();
-    Err(format!(
-        "golden file {} differs (RUNSHEET_BLESS=1 rewrites it):\n{diff}",
-        path.display()
-    ))
 }
 
 /// Runs every check and panics listing all failures at once.
@@ -52,9 +163,9 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
         let rel = entry.path().strip_prefix(from).unwrap();
         let dest = to.join(rel);
         if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
+            fs::create_dir_all(&dest).unwrap();
         } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
+            fs::copy(entry.path(), &dest).unwrap();
         }
     }
 }

@@ -1,0 +1,202 @@
+//! Block tree: folds pulldown-cmark's offset events over [`Doc::text`](crate::markdown::Doc) into nested nodes.
+//!
+//! pulldown-cmark yields a flat stream of `Start`/`End` events. Later stages
+//! (procedure extraction, checklists) want to ask "which blocks does this
+//! list item hold?", so the stream is folded once into a tree of [`Node`]s,
+//! each with the byte range it covers in the parsed text.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
+
+/// What a node is: a container opened by a `Start` event, or a leaf event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind<'a> {
+    Container(Tag<'a>),
+    Leaf(Event<'a>),
+}
+
+/// One node of the tree with the byte range it covers in the parsed text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node<'a> {
+    pub kind: Kind<'a>,
+    pub range: Range<usize>,
+    pub children: Vec<Node<'a>>,
+}
+
+/// Parses the whole parser output into its top-level nodes.
+pub fn parse<'a>(parser: Parser<'a>) -> Vec<Node<'a>> {
+    let mut stack: Vec<Node<'a>> = Vec::new();
+    let mut top = Vec::new();
+    for (event, range) in parser.into_offset_iter() {
+        match event {
+            Event::Start(tag) => stack.push(Node {
+                kind: Kind::Container(tag),
+                range,
+                children: Vec::new(),
+            }),
+            Event::End(_) => {
+                let done = stack.pop().expect("pulldown-cmark balances its events");
+                attach(&mut stack, &mut top, done);
+            }
+            leaf => attach(
+                &mut stack,
+                &mut top,
+                Node {
+                    kind: Kind::Leaf(leaf),
+                    range,
+                    children: Vec::new(),
+                },
+            ),
+        }
+    }
+    top
+}
+
+fn attach<'a>(stack: &mut [Node<'a>], top: &mut Vec<Node<'a>>, node: Node<'a>) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(node),
+        None => top.push(node),
+    }
+}
+
+impl<'a> Node<'a> {
+    /// The tag when the node is a container.
+    pub fn tag(&self) -> Option<&Tag<'a>> {
+        match &self.kind {
+            Kind::Container(tag) => Some(tag),
+            Kind::Leaf(_) => None,
+        }
+    }
+
+    /// `Some(start)` for an ordered list, the number its first item shows.
+    pub fn ordered_start(&self) -> Option<u64> {
+        match self.tag() {
+            Some(Tag::List(start)) => *start,
+            _ => None,
+        }
+    }
+
+    pub fn is_list(&self) -> bool {
+        matches!(self.tag(), Some(Tag::List(_)))
+    }
+
+    /// True for block-level nodes: paragraphs, lists, code, headings, HTML
+    /// blocks, quotes, tables, rules; false for inline content.
+    pub fn is_block(&self) -> bool {
+        match &self.kind {
+            Kind::Container(tag) => matches!(
+                tag,
+                Tag::Paragraph
+                    | Tag::Heading { .. }
+                    | Tag::BlockQuote(_)
+                    | Tag::CodeBlock(_)
+                    | Tag::HtmlBlock
+                    | Tag::List(_)
+                    | Tag::Item
+                    | Tag::FootnoteDefinition(_)
+                    | Tag::Table(_)
+                    | Tag::DefinitionList
+                    | Tag::MetadataBlock(_)
+            ),
+            Kind::Leaf(event) => matches!(event, Event::Rule | Event::DisplayMath(_)),
+        }
+    }
+
+    /// Plain text of the node: text and inline code, line breaks as spaces,
+    /// whitespace collapsed. Image descriptions and inline HTML are left out.
+    pub fn plain_text(&self) -> String {
+        plain_text(std::slice::from_ref(self))
+    }
+
+    fn push_text(&self, out: &mut String) {
+        match &self.kind {
+            Kind::Leaf(Event::Text(t) | Event::Code(t)) => out.push_str(t),
+            Kind::Leaf(Event::SoftBreak | Event::HardBreak) => out.push(' '),
+            Kind::Container(Tag::Image { .. }) => {}
+            _ => {
+                for child in &self.children {
+                    child.push_text(out);
+                }
+            }
+        }
+    }
+
+    /// The language and text of a code block node.
+    pub fn code(&self) -> Option<(Option<String>, String)> {
+        let Some(Tag::CodeBlock(kind)) = self.tag() else {
+            return None;
+        };
+        let language = match kind {
+            CodeBlockKind::Fenced(info) => info
+                .split(|c: char| c.is_whitespace() || c == '{' || c == ',')
+                .next()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
+            CodeBlockKind::Indented => None,
+        };
+        let mut content = String::new();
+        for child in &self.children {
+            if let Kind::Leaf(Event::Text(t)) = &child.kind {
+                content.push_str(t);
+            }
+        }
+        Some((language, content))
+    }
+}
+
+/// Plain text of a run of sibling nodes, as [`Node::plain_text`] reads one.
+pub fn plain_text(nodes: &[Node<'_>]) -> String {
+    let mut raw = String::new();
+    for node in nodes {
+        node.push_text(&mut raw);
+    }
+    collapse_whitespace(&raw)
+}
+
+/// Runs of whitespace become one space; the ends are trimmed.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::options;
+
+    fn tree(text: &str) -> Vec<Node<'_>> {
+        parse(Parser::new_ext(text, options()))
+    }
+
+    #[test]
+    fn lists_nest_items_and_blocks() {
+        let text = "Intro\n\n3. One `x`\n   ```sh\n   ls\n   ```\n4. Two\n   1. Sub\n";
+        let top = tree(text);
+        assert_eq!(top.len(), 2);
+        assert_eq!(top[0].plain_text(), "Intro");
+        let list = &top[1];
+        assert_eq!(list.ordered_start(), Some(3));
+        assert_eq!(list.children.len(), 2);
+        let first = &list.children[0];
+        assert_eq!(&text[first.range.clone()][..4], "3. O");
+        let code = first.children.iter().find_map(Node::code).unwrap();
+        assert_eq!(code, (Some("sh".into()), "ls\n".into()));
+        let sub = first.children.iter().find(|n| n.is_list());
+        assert!(sub.is_none());
+        let second = &list.children[1];
+        assert!(second.children.iter().any(|n| n.ordered_start() == Some(1)));
+    }
+
+    #[test]
+    fn plain_text_table() {
+        let cases = [
+            ("Click **Save**  now.", "Click Save now."),
+            ("Run `ls -l`\nthen [go](x.md).", "Run ls -l then go."),
+            ("See ![shot](a.png) here", "See here"),
+            ("a <b>bold</b> move", "a bold move"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(tree(input)[0].plain_text(), expected, "{input:?}");
+        }
+    }
+}

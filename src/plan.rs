@@ -1,0 +1,222 @@
+//! Plans: the versioned JSON form of a page's procedures, its JSON Schema, and the plan files of a build.
+//!
+//! A plan is written with every key present (`null`, `[]`), keys in the
+//! order of the struct fields, two-space indentation and a final newline, so
+//! the same input always gives the same bytes. Field meanings are in
+//! SPEC.md sections 5 and 6 and in `docs/procedures.md`.
+
+use std::collections::BTreeMap;
+
+use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
+use schemars::{JsonSchema, Schema};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::Diagnostic;
+use crate::output::Files;
+use crate::procedure::{self, Procedure, Source};
+use crate::project::{Page, Project};
+
+/// The plan format's version; bumped on any change existing readers would misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON plan of one page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "runsheet plan")]
+pub struct Plan {
+    /// Always 1 for this format.
+    #[schemars(range(min = 1, max = 1))]
+    pub schema_version: u32,
+    pub page: PageInfo,
+    /// `sha256:` and the lowercase hex SHA-256 of the page's expanded source.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub digest: String,
+    /// Every procedure of the page, in page order.
+    pub procedures: Vec<Procedure>,
+}
+
+/// The page a plan describes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageInfo {
+    /// `a/b` for `content/a/b.md`.
+    pub name: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// The page file (line 1, column 1).
+    pub source: Source,
+    /// Front matter keys other than `title`, `description` and `position`, sorted.
+    pub meta: BTreeMap<String, Value>,
+}
+
+/// One entry of `plans/index.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndexEntry {
+    pub name: String,
+    pub title: String,
+    /// Path of the plan file relative to the output folder, `plans/a/b.json`.
+    pub plan: String,
+    pub procedures: usize,
+}
+
+/// `plans/index.json`: every page of the build, ordered by name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    pub schema_version: u32,
+    pub pages: Vec<IndexEntry>,
+}
+
+/// Builds the plan of `page`; procedure warnings go to `diags`.
+pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan {
+    let file = project.db.get(page.file);
+    Plan {
+        schema_version: SCHEMA_VERSION,
+        page: PageInfo {
+            name: page.name.clone(),
+            title: page.front.title.clone(),
+            description: page.front.description.clone(),
+            source: Source {
+                file: file.path.clone(),
+                line: 1,
+                column: 1,
+                included_from: Vec::new(),
+            },
+            meta: page
+                .front
+                .meta
+                .iter()
+                .map(|(k, v)| (k.clone(), canonical(v)))
+                .collect(),
+        },
+        digest: digest(&page.expansion.text),
+        procedures: procedure::extract(page, &project.db, diags),
+    }
+}
+
+/// `sha256:<hex>` of `text`.
+pub fn digest(text: &str) -> String {
+    let hash = Sha256::digest(text.as_bytes());
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in hash {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// `value` with the keys of every object in sorted order, whichever map
+/// type serde_json was built with.
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let sorted: BTreeMap<&String, &Value> = map.iter().collect();
+            Value::Object(
+                sorted
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Pretty JSON with two-space indentation and a final newline.
+pub fn to_json<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("plans serialise to JSON");
+    text.push('\n');
+    text
+}
+
+/// The JSON Schema (draft 2020-12) every plan validates against. Every key
+/// is required, `null` included: a plan always writes all of them.
+pub fn schema() -> Value {
+    let generator = SchemaSettings::draft2020_12()
+        .with_transform(RecursiveTransform(require_every_property))
+        .into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<Plan>())
+        .expect("the schema serialises to JSON")
+}
+
+/// Marks every property of an object schema as required.
+fn require_every_property(schema: &mut Schema) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    let Some(Value::Object(properties)) = object.get("properties") else {
+        return;
+    };
+    let keys: Vec<Value> = properties.keys().cloned().map(Value::String).collect();
+    object.insert("required".into(), Value::Array(keys));
+}
+
+/// Where the list of every page's plan is written.
+pub const INDEX_PATH: &str = "plans/index.json";
+
+/// Path of a page's plan in the output folder: `plans/<name>.json`, except
+/// the root page `index`, whose plan is `plans/index.page.json` because
+/// `plans/index.json` is the list of plans.
+pub fn plan_path(page: &Page) -> String {
+    match format!("plans/{}.json", page.name) {
+        path if path == INDEX_PATH => "plans/index.page.json".to_owned(),
+        path => path,
+    }
+}
+
+/// Adds `plans/<page>.json` for every page, `plans/index.json` and
+/// `plan.schema.json` to `files`.
+pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) {
+    let mut pages = Vec::with_capacity(project.pages.len());
+    for page in &project.pages {
+        let plan = plan(project, page, diags);
+        files.add(plan_path(page), to_json(&plan));
+        pages.push(IndexEntry {
+            name: page.name.clone(),
+            title: page.front.title.clone(),
+            plan: plan_path(page),
+            procedures: plan.procedures.len(),
+        });
+    }
+    pages.sort_by(|a, b| a.name.cmp(&b.name));
+    let index = Index {
+        schema_version: SCHEMA_VERSION,
+        pages,
+    };
+    files.add(INDEX_PATH, to_json(&index));
+    files.add("plan.schema.json", to_json(&schema()));
+}
+
+/// Runs extraction over every page for its diagnostics only (`check`).
+pub fn check(project: &Project, diags: &mut Vec<Diagnostic>) {
+    for page in &project.pages {
+        procedure::extract(page, &project.db, diags);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_is_sha256_hex() {
+        assert_eq!(
+            digest(""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn canonical_sorts_nested_keys() {
+        let v: Value = serde_json::from_str(r#"{"b":1,"a":{"z":[{"y":1,"x":2}],"c":3}}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&canonical(&v)).unwrap(),
+            r#"{"a":{"c":3,"z":[{"x":2,"y":1}]},"b":1}"#
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! Procedure warnings (`procedure-split`, `procedure-empty`, `procedure-indent`) from the order of blocks under each heading.
+
+use crate::blocks::Node;
+use crate::diagnostic::Diagnostic;
+use crate::project::Page;
+
+/// The heading whose section is being read.
+struct OpenHeading {
+    level: u8,
+    text: String,
+    /// Offset of the heading in the page's doc text.
+    at: usize,
+    /// A block or a subsection has been seen under it.
+    has_content: bool,
+}
+
+/// Watches the blocks of a page go by, in order, and collects warnings.
+pub(super) struct Lint<'p> {
+    page: &'p Page,
+    /// Per container (the innermost callout's start, or `None` for the page
+    /// itself): whether prose came after the last ordered list in it.
+    lists: Vec<(Option<usize>, bool)>,
+    open: Option<OpenHeading>,
+    /// A paragraph ending in `:` that nothing has followed yet.
+    announce: Option<usize>,
+    pub(super) diags: Vec<Diagnostic>,
+}
+
+impl<'p> Lint<'p> {
+    pub(super) fn new(page: &'p Page) -> Self {
+        Lint {
+            page,
+            lists: Vec::new(),
+            open: None,
+            announce: None,
+            diags: Vec::new(),
+        }
+    }
+
+    /// The innermost callout holding `offset`, by its start.
+    fn container(&self, offset: usize) -> Option<usize> {
+        self.page
+            .doc
+            .callouts
+            .iter()
+            .filter(|c| c.range.contains(&offset))
+            .map(|c| c.range.start)
+            .max()
+    }
+
+    pub(super) fn heading(&mut self, level: u8, text: &str, at: usize) {
+        self.close_section(Some(level));
+        self.announce = None;
+        if let Some(open) = self.open.as_mut() {
+            // a subsection is content of the heading above it
+            open.has_content |= level > open.level;
+        }
+        self.open = Some(OpenHeading {
+            level,
+            text: text.to_owned(),
+            at,
+            has_content: false,
+        });
+        self.lists.clear();
+    }
+
+    /// The page ended.
+    pub(super) fn finish(&mut self) {
+        self.close_section(None);
+    }
+
+    /// Warns about the open section when the next heading (of `next` level,
+    /// or the end of the page for `None`) closes it.
+    fn close_section(&mut self, next: Option<u8>) {
+        let Some(open) = &self.open else {
+            self.announce = None;
+            return;
+        };
+        let closes = next.is_none_or(|n| n <= open.level);
+        if !closes {
+            return;
+        }
+        let (text, at, empty) = (open.text.clone(), open.at, !open.has_content);
+        if let Some(paragraph) = self.announce.take() {
+            self.warn(
+                "procedure-empty",
+                paragraph,
+                format!("this paragraph announces the steps of `{text}`, but none follow before the section ends"),
+                "add the numbered steps after it, or check that the `!include` meant to bring them in is there",
+            );
+        } else if empty {
+            self.warn(
+                "procedure-empty",
+                at,
+                format!(
+                    "section `{text}` is empty: nothing follows the heading before the next one"
+                ),
+                "write the section's steps or text under the heading, or remove the heading",
+            );
+        }
+    }
+
+    /// Any block that is not a heading or a paragraph.
+    pub(super) fn block(&mut self, _node: &Node<'_>) {
+        self.content();
+        self.announce = None;
+    }
+
+    fn content(&mut self) {
+        if let Some(open) = self.open.as_mut() {
+            open.has_content = true;
+        }
+    }
+
+    pub(super) fn paragraph(&mut self, node: &Node<'_>) {
+        self.content();
+        let text = node.plain_text();
+        let container = self.container(node.range.start);
+        if container.is_none() && text.ends_with(':') {
+            self.announce = Some(node.range.start);
+        } else {
+            self.announce = None;
+        }
+        if !text.is_empty() {
+            if let Some(entry) = self.lists.iter_mut().find(|(c, _)| *c == container) {
+                entry.1 = true;
+            }
+        }
+    }
+
+    /// A top-level ordered list starting at `start`.
+    pub(super) fn list(&mut self, list: &Node<'_>, start: u64) {
+        self.block(list);
+        let container = self.container(list.range.start);
+        let previous = self.lists.iter().position(|(c, _)| *c == container);
+        if let Some(i) = previous {
+            let prose_between = self.lists[i].1;
+            if start > 1 || !prose_between {
+                self.warn_split(list.range.start, start);
+            }
+            self.lists[i].1 = false;
+        } else {
+            self.lists.push((container, false));
+        }
+    }
+
+    fn warn_split(&mut self, at: usize, start: u64) {
+        let why = if start > 1 {
+            format!("it starts again at {start}")
+        } else {
+            "only a block that is not indented into the list stands between them".to_owned()
+        };
+        self.warn(
+            "procedure-split",
+            at,
+            format!("a second numbered list under the same heading ({why}): it is read as a separate procedure"),
+            "indent the code, image, callout or paragraph between the items by the width of the list \
+             marker so it belongs to the step above; if this really is a separate procedure, give it \
+             a heading or an introducing paragraph",
+        );
+    }
+
+    /// Items of `list` indented further than its first item but not enough
+    /// to nest: CommonMark reads them as further items of the same list.
+    pub(super) fn indent(&mut self, list: &Node<'_>, start: u64) {
+        let text = &self.page.doc.text;
+        let column = |at: usize| {
+            let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            text[line..at].chars().count()
+        };
+        let Some(first) = list.children.first() else {
+            return;
+        };
+        let base = column(super::marker_at(text, first.range.start));
+        for (item, number) in list.children.iter().zip(start..).skip(1) {
+            let marker = super::marker_at(text, item.range.start);
+            let extra = column(marker).saturating_sub(base);
+            if extra > 0 {
+                let spaces = if extra == 1 { "space" } else { "spaces" };
+                self.warn(
+                    "procedure-indent",
+                    marker,
+                    format!(
+                        "this item is indented {extra} {spaces} more than the list's first item, \
+                         too little to nest it: it is read as step {number} of the same list"
+                    ),
+                    "indent it to the text of the item above (the width of its marker, e.g. 3 spaces \
+                     for `1. `) to make it a substep, or line it up with the other items",
+                );
+            }
+        }
+    }
+
+    fn warn(&mut self, code: &'static str, at: usize, message: String, help: &str) {
+        let Some(origin) = self.page.origin(at) else {
+            return;
+        };
+        let rest = &self.page.doc.text[at..];
+        let len = rest.find('\n').unwrap_or(rest.len());
+        self.diags.push(
+            Diagnostic::warning(code, message)
+                .at_origin(origin, len)
+                .with_help(help),
+        );
+    }
+}

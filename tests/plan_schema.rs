@@ -1,0 +1,177 @@
+//! Every plan a build writes validates against `runsheet schema`; broken plans do not.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use jsonschema::Validator;
+use runsheet::config::Overrides;
+use serde_json::Value;
+
+fn validator() -> Validator {
+    let out = Command::cargo_bin("runsheet")
+        .unwrap()
+        .arg("schema")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let schema: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+/// Validates one plan; returns the errors as text.
+fn errors(v: &Validator, plan: &Value) -> Vec<String> {
+    v.iter_errors(plan)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+fn plan_files(dir: &Path) -> Vec<(String, Value)> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.file_name() != "index.json")
+        .map(|e| {
+            let text = fs::read_to_string(e.path()).unwrap();
+            (
+                e.path().display().to_string(),
+                serde_json::from_str(&text).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sample_build_plans_validate() {
+    let v = validator();
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    Command::cargo_bin("runsheet")
+        .unwrap()
+        .args(["--root", env!("CARGO_MANIFEST_DIR"), "build", "--out"])
+        .arg(&site)
+        .assert()
+        .success();
+    let plans = plan_files(&site.join("plans"));
+    assert_eq!(plans.len(), 2, "one plan per sample page");
+    for (path, plan) in &plans {
+        assert_eq!(errors(&v, plan), Vec::<String>::new(), "{path}");
+    }
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string(site.join("plan.schema.json")).unwrap()).unwrap();
+    assert_eq!(schema["title"], "runsheet plan");
+    let index: Value =
+        serde_json::from_str(&fs::read_to_string(site.join("plans/index.json")).unwrap()).unwrap();
+    let pages: Vec<(&str, &str, u64)> = index["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["plan"].as_str().unwrap(),
+                p["procedures"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            ("index", "plans/index.page.json", 0),
+            (
+                "upgrading-major-releases",
+                "plans/upgrading-major-releases.json",
+                15
+            )
+        ]
+    );
+}
+
+#[test]
+fn corpus_plans_validate() {
+    let Some(corpus) = common::corpus() else {
+        eprintln!("note: ../shared/corpus/octopus-docs is not there; corpus plans not validated");
+        return;
+    };
+    let v = validator();
+    let overrides = Overrides {
+        content: Some(corpus.join("src/pages/docs")),
+        partials: Some(corpus.join("src/shared-content")),
+        base_path: Some("/docs".into()),
+        ..Overrides::default()
+    };
+    let (project, mut diags) = common::load_with(&common::repo(), &overrides);
+    let mut files = runsheet::output::Files::default();
+    runsheet::plan::render(&project, &mut files, &mut diags);
+    let mut checked = 0;
+    for (path, bytes) in files.iter() {
+        if !path.starts_with("plans/") || path == runsheet::plan::INDEX_PATH {
+            continue;
+        }
+        let plan: Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(errors(&v, &plan), Vec::<String>::new(), "{path}");
+        checked += 1;
+    }
+    assert_eq!(checked, project.pages.len());
+    assert!(checked > 20, "the corpus has its pages: {checked}");
+}
+
+/// A change that makes a valid plan invalid.
+type Breakage = fn(&mut Value);
+
+#[test]
+fn broken_plans_fail_validation() {
+    let v = validator();
+    let (project, mut diags) = common::load(&common::repo());
+    let page = project.page("upgrading-major-releases").unwrap();
+    let plan = runsheet::plan::plan(&project, page, &mut diags);
+    let good = serde_json::to_value(&plan).unwrap();
+    assert!(v.is_valid(&good));
+    let breakages: [(&str, Breakage); 7] = [
+        ("a step without id", |p| {
+            p["procedures"][0]["steps"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("id");
+        }),
+        ("a number that is a string", |p| {
+            p["procedures"][0]["steps"][0]["number"] = "1".into();
+        }),
+        ("a missing nullable key", |p| {
+            p["procedures"][1]["steps"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("details");
+        }),
+        ("an unknown key", |p| {
+            p["procedures"][0]["steps"][0]["colour"] = "red".into();
+        }),
+        ("a wrong schema version", |p| {
+            p["schema_version"] = 2.into();
+        }),
+        ("a digest that is no SHA-256", |p| {
+            p["digest"] = "md5:abc".into();
+        }),
+        ("a substep without a source", |p| {
+            p["procedures"][0]["steps"][5]["substeps"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("source");
+        }),
+    ];
+    for (what, breakage) in breakages {
+        let mut broken = good.clone();
+        breakage(&mut broken);
+        assert_ne!(broken, good, "{what}: the breakage changed nothing");
+        assert!(!v.is_valid(&broken), "{what} passed validation");
+    }
+}
