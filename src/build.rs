@@ -1,7 +1,5 @@
 //! Build: runs every renderer over a loaded project and gathers the files of the output folder.
 
-use std::collections::BTreeSet;
-
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
 use crate::project::Project;
@@ -13,10 +11,9 @@ use crate::templates::Templates;
 /// errors then point at the template's file and line).
 pub fn render(project: &mut Project, diags: &mut Vec<Diagnostic>) -> Files {
     let mut files = Files::default();
-    crate::plan::render(project, &mut files, diags);
+    let plans = crate::plan::render(project, &mut files, diags);
     let templates = Templates::load(&project.config, &mut project.db, diags);
-    // Pages that have a printable checklist: filled in once checklists are rendered.
-    let checklists: BTreeSet<String> = BTreeSet::new();
+    let checklists = crate::checklist::render(project, &plans, &templates, &mut files, diags);
     crate::site::render(project, &templates, &checklists, diags, &mut files);
     files
 }

@@ -15,6 +15,7 @@
 pub mod align;
 pub mod blocks;
 pub mod build;
+pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -73,8 +73,25 @@ pub struct Index {
 
 /// Builds the plan of `page`; procedure warnings go to `diags`.
 pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan {
+    plan_located(project, page, diags).plan
+}
+
+/// A page's plan and, for each of its procedures, the byte range of the
+/// procedure's list in the page's [`crate::markdown::Doc`] text.
+#[derive(Clone, Debug)]
+pub struct PagePlan {
+    pub plan: Plan,
+    pub spans: Vec<std::ops::Range<usize>>,
+}
+
+/// [`plan`], keeping where each procedure is in the page.
+pub fn plan_located(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> PagePlan {
     let file = project.db.get(page.file);
-    Plan {
+    let (procedures, spans) = procedure::extract_located(page, &project.db, diags)
+        .into_iter()
+        .map(|l| (l.procedure, l.span))
+        .unzip();
+    let plan = Plan {
         schema_version: SCHEMA_VERSION,
         page: PageInfo {
             name: page.name.clone(),
@@ -94,8 +111,9 @@ pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan
                 .collect(),
         },
         digest: digest(&page.expansion.text),
-        procedures: procedure::extract(page, &project.db, diags),
-    }
+        procedures,
+    };
+    PagePlan { plan, spans }
 }
 
 /// `sha256:<hex>` of `text`.
@@ -170,18 +188,22 @@ pub fn plan_path(page: &Page) -> String {
 }
 
 /// Adds `plans/<page>.json` for every page, `plans/index.json` and
-/// `plan.schema.json` to `files`.
-pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) {
+/// `plan.schema.json` to `files`; returns the plans, in page order, for the
+/// other renderers.
+pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Vec<PagePlan> {
     let mut pages = Vec::with_capacity(project.pages.len());
+    let mut plans = Vec::with_capacity(project.pages.len());
     for page in &project.pages {
-        let plan = plan(project, page, diags);
-        files.add(plan_path(page), to_json(&plan));
+        let located = plan_located(project, page, diags);
+        let plan = &located.plan;
+        files.add(plan_path(page), to_json(plan));
         pages.push(IndexEntry {
             name: page.name.clone(),
             title: page.front.title.clone(),
             plan: plan_path(page),
             procedures: plan.procedures.len(),
         });
+        plans.push(located);
     }
     pages.sort_by(|a, b| a.name.cmp(&b.name));
     let index = Index {
@@ -190,13 +212,7 @@ pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>)
     };
     files.add(INDEX_PATH, to_json(&index));
     files.add("plan.schema.json", to_json(&schema()));
-}
-
-/// Runs extraction over every page for its diagnostics only (`check`).
-pub fn check(project: &Project, diags: &mut Vec<Diagnostic>) {
-    for page in &project.pages {
-        procedure::extract(page, &project.db, diags);
-    }
+    plans
 }
 
 #[cfg(test)]

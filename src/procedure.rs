@@ -145,6 +145,23 @@ impl From<Location> for Source {
 /// Every procedure of the page, in page order, with `details` filled in.
 /// `procedure-split` and `procedure-empty` warnings go to `diags`.
 pub fn extract(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> Vec<Procedure> {
+    extract_located(page, db, diags)
+        .into_iter()
+        .map(|l| l.procedure)
+        .collect()
+}
+
+/// A procedure and where its list is in the page's [`crate::markdown::Doc`] text.
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub procedure: Procedure,
+    /// Byte range of the list in `page.doc.text`.
+    pub span: Range<usize>,
+}
+
+/// [`extract`], keeping each procedure's place in the page, for renderers
+/// that relate procedures to sections (checklists nest a step's `details`).
+pub fn extract_located(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> Vec<Located> {
     let tree = blocks::parse(page.doc.parser());
     let mut ex = Extractor {
         page,
@@ -163,7 +180,10 @@ pub fn extract(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> Vec<P
         .into_iter()
         .map(|mut f| {
             link_details(&mut f, headings);
-            f.procedure
+            Located {
+                span: f.list_start..f.list_end,
+                procedure: f.procedure,
+            }
         })
         .collect()
 }
@@ -200,6 +220,7 @@ struct PathHeading {
 
 struct Found {
     procedure: Procedure,
+    list_start: usize,
     list_end: usize,
     level: u8,
     parent_level: u8,
@@ -294,6 +315,7 @@ impl Extractor<'_> {
         };
         self.found.push(Found {
             procedure,
+            list_start: list.range.start,
             list_end: list.range.end,
             level: level.unwrap_or(0),
             parent_level,

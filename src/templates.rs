@@ -32,6 +32,12 @@ use crate::source::{decode, FileId, FileKind, SourceDb, SourceFile};
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("page.html", include_str!("../templates/page.html")),
+    (
+        "checklist.html",
+        include_str!("../templates/checklist.html"),
+    ),
+    ("checklist.md", include_str!("../templates/checklist.md")),
+    ("checklist.txt", include_str!("../templates/checklist.txt")),
 ];
 
 /// Built-in assets, by path below `assets/`.
@@ -76,6 +82,25 @@ impl Templates {
         let mut env = Environment::new();
         env.set_debug(true);
         env.set_undefined_behavior(UndefinedBehavior::Lenient);
+        // a block tag's own line leaves no blank line behind, which the
+        // Markdown and text templates rely on
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        env.add_filter(
+            "wrap",
+            |text: String, width: usize, first: Option<String>, rest: Option<String>| {
+                crate::checklist::wrap(
+                    &text,
+                    width,
+                    first.as_deref().unwrap_or(""),
+                    rest.as_deref().unwrap_or(""),
+                )
+            },
+        );
+        env.add_filter("prefix_lines", |text: String, prefix: String| {
+            crate::checklist::prefix_lines(&text, &prefix)
+        });
         // escape the five HTML specials only (minijinja's own escaper also
         // turns `/` into `&#x2f;`, which makes every URL unreadable)
         env.set_formatter(|out, state, value| {
