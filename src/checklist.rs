@@ -589,6 +589,39 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     out
 }
 
+/// A CSS string literal (with its quotes) holding `text`, safe inside `<style>`.
+pub fn css_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' | '>' | '&' | '\n' | '\r' => out.push_str(&format!("\\{:X} ", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Escapes plain text for Markdown, so a title like `Rotate <TLS> *now*`
+/// shows as written.
+pub fn md_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Puts `prefix` before every line of `text` (trimmed at the end for blank lines).
 pub fn prefix_lines(text: &str, prefix: &str) -> String {
     text.trim_end_matches('\n')
@@ -630,6 +663,30 @@ mod tests {
         ];
         for (text, width, first, rest, expected) in cases {
             assert_eq!(wrap(text, width, first, rest), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn css_string_table() {
+        let cases = [
+            ("Plain", "\"Plain\""),
+            ("a \"b\" \\ c", "\"a \\\"b\\\" \\\\ c\""),
+            ("</style><script>", "\"\\3C /style\\3E \\3C script\\3E \""),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(css_string(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn md_escape_table() {
+        let cases = [
+            ("plain words", "plain words"),
+            ("Rotate <TLS> *now*", "Rotate \\<TLS\\> \\*now\\*"),
+            ("a_b [c] #1 `x` a|b", "a\\_b \\[c\\] \\#1 \\`x\\` a\\|b"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(md_escape(text), expected, "{text:?}");
         }
     }
 

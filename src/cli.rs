@@ -11,6 +11,7 @@ use crate::config::{self, Overrides};
 use crate::diagnostic::{self, Diagnostic, Format, Severity};
 use crate::project::Project;
 use crate::source::SourceDb;
+use crate::templates::Templates;
 
 const ABOUT: &str = "Compile Markdown procedures with !include partials into a docs site, printable checklists and JSON plans";
 
@@ -128,6 +129,21 @@ page are reported on stderr; an error (or an unknown page) exits 1 and prints no
         /// Page name (`a/b`) or path of the page's file
         page: String,
     },
+    /// Print a page's printable checklist on stdout
+    #[command(
+        long_about = "Print the checklist of one page on stdout: every numbered procedure as \
+steps to tick, substeps indented, notes and code kept with their step, and steps that link to a \
+later section carrying that section's steps. --format html is the print-ready page (A4 and \
+Letter), md a GitHub task list to paste into a change ticket, text plain `[ ] 1.` lines wrapped \
+at 80 columns. The revision in the header comes from `git describe`, or RUNSHEET_REVISION."
+    )]
+    Checklist {
+        /// Page name (`a/b`) or path of the page's file
+        page: String,
+        /// Which form to print
+        #[arg(long, value_enum, default_value_t = crate::checklist::Format::Text)]
+        format: crate::checklist::Format,
+    },
     /// Print the JSON Schema (draft 2020-12) of a plan on stdout
     Schema,
 }
@@ -156,6 +172,7 @@ where
             quiet: cli.global.quiet,
         }),
         Command::Plan { page } => plan(&cli.global, page),
+        Command::Checklist { page, format } => checklist(&cli.global, page, *format),
         Command::Schema => {
             print!("{}", crate::plan::to_json(&crate::plan::schema()));
             0
@@ -281,26 +298,36 @@ fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: bool) -> u8
     }
 }
 
-fn plan(g: &Global, key: &str) -> u8 {
+/// Loads the project and finds the page `key`; keeps only the diagnostics of
+/// that page (its own file and the partials it uses). `Err` holds the exit code.
+fn open_page(g: &Global, key: &str) -> Result<(Project, usize, Vec<Diagnostic>), u8> {
     let mut diags = Vec::new();
     let project = match open(g, &g.overrides(false), &mut diags) {
         Ok(p) => p,
         Err(db) => {
             report(g, &db, &mut diags, Format::Human);
-            return 1;
+            return Err(1);
         }
     };
-    let Some(page) = project.page(key) else {
+    let Some(index) = project.page_index(key) else {
         let mut unknown = vec![unknown_page(&project, key)];
         report(g, &project.db, &mut unknown, Format::Human);
-        return 1;
+        return Err(1);
     };
-    // Only this page's problems: those in its own file or the partials it uses.
+    let page = &project.pages[index];
     diags.retain(|d| {
         d.label
             .is_none_or(|l| l.file == page.file || page.expansion.used.contains(&l.file))
     });
-    let plan = crate::plan::plan(&project, page, &mut diags);
+    Ok((project, index, diags))
+}
+
+fn plan(g: &Global, key: &str) -> u8 {
+    let (project, index, mut diags) = match open_page(g, key) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let plan = crate::plan::plan(&project, &project.pages[index], &mut diags);
     if report(g, &project.db, &mut diags, Format::Human) > 0 {
         eprintln!("no plan printed: fix the errors above");
         return 1;
@@ -309,6 +336,43 @@ fn plan(g: &Global, key: &str) -> u8 {
         .lock()
         .write_all(crate::plan::to_json(&plan).as_bytes());
     0
+}
+
+fn checklist(g: &Global, key: &str, format: crate::checklist::Format) -> u8 {
+    let (mut project, index, mut diags) = match open_page(g, key) {
+        Ok(found) => found,
+        Err(code) => return code,
+    };
+    let templates = Templates::load(&project.config, &mut project.db, &mut diags);
+    let page = &project.pages[index];
+    let plan = crate::plan::plan_located(&project, page, &mut diags);
+    if plan.plan.procedures.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "checklist-empty",
+                format!(
+                    "`{}` has no numbered procedure, so it has no checklist",
+                    page.name
+                ),
+            )
+            .at(page.file, 0, 0)
+            .with_help("a checklist is made of the page's numbered lists (`1.` items)"),
+        );
+    }
+    if report(g, &project.db, &mut diags, Format::Human) > 0 {
+        eprintln!("no checklist printed: fix the errors above");
+        return 1;
+    }
+    match crate::checklist::render_one(&project, page, &plan, &templates, format) {
+        Ok(text) => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            0
+        }
+        Err(d) => {
+            report(g, &project.db, &mut vec![d], Format::Human);
+            1
+        }
+    }
 }
 
 fn unknown_page(project: &Project, key: &str) -> Diagnostic {

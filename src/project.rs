@@ -97,22 +97,46 @@ impl Project {
 
     /// Finds a page by name (`a/b`) or by the path of its file.
     pub fn page(&self, key: &str) -> Option<&Page> {
+        self.page_index(key).map(|i| &self.pages[i])
+    }
+
+    /// Index in [`Project::pages`] of the page `key` names: a page name
+    /// first, then a path relative to the project folder, then a file path
+    /// (absolute or relative to the current directory).
+    pub fn page_index(&self, key: &str) -> Option<usize> {
         let key = key.replace('\\', "/");
         let key = key.strip_prefix("./").unwrap_or(&key);
-        self.pages.iter().find(|p| {
-            p.name == key || {
-                let path = &self.db.get(p.file).path;
-                path == key || self.db.get(p.file).abs.ends_with(key)
-            }
-        })
+        let key = key.strip_suffix('/').unwrap_or(key);
+        let by = |matches: &dyn Fn(&Page) -> bool| self.pages.iter().position(matches);
+        by(&|p| p.name == key)
+            .or_else(|| by(&|p| self.db.get(p.file).path == key))
+            .or_else(|| {
+                let wanted = std::path::Path::new(key).canonicalize().ok()?;
+                by(&|p| {
+                    self.db
+                        .get(p.file)
+                        .abs
+                        .canonicalize()
+                        .is_ok_and(|a| a == wanted)
+                })
+            })
     }
 
     /// Page names closest to `key`, for "did you mean" help.
     pub fn suggest_pages(&self, key: &str) -> Vec<String> {
         let names: Vec<&str> = self.pages.iter().map(|p| p.name.as_str()).collect();
-        similar::get_close_matches(key, &names, 3, 0.6)
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
+        let lower = key.to_lowercase();
+        let mut found: Vec<String> = names
+            .iter()
+            .filter(|n| !lower.is_empty() && n.to_lowercase().contains(&lower))
+            .map(|n| (*n).to_owned())
+            .collect();
+        for close in similar::get_close_matches(key, &names, 3, 0.6) {
+            if !found.iter().any(|f| f == close) {
+                found.push(close.to_owned());
+            }
+        }
+        found.truncate(3);
+        found
     }
 }

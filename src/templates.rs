@@ -98,6 +98,12 @@ impl Templates {
                 )
             },
         );
+        env.add_filter("css_string", |text: String| {
+            minijinja::Value::from_safe_string(crate::checklist::css_string(&text))
+        });
+        env.add_filter("md_escape", |text: String| {
+            crate::checklist::md_escape(&text)
+        });
         env.add_filter("prefix_lines", |text: String, prefix: String| {
             crate::checklist::prefix_lines(&text, &prefix)
         });

@@ -4,68 +4,25 @@
 //! Skipped (with a note) when `chromium` is not installed, unless
 //! `RUNSHEET_REQUIRE_BROWSER=1`, which makes a missing browser a failure.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-fn find_browser() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
+use std::path::Path;
 
 /// Loads `url` in a fresh headless Chromium and returns the DOM after the page's scripts ran.
 fn dump_dom(browser: &Path, url: &str) -> String {
-    let profile = tempfile::tempdir().unwrap();
     let out = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(url)
-        .stdout(Stdio::from(out.reopen().unwrap()))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let args = [
+        "--virtual-time-budget=5000".to_owned(),
+        "--dump-dom".to_owned(),
+        url.to_owned(),
+    ];
+    common::run_chromium(browser, &args, Some(out.path()));
     std::fs::read_to_string(out.path()).unwrap()
 }
 
 #[test]
 fn search_and_navigation_work_from_file_urls() {
-    let Some(browser) = find_browser() else {
-        if std::env::var_os("RUNSHEET_REQUIRE_BROWSER").is_some_and(|v| v == "1") {
-            panic!("RUNSHEET_REQUIRE_BROWSER=1 but no `chromium` on PATH");
-        }
-        eprintln!("note: skipping the browser test: `chromium` is not installed");
+    let Some(browser) = common::chromium() else {
         return;
     };
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site/basic");

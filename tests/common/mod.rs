@@ -169,3 +169,59 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Headless Chromium from `PATH`. `None` means "skip this test" (a note is
+/// printed), except with `RUNSHEET_REQUIRE_BROWSER=1`, which makes a missing
+/// browser a failure (CI installs it).
+pub(crate) fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
+            .find(|c| c.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("RUNSHEET_REQUIRE_BROWSER").is_some_and(|v| v == "1") {
+            panic!("RUNSHEET_REQUIRE_BROWSER=1 but no `chromium` on PATH");
+        }
+        eprintln!("note: skipping a browser test: `chromium` is not installed");
+    }
+    found
+}
+
+/// Runs headless Chromium with a fresh profile and `args`, its stdout into
+/// `stdout`; fails the test if it takes more than 90 s.
+pub(crate) fn run_chromium(browser: &Path, args: &[String], stdout: Option<&Path>) {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let profile = tempfile::tempdir().unwrap();
+    let out = match stdout {
+        Some(path) => Stdio::from(fs::File::create(path).unwrap()),
+        None => Stdio::null(),
+    };
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args)
+        .stdout(out)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
