@@ -68,6 +68,12 @@ enum ColorChoice {
     Never,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Compile every page into the site, checklists and plans
@@ -144,6 +150,28 @@ at 80 columns. The revision in the header comes from `git describe`, or RUNSHEET
         #[arg(long, value_enum, default_value_t = crate::checklist::Format::Text)]
         format: crate::checklist::Format,
     },
+    /// Show step-level changes between two revisions of the plans
+    #[command(
+        long_about = "Show what changed, step by step, between two revisions of the plans. OLD \
+and NEW are each a plan file, a built output folder (holding plans/), a project folder (holding \
+content/), or a git revision of the project at --root (HEAD~3, a tag, a branch). Procedures and \
+steps are matched by their stable ids: a step is added, removed, changed (with the fields that \
+changed) or only renumbered. A project folder or revision is read with its own runsheet.toml; \
+--content and --partials do not apply to it.\n\nExit codes: 0, or 3 with --exit-code when the \
+plans differ; 1 when a side cannot be read."
+    )]
+    Diff {
+        /// The earlier revision
+        old: String,
+        /// The later revision
+        new: String,
+        /// human (a line per change, old and new text) or json (`{"changes": [...]}`)
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Exit 3 when there are changes
+        #[arg(long)]
+        exit_code: bool,
+    },
     /// Print the JSON Schema (draft 2020-12) of a plan on stdout
     Schema,
 }
@@ -172,6 +200,12 @@ where
             quiet: cli.global.quiet,
         }),
         Command::Plan { page } => plan(&cli.global, page),
+        Command::Diff {
+            old,
+            new,
+            format,
+            exit_code,
+        } => diff(&cli.global, old, new, *format, *exit_code),
         Command::Checklist { page, format } => checklist(&cli.global, page, *format),
         Command::Schema => {
             print!("{}", crate::plan::to_json(&crate::plan::schema()));
@@ -373,6 +407,84 @@ fn checklist(g: &Global, key: &str, format: crate::checklist::Format) -> u8 {
             1
         }
     }
+}
+
+fn diff(g: &Global, old: &str, new: &str, format: DiffFormat, exit_code: bool) -> u8 {
+    let scratch = std::env::temp_dir().join(format!("runsheet-diff-{}", std::process::id()));
+    let result = diff_sides(g, old, new, &scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let (old_plans, new_plans) = match result {
+        Ok(sides) => sides,
+        Err(code) => return code,
+    };
+    let changes = crate::diff::diff(&old_plans, &new_plans);
+    let text = match format {
+        DiffFormat::Human => crate::diff::render_human(&changes),
+        DiffFormat::Json => crate::diff::render_json(&changes),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if changes.is_empty() && format == DiffFormat::Human && !g.quiet {
+        eprintln!("no step-level changes between `{old}` and `{new}`");
+    }
+    if exit_code && !changes.is_empty() {
+        3
+    } else {
+        0
+    }
+}
+
+fn diff_sides(
+    g: &Global,
+    old: &str,
+    new: &str,
+    scratch: &std::path::Path,
+) -> Result<(crate::diff::Plans, crate::diff::Plans), u8> {
+    let old_plans = diff_side(g, old, &scratch.join("old"))?;
+    let new_plans = diff_side(g, new, &scratch.join("new"))?;
+    Ok((old_plans, new_plans))
+}
+
+/// The plans of one side of a diff, by page name.
+fn diff_side(g: &Global, arg: &str, scratch: &std::path::Path) -> Result<crate::diff::Plans, u8> {
+    use crate::diff::{self, Side};
+    let fail = |message: String| {
+        let mut diags = vec![Diagnostic::error("diff-input", message).with_help(
+            "give a plan file, an output folder with plans/, a project folder, or a git revision",
+        )];
+        report(g, &SourceDb::default(), &mut diags, Format::Human);
+        1
+    };
+    let root = match diff::classify(arg) {
+        Side::PlanFile(path) => return diff::read_plan_file(&path).map_err(fail),
+        Side::Site(dir) => return diff::read_site(&dir).map_err(fail),
+        Side::Project(dir) => dir,
+        Side::Revision(rev) => {
+            std::fs::create_dir_all(scratch).map_err(|e| fail(e.to_string()))?;
+            diff::checkout_revision(&g.root, &rev, scratch).map_err(fail)?
+        }
+    };
+    let overrides = Overrides {
+        base_path: g.base_path.clone(),
+        ..Overrides::default()
+    };
+    let mut diags = Vec::new();
+    let mut db = SourceDb::default();
+    let Some(config) = config::load(&root, &overrides, &mut db, &mut diags) else {
+        report(g, &db, &mut diags, Format::Human);
+        return Err(1);
+    };
+    let project = Project::load(config, db, &mut diags);
+    let mut plans = diff::Plans::new();
+    for page in &project.pages {
+        let plan = crate::plan::plan(&project, page, &mut diags);
+        let value = serde_json::to_value(&plan).expect("plans serialise");
+        plans.insert(page.name.clone(), value);
+    }
+    if report(g, &project.db, &mut diags, Format::Human) > 0 {
+        eprintln!("cannot compare `{arg}`: fix the errors above");
+        return Err(1);
+    }
+    Ok(plans)
 }
 
 fn unknown_page(project: &Project, key: &str) -> Diagnostic {

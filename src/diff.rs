@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -156,17 +157,37 @@ fn diff_steps(
         old: o.map(without_steps),
         new: n.map(without_steps),
     };
-    for (id, o) in &olds {
-        if find(&news, id).is_none() {
+    // a step whose id changed because it was reworded is paired with the
+    // removed step it most resembles, and reported as changed
+    let removed: Vec<(&str, &Value)> = olds
+        .iter()
+        .filter(|(id, _)| find(&news, id).is_none())
+        .copied()
+        .collect();
+    let added: Vec<(&str, &Value)> = news
+        .iter()
+        .filter(|(id, _)| find(&olds, id).is_none())
+        .copied()
+        .collect();
+    let pairs = pair_reworded(&removed, &added);
+    for (id, o) in &removed {
+        if !pairs.iter().any(|(r, _)| r == id) {
             out.push(change(ChangeKind::Removed, id, Vec::new(), Some(o), None));
         }
     }
     for (id, n) in &news {
-        let Some(o) = find(&olds, id) else {
-            out.push(change(ChangeKind::Added, id, Vec::new(), None, Some(n)));
-            continue;
+        let (o, renamed) = match (find(&olds, id), pairs.iter().find(|(_, a)| a == id)) {
+            (Some(o), _) => (o, false),
+            (None, Some((r, _))) => (find(&olds, r).expect("paired with an old step"), true),
+            (None, None) => {
+                out.push(change(ChangeKind::Added, id, Vec::new(), None, Some(n)));
+                continue;
+            }
         };
-        let fields = differing(o, n, STEP_FIELDS);
+        let mut fields = differing(o, n, STEP_FIELDS);
+        if renamed {
+            fields.insert(0, "id".to_owned());
+        }
         if !fields.is_empty() {
             out.push(change(ChangeKind::Changed, id, fields, Some(o), Some(n)));
         } else if o.get("number") != n.get("number") {
@@ -180,6 +201,35 @@ fn diff_steps(
         }
         diff_steps(page, procedure, o.get("substeps"), n.get("substeps"), out);
     }
+}
+
+/// How alike two steps' texts must be (0 to 1) to count as one step reworded.
+const REWORDED: f32 = 0.6;
+
+/// Pairs removed and added steps whose texts are alike, best pairs first;
+/// returns `(removed id, added id)`.
+fn pair_reworded<'a>(
+    removed: &[(&'a str, &Value)],
+    added: &[(&'a str, &Value)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut scored = Vec::new();
+    for (r, rv) in removed {
+        for (a, av) in added {
+            let (rt, at) = (text(Some(rv), "text"), text(Some(av), "text"));
+            let ratio = similar::TextDiff::from_words(rt.as_str(), at.as_str()).ratio();
+            if ratio >= REWORDED {
+                scored.push((ratio, *r, *a));
+            }
+        }
+    }
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for (_, r, a) in scored {
+        if !pairs.iter().any(|(pr, pa)| *pr == r || *pa == a) {
+            pairs.push((r, a));
+        }
+    }
+    pairs
 }
 
 fn number(v: Option<&Value>) -> String {
@@ -263,6 +313,136 @@ pub fn render_human(changes: &[Change]) -> String {
         }
     }
     out
+}
+
+/// Where one side of a diff comes from.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Side {
+    /// A plan file (`plans/a/b.json`).
+    PlanFile(PathBuf),
+    /// A built output folder holding `plans/`.
+    Site(PathBuf),
+    /// A project folder holding `content/` or `runsheet.toml`.
+    Project(PathBuf),
+    /// A git revision of the project (`HEAD~3`, a tag, a commit).
+    Revision(String),
+}
+
+/// Decides what `arg` names: an existing file or folder wins over a revision.
+pub fn classify(arg: &str) -> Side {
+    let path = Path::new(arg);
+    if path.is_file() {
+        Side::PlanFile(path.to_owned())
+    } else if path.join("plans").is_dir() {
+        Side::Site(path.to_owned())
+    } else if path.is_dir() {
+        Side::Project(path.to_owned())
+    } else {
+        Side::Revision(arg.to_owned())
+    }
+}
+
+/// Reads one plan file into `{page name: plan}`.
+pub fn read_plan_file(path: &Path) -> Result<Plans, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let plan: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("`{}` is not JSON: {e}", path.display()))?;
+    let name = plan
+        .pointer("/page/name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a runsheet plan (no `page.name`)",
+                path.display()
+            )
+        })?
+        .to_owned();
+    Ok([(name, plan)].into_iter().collect())
+}
+
+/// Reads every plan of a built output folder (`plans/**/*.json` but the index).
+pub fn read_site(dir: &Path) -> Result<Plans, String> {
+    let plans_dir = dir.join("plans");
+    let mut plans = Plans::new();
+    for entry in walkdir::WalkDir::new(&plans_dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let is_index = entry.path() == plans_dir.join("index.json");
+        if entry.file_type().is_file()
+            && !is_index
+            && entry.path().extension().is_some_and(|e| e == "json")
+        {
+            plans.extend(read_plan_file(entry.path())?);
+        }
+    }
+    Ok(plans)
+}
+
+/// Writes the tree of `revision` of the git repository around `root` into
+/// `into`; returns the project folder inside it that corresponds to `root`.
+pub fn checkout_revision(root: &Path, revision: &str, into: &Path) -> Result<PathBuf, String> {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))
+    };
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    if !top.status.success() {
+        return Err(format!(
+            "`{revision}` is not a plan file, a folder, or a git revision: `{}` is not in a git repository",
+            root.display()
+        ));
+    }
+    let top = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim());
+    let commit = format!("{revision}^{{commit}}");
+    let verify = git(&["rev-parse", "--verify", "--quiet", &commit])?;
+    if !verify.status.success() {
+        return Err(format!(
+            "`{revision}` is not a plan file, a folder, or a revision of this git repository"
+        ));
+    }
+    let archive = git(&["archive", "--format=tar", revision])?;
+    if !archive.status.success() {
+        return Err(format!(
+            "git archive {revision} failed: {}",
+            String::from_utf8_lossy(&archive.stderr).trim()
+        ));
+    }
+    let mut tar = std::process::Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(into)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run tar: {e}"))?;
+    use std::io::Write as _;
+    tar.stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(&archive.stdout)
+        .map_err(|e| format!("cannot unpack {revision}: {e}"))?;
+    if !tar.wait().map_err(|e| e.to_string())?.success() {
+        return Err(format!("cannot unpack {revision}"));
+    }
+    let root = root.canonicalize().map_err(|e| e.to_string())?;
+    let rel = root
+        .strip_prefix(top.canonicalize().map_err(|e| e.to_string())?)
+        .unwrap_or(Path::new(""));
+    Ok(into.join(rel))
+}
+
+/// The JSON form: `{"changes": [...]}`.
+pub fn render_json(changes: &[Change]) -> String {
+    #[derive(Serialize)]
+    struct Report<'a> {
+        changes: &'a [Change],
+    }
+    let mut text = serde_json::to_string_pretty(&Report { changes }).expect("changes serialise");
+    text.push('\n');
+    text
 }
 
 #[cfg(test)]
