@@ -17,12 +17,16 @@ const ABOUT: &str = "Compile Markdown procedures with !include partials into a d
 
 const LONG_ABOUT: &str = "\
 runsheet reads a docs project: pages under content/ (Markdown with YAML front matter), \
-partials under partials/ pulled in with `!include <name>` lines, and optional templates/. \
-From that one source it checks every page and reports each problem with its file, line and \
-column, following include chains back to the partial where the text really is.
+partials under partials/ pulled in with `!include <name>` lines, and optional templates/. From \
+that one source it builds an HTML docs site, a printable checklist of every numbered procedure \
+(print-ready HTML, Markdown task list, plain text) and a JSON plan of every page for automation. \
+Every problem is reported with its file, line and column, following include chains back to the \
+partial where the text really is.
 
-Settings may also come from runsheet.toml in the project folder (content, partials, templates, \
-out, base_path, strict); a flag beats the file.";
+Start with `runsheet check`, then `runsheet build` (writes site/). Settings may also come from \
+runsheet.toml in the project folder (content, partials, templates, out, base_path, strict); a \
+flag beats the file. Exit codes: 0 ok, 1 errors, 2 usage errors, 3 differences (build --check, \
+diff --exit-code).";
 
 #[derive(Parser, Debug)]
 #[command(name = "runsheet", version, about = ABOUT, long_about = LONG_ABOUT)]
