@@ -1,5 +1,6 @@
 //! Build: runs every renderer over a loaded project and gathers the files of the output folder.
 
+use crate::checklist::{self, Format};
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
 use crate::project::Project;
@@ -13,7 +14,59 @@ pub fn render(project: &mut Project, diags: &mut Vec<Diagnostic>) -> Files {
     let mut files = Files::default();
     let plans = crate::plan::render(project, &mut files, diags);
     let templates = Templates::load(&project.config, &mut project.db, diags);
-    let checklists = crate::checklist::render(project, &plans, &templates, &mut files, diags);
+    let checklists = checklist::render(project, &plans, &templates, &mut files, diags);
     crate::site::render(project, &templates, &checklists, diags, &mut files);
+    for path in files.collisions() {
+        diags.push(collision(project, path));
+    }
     files
+}
+
+/// An `output-collision` error naming what wants to be written at `path`.
+fn collision(project: &Project, path: &str) -> Diagnostic {
+    let mut claims = Vec::new();
+    let mut at = None;
+    for page in &project.pages {
+        let file = &project.db.get(page.file).path;
+        let products = [
+            (crate::site::links::page_path(&page.name), "the page"),
+            (crate::plan::plan_path(page), "the plan of"),
+            (
+                checklist::checklist_path(&page.name, Format::Html),
+                "the checklist of",
+            ),
+            (
+                checklist::checklist_path(&page.name, Format::Md),
+                "the checklist of",
+            ),
+            (
+                checklist::checklist_path(&page.name, Format::Text),
+                "the checklist of",
+            ),
+        ];
+        for (product, what) in products {
+            if product == path {
+                claims.push(format!("{what} `{file}`"));
+                at.get_or_insert(page.file);
+            }
+        }
+    }
+    if project.config.content.join(path).is_file() {
+        claims.push(format!("the content file `{}`", path));
+    }
+    if claims.len() < 2 {
+        claims.push("a file runsheet writes itself".to_owned());
+    }
+    let d = Diagnostic::error(
+        "output-collision",
+        format!(
+            "two products would be written to `{path}`: {}",
+            claims.join(" and ")
+        ),
+    )
+    .with_help("rename one of the files, so each product has a path of its own");
+    match at {
+        Some(file) => d.at(file, 0, 0),
+        None => d,
+    }
 }

@@ -72,6 +72,28 @@ enum ColorChoice {
     Never,
 }
 
+/// `--strict` / `--no-strict`: beat `strict` in runsheet.toml either way.
+#[derive(Args, Clone, Copy, Debug)]
+struct Strictness {
+    /// Treat warnings as errors
+    #[arg(long)]
+    strict: bool,
+    /// Treat warnings as warnings, even with `strict = true` in runsheet.toml
+    #[arg(long, overrides_with = "strict")]
+    no_strict: bool,
+}
+
+impl Strictness {
+    /// `None` when neither flag was given: runsheet.toml decides.
+    fn value(self) -> Option<bool> {
+        match (self.strict, self.no_strict) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum DiffFormat {
     Human,
@@ -94,9 +116,8 @@ exit code 3 and prints a unified diff when the folder differs from what a build 
         /// Write nothing; exit 3 with a diff if the output folder is out of date
         #[arg(long)]
         check: bool,
-        /// Treat warnings as errors
-        #[arg(long)]
-        strict: bool,
+        #[command(flatten)]
+        strict: Strictness,
     },
     /// Report every problem in the project; writes nothing
     #[command(
@@ -109,9 +130,8 @@ Writes nothing. Exits 0 when there is no error, 1 otherwise."
         /// Output form: human (stderr), json (one object a line on stdout) or github (Actions annotations on stdout)
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Treat warnings as errors
-        #[arg(long)]
-        strict: bool,
+        #[command(flatten)]
+        strict: Strictness,
     },
     /// Build the site, serve it on 127.0.0.1 and rebuild on every change
     #[command(
@@ -124,9 +144,8 @@ errors (so does the terminal) until they are fixed. Nothing is written to disk."
         /// Port to listen on
         #[arg(long, default_value_t = 3000)]
         port: u16,
-        /// Treat warnings as errors
-        #[arg(long)]
-        strict: bool,
+        #[command(flatten)]
+        strict: Strictness,
     },
     /// Print a page's JSON plan on stdout
     #[command(
@@ -194,11 +213,13 @@ where
         }
     };
     let code = match &cli.command {
-        Command::Check { format, strict } => check(&cli.global, *format, *strict),
-        Command::Build { out, check, strict } => build(&cli.global, out.clone(), *check, *strict),
+        Command::Check { format, strict } => check(&cli.global, *format, strict.value()),
+        Command::Build { out, check, strict } => {
+            build(&cli.global, out.clone(), *check, strict.value())
+        }
         Command::Serve { port, strict } => crate::serve::run(&crate::serve::Options {
             root: cli.global.root.clone(),
-            overrides: cli.global.overrides(*strict),
+            overrides: cli.global.overrides(strict.value()),
             port: *port,
             color: cli.global.color(),
             quiet: cli.global.quiet,
@@ -220,11 +241,11 @@ where
 }
 
 impl Global {
-    fn overrides(&self, strict: bool) -> Overrides {
+    fn overrides(&self, strict: Option<bool>) -> Overrides {
         self.overrides_with_out(None, strict)
     }
 
-    fn overrides_with_out(&self, out: Option<PathBuf>, strict: bool) -> Overrides {
+    fn overrides_with_out(&self, out: Option<PathBuf>, strict: Option<bool>) -> Overrides {
         Overrides {
             content: self.content.clone(),
             partials: self.partials.clone(),
@@ -260,7 +281,7 @@ fn open(
     }
 }
 
-fn check(g: &Global, format: Format, strict: bool) -> u8 {
+fn check(g: &Global, format: Format, strict: Option<bool>) -> u8 {
     let mut diags = Vec::new();
     let overrides = g.overrides(strict);
     let (db, pages, strict) = match open(g, &overrides, &mut diags) {
@@ -270,7 +291,7 @@ fn check(g: &Global, format: Format, strict: bool) -> u8 {
             let strict = p.config.strict;
             (p.db, p.pages.len(), strict)
         }
-        Err(db) => (db, 0, strict),
+        Err(db) => (db, 0, strict.unwrap_or(false)),
     };
     if strict {
         diagnostic::promote_warnings(&mut diags);
@@ -282,7 +303,7 @@ fn check(g: &Global, format: Format, strict: bool) -> u8 {
     u8::from(errors > 0)
 }
 
-fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: bool) -> u8 {
+fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: Option<bool>) -> u8 {
     let mut diags = Vec::new();
     let overrides = g.overrides_with_out(out, strict);
     let mut project = match open(g, &overrides, &mut diags) {
@@ -340,7 +361,7 @@ fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: bool) -> u8
 /// that page (its own file and the partials it uses). `Err` holds the exit code.
 fn open_page(g: &Global, key: &str) -> Result<(Project, usize, Vec<Diagnostic>), u8> {
     let mut diags = Vec::new();
-    let project = match open(g, &g.overrides(false), &mut diags) {
+    let project = match open(g, &g.overrides(None), &mut diags) {
         Ok(p) => p,
         Err(db) => {
             report(g, &db, &mut diags, Format::Human);
@@ -352,10 +373,12 @@ fn open_page(g: &Global, key: &str) -> Result<(Project, usize, Vec<Diagnostic>),
         report(g, &project.db, &mut unknown, Format::Human);
         return Err(1);
     };
+    // only this page's problems: in its own text, or reached through its own includes
     let page = &project.pages[index];
-    diags.retain(|d| {
-        d.label
-            .is_none_or(|l| l.file == page.file || page.expansion.used.contains(&l.file))
+    diags.retain(|d| match (d.label, d.included_from.last()) {
+        (None, _) => true,
+        (Some(_), Some(outermost)) => outermost.file == page.file,
+        (Some(l), None) => l.file == page.file,
     });
     Ok((project, index, diags))
 }

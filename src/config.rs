@@ -31,7 +31,8 @@ pub struct Overrides {
     pub templates: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub base_path: Option<String>,
-    pub strict: bool,
+    /// `--strict` (`Some(true)`) or `--no-strict` (`Some(false)`).
+    pub strict: Option<bool>,
 }
 
 /// The settings a run uses, with every path resolved.
@@ -133,7 +134,7 @@ pub fn load(
                 .or(file.base_path.as_deref())
                 .unwrap_or(""),
         ),
-        strict: overrides.strict || file.strict.unwrap_or(false),
+        strict: overrides.strict.or(file.strict).unwrap_or(false),
     };
     if !config.content.is_dir() {
         diags.push(

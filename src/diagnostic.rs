@@ -33,6 +33,9 @@ pub struct Diagnostic {
     pub help: Option<Box<str>>,
     /// Include sites that brought the labelled text into a page, innermost first.
     pub included_from: Box<[IncludeSite]>,
+    /// How many other include chains reach the same problem (a partial
+    /// included by several pages is reported once).
+    pub also_via: u32,
 }
 
 impl Diagnostic {
@@ -52,6 +55,7 @@ impl Diagnostic {
             label: None,
             help: None,
             included_from: Box::default(),
+            also_via: 0,
         }
     }
 
@@ -100,12 +104,20 @@ pub enum Format {
     Github,
 }
 
-/// Sorts diagnostics into a stable order and removes exact duplicates
-/// (a partial included twice reports its own problems once).
+/// Sorts diagnostics into a stable order and merges duplicates: a partial
+/// included by several pages reports its own problem once, with the first
+/// include chain, counting the others in `also_via`.
 pub fn normalize(diags: &mut Vec<Diagnostic>, db: &SourceDb) {
     diags.sort_by(|a, b| a.sort_key(db).cmp(&b.sort_key(db)));
-    diags.dedup_by(|a, b| {
-        a.code == b.code && a.message == b.message && a.label == b.label && a.help == b.help
+    diags.dedup_by(|later, kept| {
+        let same = later.code == kept.code
+            && later.message == kept.message
+            && later.label == kept.label
+            && later.help == kept.help;
+        if same && later.included_from != kept.included_from {
+            kept.also_via += 1 + later.also_via;
+        }
+        same
     });
 }
 
@@ -124,6 +136,7 @@ pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
     };
+    let source_line: String;
     let mut message = level.title(&d.message).id(d.code);
     let site = |s: &IncludeSite| {
         let f = db.get(s.file);
@@ -154,14 +167,23 @@ pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
         if end == start && end < line_end {
             end = next_char(&f.text, end);
         }
+        // a tab is shown as one space: the caret stays under its text and
+        // the column after `-->` stays the file's own (one per character)
+        source_line = f.text[line_start..line_end].replace('\t', " ");
+        let span = start - line_start..end - line_start;
         message = message.snippet(
-            Snippet::source(&f.text[line_start..line_end])
+            Snippet::source(&source_line)
                 .line_start(line)
                 .origin(&f.path)
-                .annotation(level.span(start - line_start..end - line_start)),
+                .annotation(level.span(span)),
         );
     }
-    for note in &included {
+    let also = match d.also_via {
+        0 => String::new(),
+        1 => "also reached through 1 other include chain".to_owned(),
+        n => format!("also reached through {n} other include chains"),
+    };
+    for note in included.iter().chain((d.also_via > 0).then_some(&also)) {
         message = message.footer(Level::Note.title(note));
     }
     if let Some(help) = &d.help {
@@ -348,6 +370,24 @@ error[include-missing]: no partial named `x`
                 assert!(out.contains("--> f.md:"), "{text:?} {start}..{end}: {out}");
             }
         }
+    }
+
+    #[test]
+    fn caret_lines_up_under_tab_indented_text() {
+        let mut db = SourceDb::default();
+        let id = db.add(SourceFile::new(
+            "f.md".into(),
+            "f.md".into(),
+            FileKind::Page,
+            "- b\n\t!include <nope>\n".into(),
+        ));
+        let d = Diagnostic::error("include-missing", "m").at(id, 5, 19);
+        let out = render_human(&d, &db, false);
+        assert!(
+            out.contains("2 |  !include <nope>\n  |  ^^^^^^^^^^^^^^\n"),
+            "{out}"
+        );
+        assert!(out.contains("--> f.md:2:2"), "{out}");
     }
 
     #[test]

@@ -132,11 +132,16 @@ pub fn parse_page(
     let before = diags.len();
     let mut title = None;
     for (key, value) in mapping {
-        let Some(key) = key.as_str().map(str::to_owned) else {
+        // `1: x` or `true: y` are keys too: kept by their text
+        let Some(key) = scalar_text(&key) else {
             let r = 0..first_line;
             diags.push(
-                Diagnostic::error("front-matter-invalid", "front matter keys must be strings")
-                    .at(file_id, r.start, r.end),
+                Diagnostic::error(
+                    "front-matter-invalid",
+                    "front matter keys must be plain words, not lists or mappings",
+                )
+                .at(file_id, r.start, r.end)
+                .with_help("write each key as `name: value`"),
             );
             continue;
         };
@@ -154,6 +159,8 @@ pub fn parse_page(
         match key.as_str() {
             "title" => match &value {
                 serde_yaml::Value::String(s) => title = Some(s.clone()),
+                // `title:` with nothing after it is an empty title
+                serde_yaml::Value::Null => title = Some(String::new()),
                 _ => wrong("a string"),
             },
             "description" => match &value {
@@ -166,21 +173,9 @@ pub fn parse_page(
                 None if value.is_null() => {}
                 None => wrong("an integer"),
             },
-            _ => match serde_json::to_value(&value) {
-                Ok(v) => {
-                    fm.meta.insert(key, v);
-                }
-                Err(e) => {
-                    let r = key_at(&key);
-                    diags.push(
-                        Diagnostic::error(
-                            "front-matter-invalid",
-                            format!("`{key}` cannot be kept: {e}"),
-                        )
-                        .at(file_id, r.start, r.end),
-                    );
-                }
-            },
+            _ => {
+                fm.meta.insert(key, yaml_to_json(&value));
+            }
         }
     }
     match title {
@@ -202,6 +197,52 @@ pub fn parse_page(
     }
     let ok = diags.len() == before;
     (ok.then_some(fm), split.body_start)
+}
+
+/// The text of a scalar YAML value (a key such as `1` or `true`); `None` for
+/// lists and mappings.
+fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        serde_yaml::Value::Null => Some("null".to_owned()),
+        serde_yaml::Value::Tagged(t) => scalar_text(&t.value),
+        _ => None,
+    }
+}
+
+/// Any YAML value as JSON: numbers JSON cannot hold exactly (beyond 64 bits)
+/// are kept as their text, tags are dropped, keys become text.
+pub fn yaml_to_json(v: &serde_yaml::Value) -> Value {
+    match v {
+        serde_yaml::Value::Null => Value::Null,
+        serde_yaml::Value::Bool(b) => Value::Bool(*b),
+        serde_yaml::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or_else(|| Value::String(n.to_string()), Value::Number)
+            }
+        }
+        serde_yaml::Value::String(s) => Value::String(s.clone()),
+        serde_yaml::Value::Sequence(items) => {
+            Value::Array(items.iter().map(yaml_to_json).collect())
+        }
+        serde_yaml::Value::Mapping(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = scalar_text(k).unwrap_or_else(|| yaml_to_json(k).to_string());
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        serde_yaml::Value::Tagged(t) => yaml_to_json(&t.value),
+    }
 }
 
 fn yaml_message(e: &serde_yaml::Error) -> String {
@@ -291,6 +332,9 @@ mod tests {
                 &[("front-matter-invalid", 3, 6)],
             ),
             ("---\ntitle: a\n", &[("front-matter-invalid", 1, 1)]),
+            ("---\ntitle:\n---\n", &[("title-missing", 2, 1)]),
+            ("---\ntitle: null\n---\n", &[("title-missing", 2, 1)]),
+            ("---\ntitle: T\n1: x\ntrue: y\n---\n", &[]),
             ("---\n- a list\n---\n", &[("front-matter-invalid", 2, 1)]),
         ];
         for (text, expected) in cases {
@@ -301,6 +345,15 @@ mod tests {
                 .collect();
             assert_eq!(found, expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn meta_keeps_every_yaml_value() {
+        let (fm, _) = parse("---\ntitle: T\nbig: 18446744073709551615\n1: one\nf: 1.5\nt: !custom x\nn: .nan\n---\n");
+        assert_eq!(
+            serde_json::to_string(&fm.unwrap().meta).unwrap(),
+            r#"{"1":"one","big":18446744073709551615,"f":1.5,"n":".nan","t":"x"}"#
+        );
     }
 
     #[test]

@@ -271,12 +271,21 @@ impl Expander<'_> {
                     format!(
                         "`{}` names more than one partial: {}",
                         d.name,
-                        paths.join(", ")
+                        paths
+                            .iter()
+                            .map(|(p, _)| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 );
-                self.diags.push(diag.with_help(
-                    "name the partial by its path below the partials folder, e.g. `!include <folder/name>`, or rename one file",
-                ));
+                let names: Vec<String> = paths
+                    .iter()
+                    .map(|(_, name)| format!("`!include <{name}>`"))
+                    .collect();
+                self.diags.push(diag.with_help(format!(
+                    "name the partial by its path below the partials folder: {}",
+                    names.join(" or ")
+                )));
                 return;
             }
             Err(ResolveError::Escape(why)) => {

@@ -28,6 +28,7 @@ pub mod output;
 pub mod plan;
 pub mod procedure;
 pub mod project;
+pub mod revision;
 pub mod serve;
 pub mod site;
 pub mod slug;

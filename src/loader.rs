@@ -28,8 +28,11 @@ pub enum PartialRef {
 /// Why a partial name did not resolve to exactly one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ResolveError {
-    Missing { suggestions: Vec<String> },
-    Ambiguous(Vec<String>),
+    Missing {
+        suggestions: Vec<String>,
+    },
+    /// Two or more partials have the name: their paths and the names that reach each.
+    Ambiguous(Vec<(String, String)>),
     Escape(String),
 }
 
@@ -61,12 +64,10 @@ impl PartialIndex {
                 .entry(base.to_owned())
                 .or_default()
                 .insert(target.clone());
-            if stem.contains('/') {
-                self.by_path
-                    .entry(stem.to_owned())
-                    .or_default()
-                    .insert(target.clone());
-            }
+            self.by_path
+                .entry(stem.to_owned())
+                .or_default()
+                .insert(target.clone());
         }
     }
 
@@ -85,10 +86,11 @@ impl PartialIndex {
                 "`{dir}` is a symlink to a folder outside the partials folder"
             )));
         }
-        let table = if name.contains('/') {
-            &self.by_path
-        } else {
-            &self.by_name
+        // `./name` is the file right below `partials/`; `a/name` a path below it
+        let (table, name) = match name.strip_prefix("./") {
+            Some(rest) => (&self.by_path, rest),
+            None if name.contains('/') => (&self.by_path, name),
+            None => (&self.by_name, name),
         };
         match table.get(name) {
             None => Err(ResolveError::Missing {
@@ -104,11 +106,28 @@ impl PartialIndex {
             Some(set) => Err(ResolveError::Ambiguous(
                 set.iter()
                     .map(|r| match r {
-                        PartialRef::File(id) => db.get(*id).path.clone(),
-                        PartialRef::Escaping(p) => p.clone(),
+                        PartialRef::File(id) => (db.get(*id).path.clone(), self.include_name(r)),
+                        PartialRef::Escaping(p) => (p.clone(), self.include_name(r)),
                     })
                     .collect(),
             )),
+        }
+    }
+
+    /// The name that reaches exactly this partial: its path below
+    /// `partials/` without `.md`/`.include.md`, `./name` at the top.
+    fn include_name(&self, target: &PartialRef) -> String {
+        let stem = self
+            .by_path
+            .iter()
+            .filter(|(_, set)| set.contains(target))
+            .map(|(stem, _)| stem.as_str())
+            .min_by_key(|stem| stem.len())
+            .unwrap_or("");
+        if stem.contains('/') {
+            stem.to_owned()
+        } else {
+            format!("./{stem}")
         }
     }
 
@@ -312,9 +331,20 @@ fn load_partials(
         let Some(id) = read_file(db, &layout.root, path, FileKind::Partial, diags) else {
             continue;
         };
-        index
-            .body_start
-            .insert(id, partial_body_start(&db.get(id).text));
+        let (body, problem) = partial_body_start(&db.get(id).text);
+        if let Some((at, message)) = problem {
+            diags.push(
+                Diagnostic::error(
+                    "front-matter-invalid",
+                    format!("invalid YAML in the partial's front matter: {message}"),
+                )
+                .at(id, at, at + 1)
+                .with_help(
+                    "fix the YAML, or remove the block: a partial's front matter is never included",
+                ),
+            );
+        }
+        index.body_start.insert(id, body);
         index.files.push(id);
         index.insert(&rel, PartialRef::File(id));
     }
@@ -328,17 +358,43 @@ fn inside(path: &Path, canon: Option<&Path>) -> bool {
     }
 }
 
-/// A partial's own front matter is dropped, but only when it really is a YAML
-/// mapping: a partial may just as well open with a `---` thematic break.
-fn partial_body_start(text: &str) -> usize {
+/// A partial's own front matter is dropped, but only when it really is
+/// front matter: a partial may just as well open with a `---` thematic
+/// break. A block that reads like YAML keys but does not parse is an error
+/// (its offset and the YAML message are returned); it is dropped all the same.
+fn partial_body_start(text: &str) -> (usize, Option<(usize, String)>) {
     let split = frontmatter::split(text);
-    match split.yaml {
-        Some(yaml) => match serde_yaml::from_str::<serde_yaml::Value>(&text[yaml]) {
-            Ok(serde_yaml::Value::Mapping(m)) if !m.is_empty() => split.body_start,
-            _ => 0,
-        },
-        None => 0,
+    let Some(yaml) = split.yaml else {
+        return (0, None);
+    };
+    match serde_yaml::from_str::<serde_yaml::Value>(&text[yaml.clone()]) {
+        Ok(serde_yaml::Value::Mapping(m)) if !m.is_empty() => (split.body_start, None),
+        Ok(_) => (0, None),
+        Err(e) if looks_like_keys(&text[yaml.clone()]) => {
+            let at = yaml.start + e.location().map_or(0, |l| l.index());
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
+            (split.body_start, Some((at, message)))
+        }
+        Err(_) => (0, None),
     }
+}
+
+/// True when the first non-blank line of a block starts like `key:`.
+fn looks_like_keys(block: &str) -> bool {
+    let Some(line) = block.lines().find(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    let key_len: usize = line
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .map(char::len_utf8)
+        .sum();
+    key_len > 0 && line[key_len..].trim_start().starts_with(':')
 }
 
 /// The page name for a path relative to `content/`.
@@ -395,8 +451,11 @@ mod tests {
             ("no front matter\n", 0),
         ];
         for (text, start) in cases {
-            assert_eq!(partial_body_start(text), start, "{text:?}");
+            assert_eq!(partial_body_start(text), (start, None), "{text:?}");
         }
+        let (start, problem) = partial_body_start("---\nbad: [\n---\nBody\n");
+        assert_eq!(start, 15);
+        assert!(problem.is_some_and(|(at, _)| at >= 4));
     }
 
     #[test]
@@ -417,15 +476,26 @@ mod tests {
         let b = add("x/dup.md", &mut index);
         let c = add("y/dup.include.md", &mut index);
         let _ = (b, c);
+        let top = add("w.md", &mut index);
+        let deep = add("deep/w.include.md", &mut index);
         assert_eq!(index.resolve("backup", &db), Ok(a));
         assert_eq!(index.resolve("backup.include", &db), Ok(a));
         assert_eq!(index.resolve("upgrade/backup", &db), Ok(a));
         assert_eq!(index.resolve("x/dup", &db), Ok(b));
+        assert_eq!(index.resolve("./w", &db), Ok(top));
+        assert_eq!(index.resolve("deep/w", &db), Ok(deep));
+        assert_eq!(
+            index.resolve("w", &db),
+            Err(ResolveError::Ambiguous(vec![
+                ("partials/w.md".into(), "./w".into()),
+                ("partials/deep/w.include.md".into(), "deep/w".into())
+            ]))
+        );
         assert_eq!(
             index.resolve("dup", &db),
             Err(ResolveError::Ambiguous(vec![
-                "partials/x/dup.md".into(),
-                "partials/y/dup.include.md".into()
+                ("partials/x/dup.md".into(), "x/dup".into()),
+                ("partials/y/dup.include.md".into(), "y/dup".into())
             ]))
         );
         assert_eq!(

@@ -289,3 +289,75 @@ fn walk(dir: &Path) -> Vec<(String, Vec<u8>)> {
     found.sort();
     found
 }
+
+#[test]
+fn a_partial_problem_is_reported_once_with_its_include_chains() {
+    let dir = project(&[
+        ("partials/p.md", b"Text.\n\n:::hint\nnever closed\n"),
+        (
+            "content/a.md",
+            b"---\ntitle: A\n---\n\n1. step\n\n   !include <p>\n",
+        ),
+        (
+            "content/b.md",
+            b"---\ntitle: B\n---\n\n1. step\n   !include <p>\n",
+        ),
+    ]);
+    runsheet()
+        .args(["check", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "= note: included from content/a.md:7",
+        ))
+        .stderr(predicate::str::contains(
+            "= note: also reached through 1 other include chain",
+        ))
+        .stderr(predicate::str::contains("error: 1 error found"));
+    // for page b, the chain is b's own
+    runsheet()
+        .args(["plan", "b", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "= note: included from content/b.md:6",
+        ))
+        .stderr(predicate::str::contains("content/a.md").not());
+}
+
+#[test]
+fn outputs_that_collide_are_an_error() {
+    let dir = project(&[
+        ("content/a.md", b"---\ntitle: A\n---\n\n1. real step\n"),
+        ("content/checklists/a.md", b"---\ntitle: Fake\n---\nfake\n"),
+    ]);
+    runsheet()
+        .args(["build", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error[output-collision]: two products would be written to `checklists/a.html`",
+        ));
+    assert!(!dir.path().join("site").exists());
+}
+
+#[test]
+fn top_level_partial_reachable_when_names_clash() {
+    let dir = project(&[
+        ("partials/w.md", b"Top.\n"),
+        ("partials/deep/w.md", b"Deep.\n"),
+        (
+            "content/a.md",
+            b"---\ntitle: A\n---\n\n!include <./w>\n\n!include <deep/w>\n",
+        ),
+    ]);
+    runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr("");
+}
