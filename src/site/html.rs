@@ -36,8 +36,19 @@ pub fn toc_headings(headings: &[Heading]) -> impl Iterator<Item = &Heading> {
     headings.iter().filter(|h| h.level == 2 || h.level == 3)
 }
 
+/// Prefix of the ids the layout and the renderer give their own elements
+/// (`rs:main`, `rs:toc-1`): [`crate::slug::slugify`] never writes a `:`, so no
+/// generated heading anchor can take one of them.
+pub const LAYOUT_ID_PREFIX: &str = "rs:";
+
+/// The id of the `n`th (from 1) `!toc` block of a page: `rs:toc-1`, `rs:toc-2` …
+pub fn toc_id(n: usize) -> String {
+    format!("{LAYOUT_ID_PREFIX}toc-{n}")
+}
+
 /// The table of contents: h2 entries, with their h3 entries nested below.
-pub fn toc_html(headings: &[Heading]) -> String {
+/// `id` names its title, which labels it; every block of a page needs its own.
+pub fn toc_html(headings: &[Heading], id: &str) -> String {
     let mut out = String::new();
     let (mut open_item, mut open_sub) = (false, false);
     for h in toc_headings(headings) {
@@ -66,14 +77,16 @@ pub fn toc_html(headings: &[Heading]) -> String {
     if open_sub {
         out.push_str("</ul>");
     }
+    let id = escape(id);
     format!(
-        "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<p class=\"toc-title\" id=\"toc-title\">Contents</p>\n<ul>\n{out}</li>\n</ul>\n</nav>\n"
+        "<nav class=\"toc\" aria-labelledby=\"{id}\">\n<p class=\"toc-title\" id=\"{id}\">Contents</p>\n<ul>\n{out}</li>\n</ul>\n</nav>\n"
     )
 }
 
 /// Renders the page body: heading ids from [`crate::markdown::Doc::headings`]
 /// (`{#id}` wins), a `#` link in each heading, the table of contents where
-/// `!toc` stood, and links resolved by `index` (broken ones reported).
+/// `!toc` stood (the first titled `rs:toc-1`, the next `rs:toc-2` …), and
+/// links resolved by `index` (broken ones reported).
 pub fn render_body(
     page: &Page,
     project: &Project,
@@ -84,6 +97,7 @@ pub fn render_body(
     let mut text = String::new();
     let mut heading = 0;
     let mut open_anchor: Option<String> = None;
+    let mut tocs = 0;
     for (event, range) in page.doc.parser().into_offset_iter() {
         let (at, len) = (range.start, range.len());
         let link = |href| Link {
@@ -160,7 +174,8 @@ pub fn render_body(
                 })
             }
             Event::Html(html) if html.trim() == TOC_MARKER => {
-                Event::Html(toc_html(&page.doc.headings).into())
+                tocs += 1;
+                Event::Html(toc_html(&page.doc.headings, &toc_id(tocs)).into())
             }
             Event::Text(t) => {
                 text.push_str(&t);
@@ -217,12 +232,12 @@ mod tests {
             h(3, "A2"),
             h(2, "C"),
         ];
-        let got = toc_html(&headings);
-        let expected = "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<p class=\"toc-title\" id=\"toc-title\">Contents</p>\n<ul>\n\
+        let got = toc_html(&headings, &toc_id(2));
+        let expected = "<nav class=\"toc\" aria-labelledby=\"rs:toc-2\">\n<p class=\"toc-title\" id=\"rs:toc-2\">Contents</p>\n<ul>\n\
 <li><a href=\"#early\">Early</a></li>\n\
 <li><a href=\"#a-b\">A &amp; B</a><ul><li><a href=\"#a1\">A1</a></li><li><a href=\"#a2\">A2</a></li></ul></li>\n\
 <li><a href=\"#c\">C</a></li>\n</ul>\n</nav>\n";
         assert_eq!(got, expected);
-        assert_eq!(toc_html(&[h(1, "only")]), "");
+        assert_eq!(toc_html(&[h(1, "only")], "x"), "");
     }
 }

@@ -10,6 +10,11 @@
 //!   navigation tree) and `search-index.js`; `search-index.json` at the root;
 //! - every other file of `content/` that is not Markdown (images, downloads)
 //!   is copied to the same path.
+//!
+//! Ids in a page: headings keep the anchors of [`crate::markdown::Doc::headings`]
+//! (plans and links use them too); the layout's own elements and each `!toc`
+//! block take ids starting with [`html::LAYOUT_ID_PREFIX`] (`rs:main`,
+//! `rs:search-input`, `rs:toc-1`), which no generated anchor can be.
 
 pub mod html;
 pub mod links;

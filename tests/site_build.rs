@@ -1,0 +1,148 @@
+//! In-process builds of small projects: the ids of a built page, content files
+//! (symlinks, paths that other products also want).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use runsheet::config::{self, Overrides};
+use runsheet::diagnostic::{self, Diagnostic};
+use runsheet::output::Files;
+use runsheet::project::Project;
+use runsheet::source::SourceDb;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\n---\n\n{body}")
+}
+
+/// Builds the project at `root` in memory: the files, the project and the diagnostics as JSON lines.
+fn build(root: &Path) -> (Files, Project, Vec<serde_json::Value>) {
+    let mut db = SourceDb::default();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let config = config::load(root, &Overrides::default(), &mut db, &mut diags).unwrap();
+    let mut project = Project::load(config, db, &mut diags);
+    let files = runsheet::build::render(&mut project, &mut diags);
+    diagnostic::normalize(&mut diags, &project.db);
+    let json = diags
+        .iter()
+        .map(|d| serde_json::from_str(&diagnostic::render_json(d, &project.db)).unwrap())
+        .collect();
+    (files, project, json)
+}
+
+fn text(files: &Files, path: &str) -> String {
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+/// Every `id` attribute value of an HTML page, in order.
+fn ids(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (attr, quote) in [(" id=\"", '"'), (" id='", '\'')] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find(quote).unwrap();
+            found.push(rest[..end].to_owned());
+        }
+    }
+    found
+}
+
+fn duplicates(ids: &[String]) -> Vec<&String> {
+    let mut seen = BTreeSet::new();
+    ids.iter().filter(|id| !seen.insert(*id)).collect()
+}
+
+/// The value of the first `attr="…"` after `marker` in `html`.
+fn attr_after(html: &str, marker: &str, attr: &str) -> String {
+    let at = html.find(marker).unwrap_or_else(|| panic!("no {marker}"));
+    let rest = &html[at..];
+    let start = rest.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+    let end = start + rest[start..].find('"').unwrap();
+    rest[start..end].to_owned()
+}
+
+#[test]
+fn every_id_of_a_page_is_unique_even_with_headings_named_like_the_layout() {
+    // the layout's own ids, as the built-in templates write them: a page with
+    // the side table of contents, and a page with two `!toc`
+    let probe = tempfile::tempdir().unwrap();
+    write(
+        probe.path(),
+        "content/aside.md",
+        &page("Aside", "## Qqqone\n\nA.\n\n## Qqqtwo\n\nB.\n"),
+    );
+    write(
+        probe.path(),
+        "content/inline.md",
+        &page(
+            "Inline",
+            "!toc\n\n## Qqqone\n\nA.\n\n!toc\n\n## Qqqtwo\n\nB.\n",
+        ),
+    );
+    let (files, _, diags) = build(probe.path());
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut layout: BTreeSet<String> = BTreeSet::new();
+    for p in ["aside.html", "inline.html"] {
+        layout.extend(ids(&text(&files, p)));
+    }
+    layout.retain(|id| !id.starts_with("qqq"));
+    assert!(layout.len() >= 5, "{layout:?}");
+
+    // headings named like each of them, and like the ids the layout used to have
+    let mut headings = String::new();
+    let old = [
+        "Main",
+        "Search results",
+        "Search input",
+        "Site nav",
+        "Toc title",
+        "Page toc title",
+    ];
+    for name in layout.iter().map(String::as_str).chain(old) {
+        let words: String = name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        headings.push_str(&format!("## {name}\n\nText.\n\n### {words}\n\nText.\n\n"));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "content/aside.md", &page("Aside", &headings));
+    write(
+        root,
+        "content/inline.md",
+        &page("Inline", &format!("!toc\n\n{headings}!toc\n")),
+    );
+    let (files, _, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    for p in ["aside.html", "inline.html"] {
+        let html = text(&files, p);
+        let ids = ids(&html);
+        assert!(ids.len() > layout.len() + 10, "{p}: {ids:?}");
+        assert_eq!(duplicates(&ids), Vec::<&String>::new(), "{p}: {ids:?}");
+        // the skip link lands on `<main>`
+        let skip = attr_after(&html, "class=\"skip-link\"", "href");
+        let main = attr_after(&html, "<main", "id");
+        assert_eq!(skip, format!("#{main}"), "{p}");
+        // every `aria-labelledby` names an id of the page
+        let mut rest = html.as_str();
+        while let Some(i) = rest.find("aria-labelledby=\"") {
+            rest = &rest[i + 17..];
+            let id = &rest[..rest.find('"').unwrap()];
+            assert_eq!(ids.iter().filter(|x| *x == id).count(), 1, "{p}: {id}");
+        }
+    }
+}
