@@ -146,3 +146,31 @@ fn every_id_of_a_page_is_unique_even_with_headings_named_like_the_layout() {
         }
     }
 }
+
+#[test]
+fn links_keep_their_query_string() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "runsheet.toml", "base_path = \"/docs\"\n");
+    write(
+        root,
+        "content/index.md",
+        &page(
+            "Home",
+            "[a](other.md?x=1#k) [b](other.md?x) [c](#own) [d](/docs/other?y=2#k) [e](?z=3)\n\n## Own\n\nText.\n",
+        ),
+    );
+    write(root, "content/other.md", &page("Other", "## K\n\nText.\n"));
+    let (files, _, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    let html = text(&files, "index.html");
+    for want in [
+        "<a href=\"other.html?x=1#k\">a</a>",
+        "<a href=\"other.html?x\">b</a>",
+        "<a href=\"#own\">c</a>",
+        "<a href=\"other.html?y=2#k\">d</a>",
+        "<a href=\"?z=3\">e</a>",
+    ] {
+        assert!(html.contains(want), "no {want} in\n{html}");
+    }
+}
