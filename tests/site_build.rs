@@ -174,3 +174,119 @@ fn links_keep_their_query_string() {
         assert!(html.contains(want), "no {want} in\n{html}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_content_folder_are_not_published() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.txt", "the machine's secret");
+    write(outside.path(), "dir/key.txt", "a key");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "content/index.md", &page("Home", "Text.\n"));
+    write(root, "content/real/notes.txt", "notes");
+    write(root, "beside.txt", "in the project, not in content");
+    let content = root.join("content");
+    symlink(outside.path().join("secret.txt"), content.join("host.txt")).unwrap();
+    symlink(outside.path().join("dir"), content.join("linked")).unwrap();
+    symlink("../beside.txt", content.join("beside.txt")).unwrap();
+    // links that stay inside the content folder are fine
+    symlink("real/notes.txt", content.join("notes.txt")).unwrap();
+    symlink("real", content.join("alias")).unwrap();
+    let (files, _, diags) = build(root);
+
+    let published: Vec<&str> = files
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.ends_with(".txt"))
+        .collect();
+    assert_eq!(
+        published,
+        ["alias/notes.txt", "notes.txt", "real/notes.txt"],
+        "{diags:?}"
+    );
+    assert!(files
+        .iter()
+        .all(|(_, b)| !String::from_utf8_lossy(b).contains("secret")));
+    let escapes: Vec<(&str, &str, u64, u64, &str)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        escapes,
+        [
+            ("content-escape", "content/beside.txt", 1, 1, "warning"),
+            ("content-escape", "content/host.txt", 1, 1, "warning"),
+            ("content-escape", "content/linked", 1, 1, "warning"),
+        ]
+    );
+    assert!(diags.iter().all(|d| d["help"]
+        .as_str()
+        .unwrap()
+        .starts_with("the symlink points outside the content folder")));
+
+    // the command line shows the warning and still builds
+    let out = assert_cmd::Command::cargo_bin("runsheet")
+        .unwrap()
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .arg("build")
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning[content-escape]") && stderr.contains("content/host.txt"),
+        "{stderr}"
+    );
+    assert!(!root.join("site/host.txt").exists());
+    assert!(!root.join("site/linked").exists());
+}
+
+#[test]
+fn content_files_list_their_output_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "content/index.md", &page("Home", "Text.\n"));
+    write(root, "content/index.html", "<p>static</p>");
+    write(root, "content/plans/index.json", "{}");
+    write(root, "content/assets/site.css", "body {}");
+    write(root, "content/img/a b.png", "PNG");
+    write(root, "content/guide.mdx", "not published");
+    write(root, "content/.git/config", "hidden");
+    let (files, project, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    let listed: Vec<(String, String)> = runsheet::site::content_files(&project)
+        .into_iter()
+        .map(|f| {
+            assert!(f.source.is_file(), "{f:?}");
+            assert!(
+                f.source.is_absolute() || f.source.starts_with(root),
+                "{f:?}"
+            );
+            (f.output, f.display)
+        })
+        .collect();
+    let pair = |o: &str| (o.to_owned(), format!("content/{o}"));
+    assert_eq!(
+        listed,
+        [
+            pair("assets/site.css"),
+            pair("img/a b.png"),
+            pair("index.html"),
+            pair("plans/index.json"),
+        ]
+    );
+    // what wins a shared path is unchanged (a later check reports the collision)
+    assert!(text(&files, "index.html").contains("<!doctype html>"));
+    assert_ne!(text(&files, "assets/site.css"), "body {}");
+    assert_eq!(text(&files, "img/a b.png"), "PNG");
+}
