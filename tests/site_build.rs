@@ -290,3 +290,57 @@ fn content_files_list_their_output_paths() {
     assert_ne!(text(&files, "assets/site.css"), "body {}");
     assert_eq!(text(&files, "img/a b.png"), "PNG");
 }
+
+#[test]
+fn check_links_reports_what_a_build_reports_for_one_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "runsheet.toml", "base_path = \"/docs\"\n");
+    write(
+        root,
+        "content/index.md",
+        &page(
+            "Home",
+            "See [gone](gone.md), [a](guide.md#nope), [ok](guide.md#steps), ![img](img/missing.png),\n\
+             <https://x.org/gone.md>, [ext](https://x.org) and [self](#home-part).\n\n\
+             ## Home part\n\nText.\n\n!include <links>\n",
+        ),
+    );
+    write(
+        root,
+        "partials/links.md",
+        "Then [a gone page](/docs/gone/page) and ![ok](img/there.png).\n",
+    );
+    write(root, "content/img/there.png", "PNG");
+    write(
+        root,
+        "content/guide.md",
+        &page("Guide", "## Steps\n\n[broken](nowhere.md)\n"),
+    );
+    let (_, project, built) = build(root);
+    let from_build = |file: &str| -> Vec<serde_json::Value> {
+        built
+            .iter()
+            .filter(|d| d["code"] == "link-broken" || d["code"] == "anchor-broken")
+            .filter(|d| {
+                d["file"] == file
+                    || (file == "content/index.md" && d["file"] == "partials/links.md")
+            })
+            .cloned()
+            .collect()
+    };
+    for (name, file, count) in [
+        ("index", "content/index.md", 4),
+        ("guide", "content/guide.md", 1),
+    ] {
+        let mut diags = Vec::new();
+        runsheet::site::check_links(&project, project.page(name).unwrap(), &mut diags);
+        diagnostic::normalize(&mut diags, &project.db);
+        let json: Vec<serde_json::Value> = diags
+            .iter()
+            .map(|d| serde_json::from_str(&diagnostic::render_json(d, &project.db)).unwrap())
+            .collect();
+        assert_eq!(json.len(), count, "{name}: {json:#?}");
+        assert_eq!(json, from_build(file), "{name}");
+    }
+}

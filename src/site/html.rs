@@ -141,37 +141,40 @@ pub fn render_body(
                 text.push(' ');
                 Event::End(TagEnd::Heading(level))
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                // `<https://…>` and `<ops@example.com>` are external by nature
-                let href = match link_type {
-                    LinkType::Autolink | LinkType::Email => None,
-                    _ => index.rewrite(&link(&dest_url), project, diags),
-                };
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: href.map_or(dest_url, CowStr::from),
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let href = index.rewrite(&link(&dest_url), project, diags);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: href.map_or(dest_url, CowStr::from),
-                    title,
-                    id,
-                })
+            event @ Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                let href =
+                    checked_href(&event).and_then(|h| index.rewrite(&link(h), project, diags));
+                match (event, href) {
+                    (
+                        Event::Start(Tag::Link {
+                            link_type,
+                            title,
+                            id,
+                            ..
+                        }),
+                        Some(href),
+                    ) => Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: href.into(),
+                        title,
+                        id,
+                    }),
+                    (
+                        Event::Start(Tag::Image {
+                            link_type,
+                            title,
+                            id,
+                            ..
+                        }),
+                        Some(href),
+                    ) => Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: href.into(),
+                        title,
+                        id,
+                    }),
+                    (event, _) => event,
+                }
             }
             Event::Html(html) if html.trim() == TOC_MARKER => {
                 tocs += 1;
@@ -206,6 +209,36 @@ pub fn render_body(
     let mut html = String::with_capacity(page.doc.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     Body { html, text }
+}
+
+/// The target of a link or image event that the site resolves: `None` for
+/// other events and for autolinks (`<https://…>`, `<ops@example.com>`),
+/// which are external by nature.
+fn checked_href<'a>(event: &'a Event<'_>) -> Option<&'a str> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type: LinkType::Autolink | LinkType::Email,
+            ..
+        }) => None,
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => Some(dest_url),
+        _ => None,
+    }
+}
+
+/// Reports what [`render_body`] reports about `page`'s links (`link-broken`,
+/// `anchor-broken`), without rendering it.
+pub fn check_links(page: &Page, project: &Project, index: &SiteIndex, diags: &mut Vec<Diagnostic>) {
+    for (event, range) in page.doc.parser().into_offset_iter() {
+        if let Some(href) = checked_href(&event) {
+            let link = Link {
+                page,
+                href,
+                at: range.start,
+                len: range.len(),
+            };
+            index.rewrite(&link, project, diags);
+        }
+    }
 }
 
 #[cfg(test)]

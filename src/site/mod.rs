@@ -120,6 +120,16 @@ pub fn render(
     files.add("assets/search-index.js", js);
 }
 
+/// Reports the `link-broken` and `anchor-broken` warnings a build reports for
+/// `page` (links written in its own file and in the partials it includes),
+/// without rendering any HTML: for commands that handle one page, such as
+/// `runsheet plan PAGE`.
+pub fn check_links(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) {
+    let copied = content_files(project).into_iter().map(|f| f.output);
+    let index = SiteIndex::new(project, copied.collect());
+    html::check_links(page, project, &index, diags);
+}
+
 /// What every page shows about the site itself.
 struct SiteInfo {
     title: String,
