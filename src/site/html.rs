@@ -36,8 +36,19 @@ pub fn toc_headings(headings: &[Heading]) -> impl Iterator<Item = &Heading> {
     headings.iter().filter(|h| h.level == 2 || h.level == 3)
 }
 
+/// Prefix of the ids the layout and the renderer give their own elements
+/// (`rs:main`, `rs:toc-1`): [`crate::slug::slugify`] never writes a `:`, so no
+/// generated heading anchor can take one of them.
+pub const LAYOUT_ID_PREFIX: &str = "rs:";
+
+/// The id of the `n`th (from 1) `!toc` block of a page: `rs:toc-1`, `rs:toc-2` …
+pub fn toc_id(n: usize) -> String {
+    format!("{LAYOUT_ID_PREFIX}toc-{n}")
+}
+
 /// The table of contents: h2 entries, with their h3 entries nested below.
-pub fn toc_html(headings: &[Heading]) -> String {
+/// `id` names its title, which labels it; every block of a page needs its own.
+pub fn toc_html(headings: &[Heading], id: &str) -> String {
     let mut out = String::new();
     let (mut open_item, mut open_sub) = (false, false);
     for h in toc_headings(headings) {
@@ -66,14 +77,16 @@ pub fn toc_html(headings: &[Heading]) -> String {
     if open_sub {
         out.push_str("</ul>");
     }
+    let id = escape(id);
     format!(
-        "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<p class=\"toc-title\" id=\"toc-title\">Contents</p>\n<ul>\n{out}</li>\n</ul>\n</nav>\n"
+        "<nav class=\"toc\" aria-labelledby=\"{id}\">\n<p class=\"toc-title\" id=\"{id}\">Contents</p>\n<ul>\n{out}</li>\n</ul>\n</nav>\n"
     )
 }
 
 /// Renders the page body: heading ids from [`crate::markdown::Doc::headings`]
 /// (`{#id}` wins), a `#` link in each heading, the table of contents where
-/// `!toc` stood, and links resolved by `index` (broken ones reported).
+/// `!toc` stood (the first titled `rs:toc-1`, the next `rs:toc-2` …), and
+/// links resolved by `index` (broken ones reported).
 pub fn render_body(
     page: &Page,
     project: &Project,
@@ -84,6 +97,7 @@ pub fn render_body(
     let mut text = String::new();
     let mut heading = 0;
     let mut open_anchor: Option<String> = None;
+    let mut tocs = 0;
     for (event, range) in page.doc.parser().into_offset_iter() {
         let (at, len) = (range.start, range.len());
         let link = |href| Link {
@@ -127,40 +141,44 @@ pub fn render_body(
                 text.push(' ');
                 Event::End(TagEnd::Heading(level))
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                // `<https://…>` and `<ops@example.com>` are external by nature
-                let href = match link_type {
-                    LinkType::Autolink | LinkType::Email => None,
-                    _ => index.rewrite(&link(&dest_url), project, diags),
-                };
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: href.map_or(dest_url, CowStr::from),
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let href = index.rewrite(&link(&dest_url), project, diags);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: href.map_or(dest_url, CowStr::from),
-                    title,
-                    id,
-                })
+            event @ Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                let href =
+                    checked_href(&event).and_then(|h| index.rewrite(&link(h), project, diags));
+                match (event, href) {
+                    (
+                        Event::Start(Tag::Link {
+                            link_type,
+                            title,
+                            id,
+                            ..
+                        }),
+                        Some(href),
+                    ) => Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: href.into(),
+                        title,
+                        id,
+                    }),
+                    (
+                        Event::Start(Tag::Image {
+                            link_type,
+                            title,
+                            id,
+                            ..
+                        }),
+                        Some(href),
+                    ) => Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: href.into(),
+                        title,
+                        id,
+                    }),
+                    (event, _) => event,
+                }
             }
             Event::Html(html) if html.trim() == TOC_MARKER => {
-                Event::Html(toc_html(&page.doc.headings).into())
+                tocs += 1;
+                Event::Html(toc_html(&page.doc.headings, &toc_id(tocs)).into())
             }
             Event::Text(t) => {
                 text.push_str(&t);
@@ -193,6 +211,36 @@ pub fn render_body(
     Body { html, text }
 }
 
+/// The target of a link or image event that the site resolves: `None` for
+/// other events and for autolinks (`<https://…>`, `<ops@example.com>`),
+/// which are external by nature.
+fn checked_href<'a>(event: &'a Event<'_>) -> Option<&'a str> {
+    match event {
+        Event::Start(Tag::Link {
+            link_type: LinkType::Autolink | LinkType::Email,
+            ..
+        }) => None,
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => Some(dest_url),
+        _ => None,
+    }
+}
+
+/// Reports what [`render_body`] reports about `page`'s links (`link-broken`,
+/// `anchor-broken`), without rendering it.
+pub fn check_links(page: &Page, project: &Project, index: &SiteIndex, diags: &mut Vec<Diagnostic>) {
+    for (event, range) in page.doc.parser().into_offset_iter() {
+        if let Some(href) = checked_href(&event) {
+            let link = Link {
+                page,
+                href,
+                at: range.start,
+                len: range.len(),
+            };
+            index.rewrite(&link, project, diags);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,12 +265,12 @@ mod tests {
             h(3, "A2"),
             h(2, "C"),
         ];
-        let got = toc_html(&headings);
-        let expected = "<nav class=\"toc\" aria-labelledby=\"toc-title\">\n<p class=\"toc-title\" id=\"toc-title\">Contents</p>\n<ul>\n\
+        let got = toc_html(&headings, &toc_id(2));
+        let expected = "<nav class=\"toc\" aria-labelledby=\"rs:toc-2\">\n<p class=\"toc-title\" id=\"rs:toc-2\">Contents</p>\n<ul>\n\
 <li><a href=\"#early\">Early</a></li>\n\
 <li><a href=\"#a-b\">A &amp; B</a><ul><li><a href=\"#a1\">A1</a></li><li><a href=\"#a2\">A2</a></li></ul></li>\n\
 <li><a href=\"#c\">C</a></li>\n</ul>\n</nav>\n";
         assert_eq!(got, expected);
-        assert_eq!(toc_html(&[h(1, "only")]), "");
+        assert_eq!(toc_html(&[h(1, "only")], "x"), "");
     }
 }

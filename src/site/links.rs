@@ -12,7 +12,8 @@
 //!   `/docs/a/b.md`) names the page `a/b` or the content file `a/b`; other
 //!   absolute paths lie outside the docs and are left alone;
 //! - a resolved link becomes a relative URL to the built file, keeping its
-//!   `#fragment`, which must be an anchor of the target page.
+//!   `?query` as written and its `#fragment`, which must be an anchor of the
+//!   target page.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,9 +37,10 @@ pub struct SiteIndex {
 pub enum Target {
     /// Left as written: external, outside `base_path`, or nothing to rewrite.
     Keep,
-    /// A page of the site, with an optional fragment.
+    /// A page of the site, with the query as written (`?x=1`, or empty) and an optional fragment.
     Page {
         name: String,
+        query: String,
         fragment: Option<String>,
     },
     /// A file copied from `content/`, with whatever followed the path.
@@ -186,6 +188,7 @@ impl SiteIndex {
             if query.is_empty() {
                 return Target::Page {
                     name: from.to_owned(),
+                    query,
                     fragment,
                 };
             }
@@ -214,11 +217,11 @@ impl SiteIndex {
         let Some(joined) = joined else {
             return Target::Broken { wanted: path };
         };
-        let suffix = match &fragment {
-            Some(f) => format!("{query}#{f}"),
-            None => query,
-        };
         if self.files.contains(&joined) {
+            let suffix = match &fragment {
+                Some(f) => format!("{query}#{f}"),
+                None => query,
+            };
             return Target::File {
                 path: joined,
                 suffix,
@@ -226,7 +229,11 @@ impl SiteIndex {
         }
         let name = page_name(&joined);
         if self.anchors.contains_key(&name) {
-            return Target::Page { name, fragment };
+            return Target::Page {
+                name,
+                query,
+                fragment,
+            };
         }
         Target::Broken {
             wanted: if absolute || joined.ends_with(".md") || !joined.contains('.') {
@@ -280,6 +287,38 @@ pub struct Link<'a> {
     pub len: usize,
 }
 
+/// The `href` to write in page `from` for a link resolved to `target`
+/// (`None`: keep the one written): a relative URL to the built file, with the
+/// query and fragment as written. A fragment into the page itself stays `#frag`
+/// alone, unless a query asks for the page again.
+fn rewritten(from: &str, target: &Target) -> Option<String> {
+    let from_path = page_path(from);
+    match target {
+        Target::Keep | Target::Broken { .. } => None,
+        Target::File { path, suffix } => Some(format!(
+            "{}{suffix}",
+            encode_path(&relative(&from_path, path))
+        )),
+        Target::Page {
+            name,
+            query,
+            fragment,
+        } => {
+            let mut href = if name == from && query.is_empty() && fragment.is_some() {
+                String::new()
+            } else {
+                encode_path(&relative(&from_path, &page_path(name)))
+            };
+            href.push_str(query);
+            if let Some(f) = fragment {
+                href.push('#');
+                href.push_str(f);
+            }
+            Some(href)
+        }
+    }
+}
+
 impl SiteIndex {
     /// The `href` to write instead of the one written (`None`: keep it), reporting broken links and anchors.
     pub fn rewrite(
@@ -289,30 +328,16 @@ impl SiteIndex {
         diags: &mut Vec<Diagnostic>,
     ) -> Option<String> {
         let from = &link.page.name;
-        let from_path = page_path(from);
-        match self.resolve(from, link.href) {
-            Target::Keep => None,
-            Target::File { path, suffix } => Some(format!(
-                "{}{suffix}",
-                encode_path(&relative(&from_path, &path))
-            )),
-            Target::Page { name, fragment } => {
-                if let Some(f) = &fragment {
-                    let anchors = &self.anchors[&name];
+        let target = self.resolve(from, link.href);
+        match &target {
+            Target::Keep | Target::File { .. } => {}
+            Target::Page { name, fragment, .. } => {
+                if let Some(f) = fragment {
+                    let anchors = &self.anchors[name];
                     if !f.is_empty() && !anchors.contains(f) {
-                        self.report_anchor(link, &name, f, anchors, diags);
+                        self.report_anchor(link, name, f, anchors, diags);
                     }
                 }
-                let file = if name == *from {
-                    String::new()
-                } else {
-                    encode_path(&relative(&from_path, &page_path(&name)))
-                };
-                Some(match fragment {
-                    Some(f) => format!("{file}#{f}"),
-                    None if file.is_empty() => encode_path(&relative(&from_path, &from_path)),
-                    None => file,
-                })
             }
             Target::Broken { wanted } => {
                 let is_file = wanted
@@ -323,7 +348,7 @@ impl SiteIndex {
                 let suggestions = if is_file {
                     Vec::new()
                 } else {
-                    project.suggest_pages(&wanted)
+                    project.suggest_pages(wanted)
                 };
                 let help = match suggestions.first() {
                     Some(s) => format!("did you mean the page `{s}`?"),
@@ -342,9 +367,9 @@ impl SiteIndex {
                     .with_help(help),
                     diags,
                 );
-                None
             }
         }
+        rewritten(from, &target)
     }
 
     fn report_anchor(
@@ -452,6 +477,12 @@ mod tests {
         let s = index();
         let page = |n: &str, f: Option<&str>| Target::Page {
             name: n.into(),
+            query: String::new(),
+            fragment: f.map(str::to_owned),
+        };
+        let query = |n: &str, q: &str, f: Option<&str>| Target::Page {
+            name: n.into(),
+            query: q.into(),
             fragment: f.map(str::to_owned),
         };
         let cases = [
@@ -480,6 +511,22 @@ mod tests {
             ("index", "/docs/", page("index", None)),
             ("index", "/docs", page("index", None)),
             ("index", "/docsy/x", Target::Keep),
+            (
+                "index",
+                "guide/install.md?x=1#step-two",
+                query("guide/install", "?x=1", Some("step-two")),
+            ),
+            (
+                "index",
+                "guide/install.md?x",
+                query("guide/install", "?x", None),
+            ),
+            (
+                "index",
+                "/docs/guide/install?x=1#step-two",
+                query("guide/install", "?x=1", Some("step-two")),
+            ),
+            ("guide/install", "?x=1#step-two", Target::Keep),
             (
                 "guide/install",
                 "diagram.svg?v=2",
@@ -512,6 +559,64 @@ mod tests {
         ];
         for (from, href, expected) in cases {
             assert_eq!(s.resolve(from, href), expected, "{from}: {href}");
+        }
+    }
+
+    #[test]
+    fn rewritten_hrefs_keep_query_and_fragment() {
+        let s = index();
+        let cases = [
+            (
+                "guide/install",
+                "../index.md#intro",
+                Some("../index.html#intro"),
+            ),
+            (
+                "guide/install",
+                "../index.md?x=1#intro",
+                Some("../index.html?x=1#intro"),
+            ),
+            ("index", "guide/install.md?x", Some("guide/install.html?x")),
+            (
+                "index",
+                "guide/install.md?a=1&b=%20#step-two",
+                Some("guide/install.html?a=1&b=%20#step-two"),
+            ),
+            ("index", "guide/?x=1", Some("guide.html?x=1")),
+            ("guide/install", "#step-two", Some("#step-two")),
+            ("guide/install", "install.md", Some("install.html")),
+            ("guide/install", "install.md#step-two", Some("#step-two")),
+            (
+                "guide/install",
+                "install.md?x=1#step-two",
+                Some("install.html?x=1#step-two"),
+            ),
+            ("guide/install", "install.md?x=1", Some("install.html?x=1")),
+            (
+                "index",
+                "/docs/guide/install?x=1#step-two",
+                Some("guide/install.html?x=1#step-two"),
+            ),
+            (
+                "guide/install",
+                "/docs/guide/install/?x=1",
+                Some("install.html?x=1"),
+            ),
+            ("guide/install", "/docs?x=1", Some("../index.html?x=1")),
+            (
+                "guide/install",
+                "diagram.svg?v=2#top",
+                Some("diagram.svg?v=2#top"),
+            ),
+            ("guide/install", "?x=1", None),
+            ("guide/install", "?x=1#step-two", None),
+            ("index", "https://x.org/a.md?b=1#c", None),
+            ("index", "/blog/post.md?b=1", None),
+            ("index", "nope.md?x=1", None),
+        ];
+        for (from, href, expected) in cases {
+            let got = rewritten(from, &s.resolve(from, href));
+            assert_eq!(got.as_deref(), expected, "{from}: {href}");
         }
     }
 

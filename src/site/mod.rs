@@ -9,7 +9,15 @@
 //! - `assets/`: the built-in (or overridden) CSS and JS, `nav.js` (the
 //!   navigation tree) and `search-index.js`; `search-index.json` at the root;
 //! - every other file of `content/` that is not Markdown (images, downloads)
-//!   is copied to the same path.
+//!   is copied to the same path ([`content_files`] lists them). A symlink is
+//!   followed only while its target stays inside `content/`; one that leads
+//!   out is skipped with a `content-escape` warning, so a build never
+//!   publishes a file from elsewhere on the machine.
+//!
+//! Ids in a page: headings keep the anchors of [`crate::markdown::Doc::headings`]
+//! (plans and links use them too); the layout's own elements and each `!toc`
+//! block take ids starting with [`html::LAYOUT_ID_PREFIX`] (`rs:main`,
+//! `rs:search-input`, `rs:toc-1`), which no generated anchor can be.
 
 pub mod html;
 pub mod links;
@@ -17,15 +25,17 @@ pub mod nav;
 pub mod search;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minijinja::{context, Value};
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::loader::display_path;
 use crate::output::Files;
 use crate::project::{Page, Project};
+use crate::source::{FileKind, SourceFile};
 use crate::templates::Templates;
 
 use links::{encode_path, page_path, relative, root_prefix, SiteIndex};
@@ -51,16 +61,23 @@ struct TocEntry<'a> {
 }
 
 /// Renders every page, the navigation, the search index and the assets into
-/// `files`. `checklists` names the pages that have a printable checklist
-/// (the pages with procedures); each such page links to it.
+/// `files`, after the files copied from `content/`. `checklists` names the
+/// pages that have a printable checklist (the pages with procedures); each
+/// such page links to it. The project is mutable only so a `content-escape`
+/// warning can point at the symlink's path: it is added to the source database.
 pub fn render(
-    project: &Project,
+    project: &mut Project,
     templates: &Templates,
     checklists: &BTreeSet<String>,
     diags: &mut Vec<Diagnostic>,
     files: &mut Files,
 ) {
-    let copied = copy_content_files(project, files, diags);
+    let scan = scan_content(&project.config);
+    for escape in scan.escapes {
+        report_escape(project, escape, diags);
+    }
+    let project = &*project;
+    let copied = copy_content_files(&scan.files, files, diags);
     let index = SiteIndex::new(project, copied);
     let nav = Nav::build(project);
     let site = SiteInfo::new(project, &nav);
@@ -101,6 +118,16 @@ pub fn render(
     let (json, js) = search::files(&entries);
     files.add("search-index.json", json);
     files.add("assets/search-index.js", js);
+}
+
+/// Reports the `link-broken` and `anchor-broken` warnings a build reports for
+/// `page` (links written in its own file and in the partials it includes),
+/// without rendering any HTML: for commands that handle one page, such as
+/// `runsheet plan PAGE`.
+pub fn check_links(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) {
+    let copied = content_files(project).into_iter().map(|f| f.output);
+    let index = SiteIndex::new(project, copied.collect());
+    html::check_links(page, project, &index, diags);
 }
 
 /// What every page shows about the site itself.
@@ -185,30 +212,80 @@ fn page_context(
     }
 }
 
-/// Copies every non-Markdown file of `content/` (images, downloads) to the
-/// same path in the site, skipping hidden files and the partials and output
-/// folders when they lie inside it. Returns the copied paths.
-fn copy_content_files(
-    project: &Project,
-    files: &mut Files,
-    diags: &mut Vec<Diagnostic>,
-) -> BTreeSet<String> {
-    let config = &project.config;
+/// A file of `content/` that the site publishes as it is (an image, a download).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentFile {
+    /// Its path in the output folder, which is also its path below `content/` (`/` separators).
+    pub output: String,
+    /// The file on disk (below the content folder; when it is a symlink, the link itself).
+    pub source: PathBuf,
+    /// `source` as diagnostics show it, relative to the project folder (`content/img/a.png`).
+    pub display: String,
+}
+
+/// Every file the site copies from `content/`, sorted by output path: every
+/// file that is not a Markdown source, skipping hidden files and folders, the
+/// partials and output folders when they lie inside it, and symlinks whose
+/// target is outside it. [`render`] adds each of them to the output with
+/// [`Files::add`] before the generated files, so a check of the output paths
+/// that two products want can name the content file behind a path.
+pub fn content_files(project: &Project) -> Vec<ContentFile> {
+    scan_content(&project.config).files
+}
+
+/// What a walk of the content folder finds.
+#[derive(Debug, Default)]
+struct ContentScan {
+    files: Vec<ContentFile>,
+    /// Symlinks whose target lies outside the content folder: never read.
+    escapes: Vec<Escape>,
+}
+
+#[derive(Debug)]
+struct Escape {
+    path: PathBuf,
+    is_dir: bool,
+}
+
+fn scan_content(config: &Config) -> ContentScan {
     let canon = |p: &Path| p.canonicalize().ok();
     let skip: Vec<_> = [&config.partials, &config.out]
         .into_iter()
         .filter_map(|p| canon(p))
         .collect();
-    let mut copied = BTreeSet::new();
+    let Some(content) = canon(&config.content) else {
+        return ContentScan::default();
+    };
+    let mut scan = ContentScan::default();
     let walker = walkdir::WalkDir::new(&config.content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
-            let skipped = canon(e.path()).is_some_and(|c| skip.contains(&c));
-            !hidden && !skipped
+            if e.depth() == 0 {
+                return true;
+            }
+            if e.file_name().to_string_lossy().starts_with('.') {
+                return false;
+            }
+            let target = canon(e.path());
+            if e.path_is_symlink() {
+                match &target {
+                    Some(t) if t.starts_with(&content) => {}
+                    Some(_) => {
+                        scan.escapes.push(Escape {
+                            path: e.path().to_owned(),
+                            is_dir: e.file_type().is_dir(),
+                        });
+                        return false;
+                    }
+                    // a dangling link: nothing to publish
+                    None => return false,
+                }
+            }
+            !target.is_some_and(|t| skip.contains(&t))
         });
+    let mut files = Vec::new();
     for entry in walker.flatten() {
         let path = entry.path();
         let is_source = path
@@ -218,15 +295,66 @@ fn copy_content_files(
             continue;
         }
         let rel = path.strip_prefix(&config.content).unwrap_or(path);
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        match std::fs::read(path) {
+        files.push(ContentFile {
+            output: rel.to_string_lossy().replace('\\', "/"),
+            source: path.to_owned(),
+            display: display_path(&config.root, path),
+        });
+    }
+    files.sort_by(|a, b| a.output.cmp(&b.output));
+    scan.files = files;
+    scan
+}
+
+/// Warns about a symlink that leads out of the content folder, at its own path.
+fn report_escape(project: &mut Project, escape: Escape, diags: &mut Vec<Diagnostic>) {
+    let display = display_path(&project.config.root, &escape.path);
+    let target = std::fs::read_link(&escape.path)
+        .map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
+    let (what, help) = if escape.is_dir {
+        (
+            "a folder",
+            "the symlink points outside the content folder; copy the files in instead",
+        )
+    } else {
+        (
+            "a file",
+            "the symlink points outside the content folder; copy the file in instead",
+        )
+    };
+    // the symlink is not a source: an empty file gives the warning its path
+    let id = project.db.add(SourceFile::new(
+        display.clone(),
+        escape.path,
+        FileKind::Page,
+        String::new(),
+    ));
+    diags.push(
+        Diagnostic::warning(
+            "content-escape",
+            format!("`{display}` is a symlink to {what} outside the content folder (`{target}`): not published"),
+        )
+        .at(id, 0, 0)
+        .with_help(help),
+    );
+}
+
+/// Adds the content files to the output. Returns their output paths.
+fn copy_content_files(
+    content: &[ContentFile],
+    files: &mut Files,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeSet<String> {
+    let mut copied = BTreeSet::new();
+    for file in content {
+        match std::fs::read(&file.source) {
             Ok(bytes) => {
-                files.add(rel.clone(), bytes);
-                copied.insert(rel);
+                files.add(file.output.clone(), bytes);
+                copied.insert(file.output.clone());
             }
             Err(e) => diags.push(Diagnostic::error(
                 "io",
-                format!("cannot read `{}`: {e}", display_path(&config.root, path)),
+                format!("cannot read `{}`: {e}", file.display),
             )),
         }
     }
@@ -330,7 +458,13 @@ mod tests {
         let templates = Templates::load(&project.config, &mut project.db, &mut diags);
         let mut files = Files::default();
         let checklists = BTreeSet::from(["ops/backup".to_owned()]);
-        render(&project, &templates, &checklists, &mut diags, &mut files);
+        render(
+            &mut project,
+            &templates,
+            &checklists,
+            &mut diags,
+            &mut files,
+        );
         assert!(diags.is_empty(), "{diags:?}");
         let text = |p: &str| String::from_utf8(files.get(p).unwrap().to_vec()).unwrap();
         let backup = text("ops/backup.html");

@@ -14,6 +14,12 @@
     return node;
   }
 
+  /* The layout's own ids carry an `rs:` prefix, which a heading anchor never has;
+     a project's own base.html written before that may still use the bare name. */
+  function byId(name) {
+    return document.getElementById("rs:" + name) || document.getElementById(name);
+  }
+
   /* ---- navigation ---- */
 
   function holdsCurrent(node) {
@@ -57,7 +63,7 @@
 
   function buildNav() {
     var tree = window.RUNSHEET_NAV;
-    var host = document.getElementById("site-nav");
+    var host = byId("site-nav");
     if (!tree || !host) return;
     var top = tree.u ? [{ t: tree.t, u: tree.u, c: [] }].concat(tree.c) : tree.c;
     host.appendChild(navList(top, count(tree) <= 40));
@@ -74,8 +80,8 @@
 
   /* ---- search ---- */
 
-  var input = document.getElementById("search-input");
-  var results = document.getElementById("search-results");
+  var input = byId("search-input");
+  var results = byId("search-results");
   var waiting = null;
 
   function loadIndex(done) {

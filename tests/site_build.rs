@@ -1,0 +1,346 @@
+//! In-process builds of small projects: the ids of a built page, content files
+//! (symlinks, paths that other products also want).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use runsheet::config::{self, Overrides};
+use runsheet::diagnostic::{self, Diagnostic};
+use runsheet::output::Files;
+use runsheet::project::Project;
+use runsheet::source::SourceDb;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\n---\n\n{body}")
+}
+
+/// Builds the project at `root` in memory: the files, the project and the diagnostics as JSON lines.
+fn build(root: &Path) -> (Files, Project, Vec<serde_json::Value>) {
+    let mut db = SourceDb::default();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let config = config::load(root, &Overrides::default(), &mut db, &mut diags).unwrap();
+    let mut project = Project::load(config, db, &mut diags);
+    let files = runsheet::build::render(&mut project, &mut diags);
+    diagnostic::normalize(&mut diags, &project.db);
+    let json = diags
+        .iter()
+        .map(|d| serde_json::from_str(&diagnostic::render_json(d, &project.db)).unwrap())
+        .collect();
+    (files, project, json)
+}
+
+fn text(files: &Files, path: &str) -> String {
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .to_vec(),
+    )
+    .unwrap()
+}
+
+/// Every `id` attribute value of an HTML page, in order.
+fn ids(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (attr, quote) in [(" id=\"", '"'), (" id='", '\'')] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find(quote).unwrap();
+            found.push(rest[..end].to_owned());
+        }
+    }
+    found
+}
+
+fn duplicates(ids: &[String]) -> Vec<&String> {
+    let mut seen = BTreeSet::new();
+    ids.iter().filter(|id| !seen.insert(*id)).collect()
+}
+
+/// The value of the first `attr="…"` after `marker` in `html`.
+fn attr_after(html: &str, marker: &str, attr: &str) -> String {
+    let at = html.find(marker).unwrap_or_else(|| panic!("no {marker}"));
+    let rest = &html[at..];
+    let start = rest.find(&format!("{attr}=\"")).unwrap() + attr.len() + 2;
+    let end = start + rest[start..].find('"').unwrap();
+    rest[start..end].to_owned()
+}
+
+#[test]
+fn every_id_of_a_page_is_unique_even_with_headings_named_like_the_layout() {
+    // the layout's own ids, as the built-in templates write them: a page with
+    // the side table of contents, and a page with two `!toc`
+    let probe = tempfile::tempdir().unwrap();
+    write(
+        probe.path(),
+        "content/aside.md",
+        &page("Aside", "## Qqqone\n\nA.\n\n## Qqqtwo\n\nB.\n"),
+    );
+    write(
+        probe.path(),
+        "content/inline.md",
+        &page(
+            "Inline",
+            "!toc\n\n## Qqqone\n\nA.\n\n!toc\n\n## Qqqtwo\n\nB.\n",
+        ),
+    );
+    let (files, _, diags) = build(probe.path());
+    assert!(diags.is_empty(), "{diags:?}");
+    let mut layout: BTreeSet<String> = BTreeSet::new();
+    for p in ["aside.html", "inline.html"] {
+        layout.extend(ids(&text(&files, p)));
+    }
+    layout.retain(|id| !id.starts_with("qqq"));
+    assert!(layout.len() >= 5, "{layout:?}");
+
+    // headings named like each of them, and like the ids the layout used to have
+    let mut headings = String::new();
+    let old = [
+        "Main",
+        "Search results",
+        "Search input",
+        "Site nav",
+        "Toc title",
+        "Page toc title",
+    ];
+    for name in layout.iter().map(String::as_str).chain(old) {
+        let words: String = name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        headings.push_str(&format!("## {name}\n\nText.\n\n### {words}\n\nText.\n\n"));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "content/aside.md", &page("Aside", &headings));
+    write(
+        root,
+        "content/inline.md",
+        &page("Inline", &format!("!toc\n\n{headings}!toc\n")),
+    );
+    let (files, _, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    for p in ["aside.html", "inline.html"] {
+        let html = text(&files, p);
+        let ids = ids(&html);
+        assert!(ids.len() > layout.len() + 10, "{p}: {ids:?}");
+        assert_eq!(duplicates(&ids), Vec::<&String>::new(), "{p}: {ids:?}");
+        // the skip link lands on `<main>`
+        let skip = attr_after(&html, "class=\"skip-link\"", "href");
+        let main = attr_after(&html, "<main", "id");
+        assert_eq!(skip, format!("#{main}"), "{p}");
+        // every `aria-labelledby` names an id of the page
+        let mut rest = html.as_str();
+        while let Some(i) = rest.find("aria-labelledby=\"") {
+            rest = &rest[i + 17..];
+            let id = &rest[..rest.find('"').unwrap()];
+            assert_eq!(ids.iter().filter(|x| *x == id).count(), 1, "{p}: {id}");
+        }
+    }
+}
+
+#[test]
+fn links_keep_their_query_string() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "runsheet.toml", "base_path = \"/docs\"\n");
+    write(
+        root,
+        "content/index.md",
+        &page(
+            "Home",
+            "[a](other.md?x=1#k) [b](other.md?x) [c](#own) [d](/docs/other?y=2#k) [e](?z=3)\n\n## Own\n\nText.\n",
+        ),
+    );
+    write(root, "content/other.md", &page("Other", "## K\n\nText.\n"));
+    let (files, _, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    let html = text(&files, "index.html");
+    for want in [
+        "<a href=\"other.html?x=1#k\">a</a>",
+        "<a href=\"other.html?x\">b</a>",
+        "<a href=\"#own\">c</a>",
+        "<a href=\"other.html?y=2#k\">d</a>",
+        "<a href=\"?z=3\">e</a>",
+    ] {
+        assert!(html.contains(want), "no {want} in\n{html}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_content_folder_are_not_published() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.txt", "the machine's secret");
+    write(outside.path(), "dir/key.txt", "a key");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "content/index.md", &page("Home", "Text.\n"));
+    write(root, "content/real/notes.txt", "notes");
+    write(root, "beside.txt", "in the project, not in content");
+    let content = root.join("content");
+    symlink(outside.path().join("secret.txt"), content.join("host.txt")).unwrap();
+    symlink(outside.path().join("dir"), content.join("linked")).unwrap();
+    symlink("../beside.txt", content.join("beside.txt")).unwrap();
+    // links that stay inside the content folder are fine
+    symlink("real/notes.txt", content.join("notes.txt")).unwrap();
+    symlink("real", content.join("alias")).unwrap();
+    let (files, _, diags) = build(root);
+
+    let published: Vec<&str> = files
+        .iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.ends_with(".txt"))
+        .collect();
+    assert_eq!(
+        published,
+        ["alias/notes.txt", "notes.txt", "real/notes.txt"],
+        "{diags:?}"
+    );
+    assert!(files
+        .iter()
+        .all(|(_, b)| !String::from_utf8_lossy(b).contains("secret")));
+    let escapes: Vec<(&str, &str, u64, u64, &str)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        escapes,
+        [
+            ("content-escape", "content/beside.txt", 1, 1, "warning"),
+            ("content-escape", "content/host.txt", 1, 1, "warning"),
+            ("content-escape", "content/linked", 1, 1, "warning"),
+        ]
+    );
+    assert!(diags.iter().all(|d| d["help"]
+        .as_str()
+        .unwrap()
+        .starts_with("the symlink points outside the content folder")));
+
+    // the command line shows the warning and still builds
+    let out = assert_cmd::Command::cargo_bin("runsheet")
+        .unwrap()
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .arg("build")
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning[content-escape]") && stderr.contains("content/host.txt"),
+        "{stderr}"
+    );
+    assert!(!root.join("site/host.txt").exists());
+    assert!(!root.join("site/linked").exists());
+}
+
+#[test]
+fn content_files_list_their_output_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "content/index.md", &page("Home", "Text.\n"));
+    write(root, "content/index.html", "<p>static</p>");
+    write(root, "content/plans/index.json", "{}");
+    write(root, "content/assets/site.css", "body {}");
+    write(root, "content/img/a b.png", "PNG");
+    write(root, "content/guide.mdx", "not published");
+    write(root, "content/.git/config", "hidden");
+    let (files, project, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    let listed: Vec<(String, String)> = runsheet::site::content_files(&project)
+        .into_iter()
+        .map(|f| {
+            assert!(f.source.is_file(), "{f:?}");
+            assert!(
+                f.source.is_absolute() || f.source.starts_with(root),
+                "{f:?}"
+            );
+            (f.output, f.display)
+        })
+        .collect();
+    let pair = |o: &str| (o.to_owned(), format!("content/{o}"));
+    assert_eq!(
+        listed,
+        [
+            pair("assets/site.css"),
+            pair("img/a b.png"),
+            pair("index.html"),
+            pair("plans/index.json"),
+        ]
+    );
+    // what wins a shared path is unchanged (a later check reports the collision)
+    assert!(text(&files, "index.html").contains("<!doctype html>"));
+    assert_ne!(text(&files, "assets/site.css"), "body {}");
+    assert_eq!(text(&files, "img/a b.png"), "PNG");
+}
+
+#[test]
+fn check_links_reports_what_a_build_reports_for_one_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "runsheet.toml", "base_path = \"/docs\"\n");
+    write(
+        root,
+        "content/index.md",
+        &page(
+            "Home",
+            "See [gone](gone.md), [a](guide.md#nope), [ok](guide.md#steps), ![img](img/missing.png),\n\
+             <https://x.org/gone.md>, [ext](https://x.org) and [self](#home-part).\n\n\
+             ## Home part\n\nText.\n\n!include <links>\n",
+        ),
+    );
+    write(
+        root,
+        "partials/links.md",
+        "Then [a gone page](/docs/gone/page) and ![ok](img/there.png).\n",
+    );
+    write(root, "content/img/there.png", "PNG");
+    write(
+        root,
+        "content/guide.md",
+        &page("Guide", "## Steps\n\n[broken](nowhere.md)\n"),
+    );
+    let (_, project, built) = build(root);
+    let from_build = |file: &str| -> Vec<serde_json::Value> {
+        built
+            .iter()
+            .filter(|d| d["code"] == "link-broken" || d["code"] == "anchor-broken")
+            .filter(|d| {
+                d["file"] == file
+                    || (file == "content/index.md" && d["file"] == "partials/links.md")
+            })
+            .cloned()
+            .collect()
+    };
+    for (name, file, count) in [
+        ("index", "content/index.md", 4),
+        ("guide", "content/guide.md", 1),
+    ] {
+        let mut diags = Vec::new();
+        runsheet::site::check_links(&project, project.page(name).unwrap(), &mut diags);
+        diagnostic::normalize(&mut diags, &project.db);
+        let json: Vec<serde_json::Value> = diags
+            .iter()
+            .map(|d| serde_json::from_str(&diagnostic::render_json(d, &project.db)).unwrap())
+            .collect();
+        assert_eq!(json.len(), count, "{name}: {json:#?}");
+        assert_eq!(json, from_build(file), "{name}");
+    }
+}
