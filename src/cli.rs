@@ -388,6 +388,7 @@ fn plan(g: &Global, key: &str) -> u8 {
         Ok(found) => found,
         Err(code) => return code,
     };
+    crate::site::check_links(&project, &project.pages[index], &mut diags);
     let plan = crate::plan::plan(&project, &project.pages[index], &mut diags);
     if report(g, &project.db, &mut diags, Format::Human) > 0 {
         eprintln!("no plan printed: fix the errors above");
@@ -406,6 +407,7 @@ fn checklist(g: &Global, key: &str, format: crate::checklist::Format) -> u8 {
     };
     let templates = Templates::load(&project.config, &mut project.db, &mut diags);
     let page = &project.pages[index];
+    crate::site::check_links(&project, page, &mut diags);
     let plan = crate::plan::plan_located(&project, page, &mut diags);
     if plan.plan.procedures.is_empty() {
         diags.push(

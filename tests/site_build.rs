@@ -263,7 +263,26 @@ fn content_files_list_their_output_paths() {
     write(root, "content/guide.mdx", "not published");
     write(root, "content/.git/config", "hidden");
     let (files, project, diags) = build(root);
-    assert!(diags.is_empty(), "{diags:?}");
+    // each content file at a generated path is reported, naming both claims
+    let mut collisions: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "output-collision")
+        .map(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .split('`')
+                .nth(1)
+                .unwrap_or("")
+        })
+        .collect();
+    collisions.sort();
+    assert_eq!(
+        collisions,
+        ["assets/site.css", "index.html", "plans/index.json"],
+        "{diags:?}"
+    );
+    assert_eq!(diags.len(), 3, "{diags:?}");
     let listed: Vec<(String, String)> = runsheet::site::content_files(&project)
         .into_iter()
         .map(|f| {
