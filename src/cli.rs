@@ -164,7 +164,8 @@ page are reported on stderr; an error (or an unknown page) exits 1 and prints no
 steps to tick, substeps indented, notes and code kept with their step, and steps that link to a \
 later section carrying that section's steps. --format html is the print-ready page (A4 and \
 Letter), md a GitHub task list to paste into a change ticket, text plain `[ ] 1.` lines wrapped \
-at 80 columns. The revision in the header comes from `git describe`, or RUNSHEET_REVISION."
+at 80 columns. The revision in the header is the last commit touching the project's inputs, or \
+RUNSHEET_REVISION."
     )]
     Checklist {
         /// Page name (`a/b`) or path of the page's file
