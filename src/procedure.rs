@@ -20,6 +20,13 @@ mod lint;
 /// How many words of a step's title go into its id.
 pub const ID_WORDS: usize = 5;
 
+/// How many levels of steps are read: top-level steps are level 1, their
+/// substeps level 2, … An ordered list nested in a step of this level is
+/// not read as substeps; it stays in that step's `markdown` (and its code
+/// and links count as the step's), and `procedure-too-deep` warns once per
+/// procedure.
+pub const MAX_STEP_DEPTH: usize = 16;
+
 /// One numbered procedure: a top-level ordered list and the headings above it.
 ///
 /// This is the step model shared by plans ([`crate::plan`]) and checklists;
@@ -170,6 +177,7 @@ pub fn extract_located(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) 
         path: Vec::new(),
         lint: lint::Lint::new(page),
         found: Vec::new(),
+        too_deep: false,
     };
     ex.walk(&tree);
     ex.lint.finish();
@@ -233,6 +241,8 @@ struct Extractor<'p> {
     path: Vec<PathHeading>,
     lint: lint::Lint<'p>,
     found: Vec<Found>,
+    /// `procedure-too-deep` was reported for the procedure being read.
+    too_deep: bool,
 }
 
 impl Extractor<'_> {
@@ -301,7 +311,8 @@ impl Extractor<'_> {
             .filter(|p| matches!(p.tag(), Some(Tag::Paragraph)))
             .map(Node::plain_text)
             .filter(|t| !t.is_empty());
-        let steps = self.steps(list, start, &id);
+        self.too_deep = false;
+        let steps = self.steps(list, start, &id, 1);
         let level = self.path.last().map(|h| h.level);
         let parent_level = self.path.iter().rev().nth(1).map_or(0, |h| h.level);
         let procedure = Procedure {
@@ -322,16 +333,17 @@ impl Extractor<'_> {
         });
     }
 
-    fn steps(&mut self, list: &Node<'_>, start: u64, parent_id: &str) -> Vec<Step> {
+    /// The items of `list` as steps of level `depth` (1 for a procedure's own).
+    fn steps(&mut self, list: &Node<'_>, start: u64, parent_id: &str, depth: usize) -> Vec<Step> {
         self.lint.indent(list, start);
         list.children
             .iter()
             .zip(start..)
-            .map(|(item, number)| self.step(item, number, parent_id))
+            .map(|(item, number)| self.step(item, number, parent_id, depth))
             .collect()
     }
 
-    fn step(&mut self, item: &Node<'_>, number: u64, parent_id: &str) -> Step {
+    fn step(&mut self, item: &Node<'_>, number: u64, parent_id: &str, depth: usize) -> Step {
         let item_start = marker_at(&self.page.doc.text, item.range.start);
         let text = first_paragraph(item);
         let (optional, title) = strip_optional(&text);
@@ -344,10 +356,23 @@ impl Extractor<'_> {
             .iter()
             .filter(|n| n.ordered_start().is_some() && !self.in_callout(n.range.start))
             .collect();
+        let sub_lists = if depth < MAX_STEP_DEPTH {
+            sub_lists
+        } else {
+            if let Some(first) = sub_lists.first().and_then(|l| l.children.first()) {
+                if !self.too_deep {
+                    self.too_deep = true;
+                    let at = marker_at(&self.page.doc.text, first.range.start);
+                    self.lint.too_deep(at, &id, MAX_STEP_DEPTH);
+                }
+            }
+            // read as the step's own content, like a bullet list
+            Vec::new()
+        };
         let mut substeps = Vec::new();
         for list in &sub_lists {
             let start = list.ordered_start().unwrap_or(1);
-            substeps.extend(self.steps(list, start, &id));
+            substeps.extend(self.steps(list, start, &id, depth + 1));
         }
         let excluded: Vec<Range<usize>> = sub_lists.iter().map(|l| l.range.clone()).collect();
         let notes = self.notes(item, &excluded);
@@ -476,7 +501,7 @@ fn expanded_slice(page: &Page, doc_range: Range<usize>) -> Option<(usize, &str)>
     let (last, _) = page.doc.text[doc_range.clone()]
         .trim_end()
         .char_indices()
-        .last()?;
+        .next_back()?;
     let exp = &page.expansion.text;
     let start = page.doc.to_expanded(doc_range.start);
     let end = page.doc.to_expanded(doc_range.start + last);

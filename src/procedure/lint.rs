@@ -1,4 +1,4 @@
-//! Procedure warnings (`procedure-split`, `procedure-empty`, `procedure-indent`) from the order of blocks under each heading.
+//! Procedure warnings (`procedure-split`, `procedure-empty`, `procedure-indent`, `procedure-too-deep`) from the order of blocks under each heading.
 
 use crate::blocks::Node;
 use crate::diagnostic::Diagnostic;
@@ -191,12 +191,35 @@ impl<'p> Lint<'p> {
         }
     }
 
+    /// An ordered list nested in step `step`, of the deepest level read.
+    pub(super) fn too_deep(&mut self, at: usize, step: &str, max: usize) {
+        // the marker only: such a line can hold thousands of nested markers
+        let rest = &self.page.doc.text[at..];
+        let len = rest.find(['.', ')']).map_or(1, |i| i + 1);
+        self.warn_len(
+            "procedure-too-deep",
+            at,
+            len,
+            format!(
+                "steps are nested more than {max} levels deep: this list is not read as \
+                 substeps, it stays part of step `{step}`"
+            ),
+            "flatten the procedure: move the deepest steps into a section of their own, \
+             or write them as a bullet list",
+        );
+    }
+
+    /// A warning underlining the rest of the line from `at`.
     fn warn(&mut self, code: &'static str, at: usize, message: String, help: &str) {
+        let rest = &self.page.doc.text[at..];
+        let len = rest.find('\n').unwrap_or(rest.len());
+        self.warn_len(code, at, len, message, help);
+    }
+
+    fn warn_len(&mut self, code: &'static str, at: usize, len: usize, message: String, help: &str) {
         let Some(origin) = self.page.origin(at) else {
             return;
         };
-        let rest = &self.page.doc.text[at..];
-        let len = rest.find('\n').unwrap_or(rest.len());
         self.diags.push(
             Diagnostic::warning(code, message)
                 .at_origin(origin, len)
