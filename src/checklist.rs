@@ -16,7 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Heading};
 use crate::output::Files;
 use crate::plan::PagePlan;
-use crate::procedure::{self, Code, Note, Step};
+use crate::procedure::{self, Code, Note, Procedure, Step};
 use crate::project::{Page, Project};
 use crate::site::links::is_external;
 use crate::slug::Unique;
@@ -131,6 +131,7 @@ struct PageView {
 
 #[derive(Serialize)]
 struct ProcedureView {
+    /// The procedure's id, unique among the element ids of the checklist.
     id: String,
     title: String,
     heading_path: Vec<String>,
@@ -209,18 +210,26 @@ fn view(project: &Project, page: &Page, plan: &PagePlan, revision: Option<String
         ids: Unique::default(),
     };
     let absorbed = builder.absorbed();
-    let procedures = plan
+    let shown: Vec<&Procedure> = plan
         .plan
         .procedures
         .iter()
         .enumerate()
         .filter(|(i, _)| !absorbed.contains(i))
-        .map(|(_, p)| {
+        .map(|(_, p)| p)
+        .collect();
+    // a procedure may have the id of a step (each is unique in its own
+    // kind); in the HTML both are element ids, so sections claim theirs first
+    let section_ids: Vec<String> = shown.iter().map(|p| builder.ids.claim(&p.id)).collect();
+    let procedures = shown
+        .into_iter()
+        .zip(section_ids)
+        .map(|(p, id)| {
             let steps: Vec<StepView> = p.steps.iter().map(|s| builder.step(s, true)).collect();
             let mut rows = Vec::new();
             flatten(&steps, 0, &mut rows);
             ProcedureView {
-                id: p.id.clone(),
+                id,
                 title: p.title.clone().unwrap_or_else(|| page.front.title.clone()),
                 heading_path: p.heading_path.clone(),
                 intro: p.intro.clone(),

@@ -34,7 +34,8 @@ pub const MAX_STEP_DEPTH: usize = 16;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
-    /// Slug of the heading path, `recommended-approach/overview`; unique in the page.
+    /// Slug of the heading path, `recommended-approach/overview`; unique
+    /// among the procedures of the page (a step may have the same id).
     pub id: String,
     /// Text of the nearest heading above the list; null when there is none.
     pub title: Option<String>,
@@ -54,7 +55,8 @@ pub struct Procedure {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// `<procedure id>/<slug of the title's first words>`; for a substep,
-    /// `<step id>/<slug>`. Unique in the page.
+    /// `<step id>/<slug>`. Unique among the steps of the page (a procedure
+    /// may have the same id).
     pub id: String,
     /// The number a reader sees: the list's start number plus the item's position.
     pub number: u64,
@@ -173,7 +175,8 @@ pub fn extract_located(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) 
     let mut ex = Extractor {
         page,
         db,
-        ids: Unique::default(),
+        procedure_ids: Unique::default(),
+        step_ids: Unique::default(),
         path: Vec::new(),
         lint: lint::Lint::new(page),
         found: Vec::new(),
@@ -237,7 +240,10 @@ struct Found {
 struct Extractor<'p> {
     page: &'p Page,
     db: &'p SourceDb,
-    ids: Unique,
+    /// Procedure ids and step ids are unique each in their own kind, so a
+    /// procedure's id never depends on the text of some step.
+    procedure_ids: Unique,
+    step_ids: Unique,
     path: Vec<PathHeading>,
     lint: lint::Lint<'p>,
     found: Vec<Found>,
@@ -305,7 +311,7 @@ impl Extractor<'_> {
             .collect::<Vec<_>>()
             .join("/");
         let id = self
-            .ids
+            .procedure_ids
             .claim(if base.is_empty() { "procedure" } else { &base });
         let intro = prev
             .filter(|p| matches!(p.tag(), Some(Tag::Paragraph)))
@@ -349,7 +355,7 @@ impl Extractor<'_> {
         let (optional, title) = strip_optional(&text);
         let title = title.to_owned();
         let id = self
-            .ids
+            .step_ids
             .claim(&format!("{parent_id}/{}", step_slug(&title)));
         let sub_lists: Vec<&Node<'_>> = item
             .children
@@ -667,7 +673,7 @@ mod tests {
 
     #[test]
     fn id_table() {
-        let cases: [(&str, &[&str]); 6] = [
+        let cases: [(&str, &[&str]); 8] = [
             ("## A\n\n1. Do it\n", &["a", "a/do-it"]),
             ("## A {#x}\n\n### B\n\n1. Do it\n", &["x/b", "x/b/do-it"]),
             ("1. Do it\n", &["procedure", "procedure/do-it"]),
@@ -682,6 +688,15 @@ mod tests {
             (
                 "## A\n\n1. Step\n   1. Sub step\n",
                 &["a", "a/step", "a/step/sub-step"],
+            ),
+            // procedure ids and step ids are unique each in their own kind
+            (
+                "## A\n\n1. B\n\n### B\n\n1. C\n",
+                &["a", "a/b", "a/b", "a/b/c"],
+            ),
+            (
+                "## A\n\n1. A\n\n## A\n\n1. A\n",
+                &["a", "a/a", "a-2", "a-2/a"],
             ),
         ];
         for (text, expected) in cases {
