@@ -717,6 +717,42 @@ mod tests {
     }
 
     #[test]
+    fn procedure_empty_table() {
+        // (page, warns)
+        let cases = [
+            ("## Steps\n\nThe steps are:\n", true),
+            ("## Steps\n\nThe steps are:\n\n## Next\n\nText.\n", true),
+            ("## Steps\n\nDo this: :point_down:\n", true),
+            ("## Steps\n\nDo the following.\n", true),
+            ("## Steps\n\nFollow the steps below\n", true),
+            ("## Steps\n\nProceed as follows\n", true),
+            ("## Steps\n\nRun **these**:\n", true),
+            ("## Empty\n\n## Next\n\nText.\n", true),
+            ("## Done\n\nYou are finished :tada:\n", false),
+            ("## Done\n\n:tada: :+1:\n", false),
+            ("## Done\n\nWell done :white_check_mark: :tada:\n", false),
+            ("## Drive\n\nSet the drive to `C:`\n", false),
+            ("## Note\n\nNote: this is done.\n", false),
+            ("## Time\n\nIt ran at 10:30\n", false),
+            ("## Done\n\nYou did the following steps already.\n", false),
+            ("## Done\n\nNothing else follows\n", false),
+            ("## Steps\n\nThe steps are:\n\n1. One\n", false),
+            ("## Steps\n\nRun:\n\n```sh\nx\n```\n", false),
+            (
+                "## Steps\n\nThe steps are:\n\n### 1. Back up\n\nText.\n",
+                false,
+            ),
+            ("## Steps\n\n:::hint\nThe steps are:\n:::\n", false),
+            ("## Shot\n\nLike this: ![shot](a.png)\n", false),
+        ];
+        for (text, warns) in cases {
+            let (_, codes) = extract_text(text);
+            let empty = codes.iter().filter(|c| **c == "procedure-empty").count();
+            assert_eq!(empty, usize::from(warns), "{text:?}: {codes:?}");
+        }
+    }
+
+    #[test]
     fn optional_prefix_table() {
         let cases = [
             ("Optional: Snapshot the VM", true, "Snapshot the VM"),
