@@ -60,14 +60,14 @@ pub struct Step {
     pub id: String,
     /// The number a reader sees: the list's start number plus the item's position.
     pub number: u64,
-    /// `text` without an `Optional:` or `(Optional)` prefix.
+    /// `text` without an `Optional:`, `(Optional)` or `[Optional]` prefix.
     pub title: String,
     /// The item's first paragraph as plain text.
     pub text: String,
     /// The item's own Markdown as written (partials expanded, callouts as
     /// `:::` fences), without its list marker and dedented.
     pub markdown: String,
-    /// The text starts with `Optional:` or `(Optional)`, in any case.
+    /// The text starts with `Optional:`, `(Optional)` or `[Optional]`, in any case.
     pub optional: bool,
     /// Items of ordered lists nested directly in this item.
     pub substeps: Vec<Step>,
@@ -199,14 +199,67 @@ pub fn extract_located(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) 
         .collect()
 }
 
-/// `(true, rest)` when `text` starts with `Optional:` or `(Optional)` in any case.
+/// `(true, rest)` when `text` starts with `Optional:`, `(Optional)` or
+/// `[Optional]` in any case; `rest` is the text after it and after any `:`,
+/// `-`, dashes and spaces that follow.
 pub fn strip_optional(text: &str) -> (bool, &str) {
-    for prefix in ["optional:", "(optional)"] {
-        let head = text.get(..prefix.len());
-        if head.is_some_and(|h| h.eq_ignore_ascii_case(prefix)) {
-            let rest = text[prefix.len()..].trim_start_matches([' ', ':', '-', '–', '—']);
-            return (true, rest);
+    optional_prefix(text, false)
+}
+
+/// [`strip_optional`] for a line of Markdown, where the prefix may be
+/// emphasised with it: `**Optional:** x`, `**Optional**: x`,
+/// `**[Optional]** x`, `_(Optional)_ x` all give `x`. When the emphasis goes
+/// on past the prefix (`**Optional: x**`), the line is kept whole.
+pub fn strip_optional_markdown(line: &str) -> (bool, &str) {
+    optional_prefix(line, true)
+}
+
+fn optional_prefix(text: &str, markdown: bool) -> (bool, &str) {
+    let is_marker = |c: char| markdown && (c == '*' || c == '_');
+    let open = text.len() - text.trim_start_matches(is_marker).len();
+    if open > 3 {
+        return (false, text);
+    }
+    let s = &text[open..];
+    for (prefix, needs_colon) in [
+        ("optional", true),
+        ("(optional)", false),
+        ("[optional]", false),
+    ] {
+        let Some(head) = s.get(..prefix.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(prefix) {
+            continue;
         }
+        let mut rest = &s[prefix.len()..];
+        if markdown && prefix.starts_with('[') && rest.starts_with(['(', '[']) {
+            // `[Optional](url)`: a link, not a prefix
+            continue;
+        }
+        let mut closed = 0;
+        let closing = |rest: &mut &str, closed: &mut usize| {
+            while *closed < open && rest.starts_with(is_marker) {
+                *rest = &rest[1..];
+                *closed += 1;
+            }
+        };
+        closing(&mut rest, &mut closed);
+        if needs_colon && !rest.starts_with(':') {
+            continue;
+        }
+        loop {
+            closing(&mut rest, &mut closed);
+            let trimmed = rest.trim_start_matches([' ', ':', '-', '–', '—']);
+            if trimmed.len() == rest.len() {
+                break;
+            }
+            rest = trimmed;
+        }
+        if closed != open {
+            return (true, text);
+        }
+        return (true, rest);
     }
     (false, text)
 }
@@ -768,9 +821,38 @@ mod tests {
             ("Snapshot (optional)", false, "Snapshot (optional)"),
             ("Optional", false, "Optional"),
             ("Ö", false, "Ö"),
+            ("[Optional] Clone the instance", true, "Clone the instance"),
+            ("[OPTIONAL]: Clone", true, "Clone"),
+            ("[optional] - Clone", true, "Clone"),
+            ("[Optionally] clone", false, "[Optionally] clone"),
         ];
         for (text, optional, title) in cases {
             assert_eq!(strip_optional(text), (optional, title), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn optional_markdown_prefix_table() {
+        let cases = [
+            ("Optional: x", true, "x"),
+            ("**Optional:** x", true, "x"),
+            ("**Optional**: x", true, "x"),
+            ("*Optional:* **x**", true, "**x**"),
+            ("**[Optional]** Clone it", true, "Clone it"),
+            ("_(Optional)_ Clone it", true, "Clone it"),
+            ("[optional] Clone it", true, "Clone it"),
+            ("**Optional: clone it**", true, "**Optional: clone it**"),
+            (
+                "[Optional](x.md) reading",
+                false,
+                "[Optional](x.md) reading",
+            ),
+            ("**Optionally** clone", false, "**Optionally** clone"),
+            ("**Note:** x", false, "**Note:** x"),
+            ("****Optional:** x", false, "****Optional:** x"),
+        ];
+        for (text, optional, rest) in cases {
+            assert_eq!(strip_optional_markdown(text), (optional, rest), "{text:?}");
         }
     }
 
