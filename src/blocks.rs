@@ -4,6 +4,12 @@
 //! (procedure extraction, checklists) want to ask "which blocks does this
 //! list item hold?", so the stream is folded once into a tree of [`Node`]s,
 //! each with the byte range it covers in the parsed text.
+//!
+//! The fold is iterative and containers nest at most [`MAX_TREE_DEPTH`]
+//! deep: containers nested deeper (a 3000-level list written as
+//! `1. 1. 1. …` on one line) are not kept as nodes, their text is attached
+//! to the deepest node kept. Everything that walks the tree recursively
+//! (plain text, visits, `Drop`) therefore stays within a small stack.
 
 use std::ops::Range;
 
@@ -24,17 +30,28 @@ pub struct Node<'a> {
     pub children: Vec<Node<'a>>,
 }
 
+/// How deep containers nest in the tree (leaf events sit one level below).
+/// Far more than any real page needs (procedures read 16 levels of
+/// substeps, two nodes each), small enough for recursive walks.
+pub const MAX_TREE_DEPTH: usize = 128;
+
 /// Parses the whole parser output into its top-level nodes.
 pub fn parse<'a>(parser: Parser<'a>) -> Vec<Node<'a>> {
     let mut stack: Vec<Node<'a>> = Vec::new();
     let mut top = Vec::new();
+    // containers opened below MAX_TREE_DEPTH and not closed yet
+    let mut flattened = 0usize;
     for (event, range) in parser.into_offset_iter() {
         match event {
+            Event::Start(_) if stack.len() >= MAX_TREE_DEPTH => flattened += 1,
             Event::Start(tag) => stack.push(Node {
                 kind: Kind::Container(tag),
                 range,
                 children: Vec::new(),
             }),
+            // every container opened after the deepest kept one is flattened,
+            // so an `End` closes a flattened container while there are any
+            Event::End(_) if flattened > 0 => flattened -= 1,
             Event::End(_) => {
                 let done = stack.pop().expect("pulldown-cmark balances its events");
                 attach(&mut stack, &mut top, done);
@@ -185,6 +202,32 @@ mod tests {
         assert!(sub.is_none());
         let second = &list.children[1];
         assert!(second.children.iter().any(|n| n.ordered_start() == Some(1)));
+    }
+
+    fn depth(nodes: &[Node<'_>]) -> usize {
+        // iterative, so the test itself cannot overflow
+        let mut deepest = 0;
+        let mut todo: Vec<(&Node<'_>, usize)> = nodes.iter().map(|n| (n, 1)).collect();
+        while let Some((node, d)) = todo.pop() {
+            deepest = deepest.max(d);
+            todo.extend(node.children.iter().map(|c| (c, d + 1)));
+        }
+        deepest
+    }
+
+    #[test]
+    fn deep_nesting_is_capped_and_keeps_its_text() {
+        let text = format!("{}x\n", "1. ".repeat(3000));
+        let top = tree(&text);
+        assert_eq!(depth(&top), MAX_TREE_DEPTH + 1);
+        assert_eq!(top.len(), 1);
+        assert_eq!(top[0].plain_text(), "x");
+        let quotes = format!("{}deep\n\nafter\n", "> ".repeat(3000));
+        let top = tree(&quotes);
+        assert_eq!(depth(&top), MAX_TREE_DEPTH + 1);
+        assert_eq!(top.len(), 2);
+        assert_eq!(top[0].plain_text(), "deep");
+        assert_eq!(top[1].plain_text(), "after");
     }
 
     #[test]

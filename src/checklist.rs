@@ -11,12 +11,13 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Heading};
 use crate::output::Files;
 use crate::plan::PagePlan;
-use crate::procedure::{self, Code, Note, Step};
+use crate::procedure::{self, Code, Note, Procedure, Step};
 use crate::project::{Page, Project};
 use crate::site::links::is_external;
 use crate::slug::Unique;
@@ -131,6 +132,7 @@ struct PageView {
 
 #[derive(Serialize)]
 struct ProcedureView {
+    /// The procedure's id, unique among the element ids of the checklist.
     id: String,
     title: String,
     heading_path: Vec<String>,
@@ -209,18 +211,26 @@ fn view(project: &Project, page: &Page, plan: &PagePlan, revision: Option<String
         ids: Unique::default(),
     };
     let absorbed = builder.absorbed();
-    let procedures = plan
+    let shown: Vec<&Procedure> = plan
         .plan
         .procedures
         .iter()
         .enumerate()
         .filter(|(i, _)| !absorbed.contains(i))
-        .map(|(_, p)| {
+        .map(|(_, p)| p)
+        .collect();
+    // a procedure may have the id of a step (each is unique in its own
+    // kind); in the HTML both are element ids, so sections claim theirs first
+    let section_ids: Vec<String> = shown.iter().map(|p| builder.ids.claim(&p.id)).collect();
+    let procedures = shown
+        .into_iter()
+        .zip(section_ids)
+        .map(|(p, id)| {
             let steps: Vec<StepView> = p.steps.iter().map(|s| builder.step(s, true)).collect();
             let mut rows = Vec::new();
             flatten(&steps, 0, &mut rows);
             ProcedureView {
-                id: p.id.clone(),
+                id,
                 title: p.title.clone().unwrap_or_else(|| page.front.title.clone()),
                 heading_path: p.heading_path.clone(),
                 intro: p.intro.clone(),
@@ -296,13 +306,7 @@ impl Builder<'_> {
     }
 
     fn step(&mut self, step: &Step, with_details: bool) -> StepView {
-        let chunk = first_chunk(&step.markdown);
-        let (_, inline) = procedure::strip_optional(&chunk);
-        let html = if inline.is_empty() {
-            escape_html(&step.title)
-        } else {
-            inline_html(inline)
-        };
+        let line = step_line(step);
         let (notes, notes_after) = split_after(step, &step.notes, |n| n.markdown.as_str());
         let (code, code_after) = split_after(step, &step.code, |c| c.content.as_str());
         let note_view = |n: &Note| NoteView {
@@ -314,13 +318,9 @@ impl Builder<'_> {
         StepView {
             id: self.ids.claim(&step.id),
             number: step.number,
-            title: step.title.clone(),
-            html,
-            md: if inline.is_empty() {
-                step.title.clone()
-            } else {
-                inline.to_owned()
-            },
+            title: line.title,
+            html: line.html,
+            md: line.md,
             optional: step.optional,
             notes: notes.into_iter().map(note_view).collect(),
             code: code.into_iter().cloned().collect(),
@@ -358,7 +358,9 @@ impl Builder<'_> {
         Some(DetailsView {
             anchor: anchor.to_owned(),
             title,
-            intro_html: intro.as_ref().map(|p| inline_html(p)),
+            intro_html: intro
+                .as_ref()
+                .map(|p| inline_html(p).unwrap_or_else(|| escape_html(&plain_text(p)))),
             intro_text: intro.as_ref().map(|p| plain_text(p)),
             procedures: procedures
                 .into_iter()
@@ -469,9 +471,72 @@ fn heading_row(depth: usize, heading: &str, text: String) -> Row {
     }
 }
 
+/// What a checklist shows on a step's own line, the one with its box.
+struct StepLine {
+    /// Plain text: the step's title, or the text of its first block when
+    /// that is not a paragraph (a heading, a quote).
+    title: String,
+    /// Inline HTML only, never a block element: it goes inside `<label>`.
+    html: String,
+    /// One line of Markdown.
+    md: String,
+}
+
+/// The step's first paragraph (without its optional prefix) as inline HTML
+/// and one line of Markdown; when the step does not start with a paragraph,
+/// its title, or else the plain text of its first block, escaped.
+fn step_line(step: &Step) -> StepLine {
+    let chunk = first_chunk(&step.markdown);
+    if let Some(paragraph) = paragraph_source(&chunk) {
+        let (_, inline) = if step.optional {
+            procedure::strip_optional_markdown(&paragraph)
+        } else {
+            (false, paragraph.as_str())
+        };
+        if let Some(html) = inline_html(inline).filter(|h| !h.trim().is_empty()) {
+            let title = if step.title.is_empty() {
+                plain_text(inline)
+            } else {
+                step.title.clone()
+            };
+            return StepLine {
+                title,
+                html,
+                md: inline.to_owned(),
+            };
+        }
+    }
+    let title = if step.title.is_empty() {
+        plain_text(&chunk)
+    } else {
+        step.title.clone()
+    };
+    StepLine {
+        html: escape_html(&title),
+        md: md_escape(&title),
+        title,
+    }
+}
+
+/// The source of `markdown`'s first block when that is a paragraph, its
+/// lines trimmed and joined into one.
+fn paragraph_source(markdown: &str) -> Option<String> {
+    let mut events = Parser::new_ext(markdown, markdown::options()).into_offset_iter();
+    match events.next() {
+        Some((Event::Start(Tag::Paragraph), range)) => Some(
+            markdown[range]
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => None,
+    }
+}
+
 /// The lines of a step's Markdown up to the end of its first paragraph: a
 /// blank line, a callout fence, a code fence or a nested list item ends it.
-/// Joined into one line.
 fn first_chunk(markdown: &str) -> String {
     let mut lines = Vec::new();
     for (i, line) in markdown.lines().enumerate() {
@@ -487,7 +552,7 @@ fn first_chunk(markdown: &str) -> String {
         }
         lines.push(t);
     }
-    lines.join(" ")
+    lines.join("\n")
 }
 
 fn starts_list_item(t: &str) -> bool {
@@ -535,28 +600,87 @@ fn block_html(markdown: &str) -> String {
     html
 }
 
-/// Renders one paragraph of Markdown as inline HTML (no `<p>`).
-fn inline_html(markdown: &str) -> String {
-    let html = block_html(markdown);
-    let trimmed = html.trim_end();
-    trimmed
-        .strip_prefix("<p>")
-        .and_then(|h| h.strip_suffix("</p>"))
-        .unwrap_or(trimmed)
-        .to_owned()
+/// The content of the first block of `markdown` as inline HTML (no `<p>`),
+/// when that block is a paragraph; `None` otherwise. Links into the site
+/// become text as in [`block_html`], and raw HTML tags that are not
+/// phrasing content (`<div>`, `<p>`, `<h1>` …) are left out, so the result
+/// never holds a block element.
+fn inline_html(markdown: &str) -> Option<String> {
+    let mut events = Parser::new_ext(markdown, markdown::options());
+    if !matches!(events.next(), Some(Event::Start(Tag::Paragraph))) {
+        return None;
+    }
+    let mut links = 0usize;
+    let inner = events
+        .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
+        .filter(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. }) if !is_external(dest_url) => {
+                links += 1;
+                false
+            }
+            Event::End(TagEnd::Link) if links > 0 => {
+                links -= 1;
+                false
+            }
+            Event::InlineHtml(tag) => is_phrasing_html(tag),
+            _ => true,
+        });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, inner);
+    Some(html.trim_end().to_owned())
 }
 
-/// Plain text of Markdown: inline markup dropped, blocks joined by spaces.
+/// HTML elements allowed inside a paragraph (phrasing content).
+const PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "img",
+    "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u",
+    "var", "wbr",
+];
+
+/// An inline HTML tag or comment that may stay inside a checklist's step line.
+fn is_phrasing_html(tag: &str) -> bool {
+    let Some(rest) = tag.strip_prefix('<') else {
+        return false;
+    };
+    if rest.starts_with("!--") {
+        return true;
+    }
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let name: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    PHRASING.contains(&name.as_str())
+}
+
+/// Plain text of Markdown: inline markup dropped, blocks separated by
+/// spaces (`Be **careful**.` is `Be careful.`).
 fn plain_text(markdown: &str) -> String {
     let mut out = String::new();
     for event in Parser::new_ext(markdown, markdown::options()) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => out.push(' '),
+            Event::End(end) if ends_block(end) => out.push(' '),
             _ => {}
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True for the end of a block; false for the end of inline markup.
+fn ends_block(end: TagEnd) -> bool {
+    !matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
 
 fn escape_html(s: &str) -> String {
@@ -565,27 +689,90 @@ fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Wraps `text` to `width` columns: `first` before the first line, `rest`
-/// before the others (a hanging indent). Words longer than a line stay whole.
+/// Wraps `text` to `width` columns of display width (a CJK character takes
+/// two): `first` before the first line, `rest` before the others (a hanging
+/// indent). Lines break at spaces; a word longer than the room left also
+/// breaks next to its wide characters (CJK text has no spaces), while other
+/// words longer than a line stay whole.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = String::from(first);
+    let mut used = UnicodeWidthStr::width(first);
     let mut empty = true;
+    let mut new_line = |line: &mut String, used: &mut usize, empty: &mut bool| {
+        out.push_str(line.trim_end());
+        out.push('\n');
+        *line = String::from(rest);
+        *used = UnicodeWidthStr::width(rest);
+        *empty = true;
+    };
     for word in text.split_whitespace() {
-        let len = line.chars().count() + usize::from(!empty) + word.chars().count();
-        if !empty && len > width {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = String::from(rest);
-            empty = true;
+        let w = UnicodeWidthStr::width(word);
+        let space = usize::from(!empty);
+        if used + space + w <= width || (empty && !has_wide(word)) {
+            if !empty {
+                line.push(' ');
+            }
+            line.push_str(word);
+            used += space + w;
+            empty = false;
+            continue;
         }
-        if !empty {
-            line.push(' ');
+        if !has_wide(word) {
+            new_line(&mut line, &mut used, &mut empty);
+            line.push_str(word);
+            used += w;
+            empty = false;
+            continue;
         }
-        line.push_str(word);
-        empty = false;
+        // too long for the room left, and breakable next to wide characters
+        let mut space = !empty;
+        for piece in pieces(word) {
+            let pw = UnicodeWidthStr::width(piece);
+            if !empty && used + usize::from(space) + pw > width {
+                new_line(&mut line, &mut used, &mut empty);
+                space = false;
+            }
+            if space {
+                line.push(' ');
+                used += 1;
+                space = false;
+            }
+            line.push_str(piece);
+            used += pw;
+            empty = false;
+        }
     }
     out.push_str(line.trim_end());
+    out
+}
+
+/// A character that takes two columns.
+fn is_wide(c: char) -> bool {
+    UnicodeWidthChar::width(c).unwrap_or(0) > 1
+}
+
+fn has_wide(word: &str) -> bool {
+    word.chars().any(is_wide)
+}
+
+/// The pieces a word may break between: each wide character on its own,
+/// runs of other characters whole.
+fn pieces(word: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in word.char_indices() {
+        if is_wide(c) {
+            if start < i {
+                out.push(&word[start..i]);
+            }
+            out.push(&word[i..i + c.len_utf8()]);
+            start = i + c.len_utf8();
+        }
+    }
+    if start < word.len() {
+        out.push(&word[start..]);
+    }
     out
 }
 
@@ -660,10 +847,26 @@ mod tests {
                 "> averyveryverylongword\n> x",
             ),
             ("", 10, "- ", "  ", "-"),
+            // wide characters take two columns and break between them
+            ("一二三四五六七八", 10, "> ", "> ", "> 一二三四\n> 五六七八"),
+            ("ab 一二三四五", 10, "", "", "ab 一二三\n四五"),
+            ("一二 x", 6, "", "", "一二 x"),
+            ("一二 xy", 6, "", "", "一二\nxy"),
+            ("一abcdefghij二", 6, "", "", "一\nabcdefghij\n二"),
+            ("日本語。テスト", 8, "", "", "日本語。\nテスト"),
+            ("é x", 3, "", "", "é x"),
         ];
         for (text, width, first, rest, expected) in cases {
             assert_eq!(wrap(text, width, first, rest), expected, "{text:?}");
         }
+        // every line of a long CJK step fits in 80 columns
+        let text = "在这里输入很长的中文步骤文本".repeat(5);
+        let wrapped = wrap(&text, 80, "[ ] 5. ", "       ");
+        assert!(wrapped.lines().count() > 1);
+        for line in wrapped.lines() {
+            assert!(UnicodeWidthStr::width(line) <= 80, "{line}");
+        }
+        assert_eq!(wrapped.replace(['\n', ' '], ""), format!("[]5.{text}"));
     }
 
     #[test]
@@ -708,7 +911,7 @@ mod tests {
             ("Stop the service.", "Stop the service."),
             (
                 "Run **this**\ncommand:\n```sh\nx\n```",
-                "Run **this** command:",
+                "Run **this**\ncommand:",
             ),
             ("Turn it on.\n:::hint\nNote\n:::", "Turn it on."),
             ("Copy folders:\n   1. Artifacts", "Copy folders:"),
@@ -734,7 +937,44 @@ mod tests {
             ),
         ];
         for (markdown, expected) in cases {
-            assert_eq!(inline_html(markdown), expected, "{markdown:?}");
+            assert_eq!(inline_html(markdown).unwrap(), expected, "{markdown:?}");
+        }
+    }
+
+    #[test]
+    fn inline_html_never_holds_blocks() {
+        let cases = [
+            ("# Heading", None),
+            ("> quoted", None),
+            ("1. listed", None),
+            ("```sh\nls\n```", None),
+            ("<div>raw</div>", None),
+            ("Text\n# Heading", Some("Text")),
+            ("Text\n> quoted", Some("Text")),
+            ("Text\n---", None),
+            (
+                "Press <kbd>Enter</kbd> <div>now</div>",
+                Some("Press <kbd>Enter</kbd> now"),
+            ),
+            ("a <!-- c --> b", Some("a <!-- c --> b")),
+        ];
+        for (markdown, expected) in cases {
+            assert_eq!(inline_html(markdown).as_deref(), expected, "{markdown:?}");
+        }
+    }
+
+    #[test]
+    fn plain_text_separates_blocks_only() {
+        let cases = [
+            ("Be **careful**.", "Be careful."),
+            ("*a*b [link](x)!", "ab link!"),
+            ("One.\n\nTwo.", "One. Two."),
+            ("- a\n- b", "a b"),
+            ("# Title\ntext", "Title text"),
+            ("| a | b |\n|---|---|\n| c | d |", "a b c d"),
+        ];
+        for (markdown, expected) in cases {
+            assert_eq!(plain_text(markdown), expected, "{markdown:?}");
         }
     }
 }

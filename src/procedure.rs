@@ -20,6 +20,13 @@ mod lint;
 /// How many words of a step's title go into its id.
 pub const ID_WORDS: usize = 5;
 
+/// How many levels of steps are read: top-level steps are level 1, their
+/// substeps level 2, … An ordered list nested in a step of this level is
+/// not read as substeps; it stays in that step's `markdown` (and its code
+/// and links count as the step's), and `procedure-too-deep` warns once per
+/// procedure.
+pub const MAX_STEP_DEPTH: usize = 16;
+
 /// One numbered procedure: a top-level ordered list and the headings above it.
 ///
 /// This is the step model shared by plans ([`crate::plan`]) and checklists;
@@ -27,7 +34,8 @@ pub const ID_WORDS: usize = 5;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
-    /// Slug of the heading path, `recommended-approach/overview`; unique in the page.
+    /// Slug of the heading path, `recommended-approach/overview`; unique
+    /// among the procedures of the page (a step may have the same id).
     pub id: String,
     /// Text of the nearest heading above the list; null when there is none.
     pub title: Option<String>,
@@ -47,18 +55,19 @@ pub struct Procedure {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// `<procedure id>/<slug of the title's first words>`; for a substep,
-    /// `<step id>/<slug>`. Unique in the page.
+    /// `<step id>/<slug>`. Unique among the steps of the page (a procedure
+    /// may have the same id).
     pub id: String,
     /// The number a reader sees: the list's start number plus the item's position.
     pub number: u64,
-    /// `text` without an `Optional:` or `(Optional)` prefix.
+    /// `text` without an `Optional:`, `(Optional)` or `[Optional]` prefix.
     pub title: String,
     /// The item's first paragraph as plain text.
     pub text: String,
     /// The item's own Markdown as written (partials expanded, callouts as
     /// `:::` fences), without its list marker and dedented.
     pub markdown: String,
-    /// The text starts with `Optional:` or `(Optional)`, in any case.
+    /// The text starts with `Optional:`, `(Optional)` or `[Optional]`, in any case.
     pub optional: bool,
     /// Items of ordered lists nested directly in this item.
     pub substeps: Vec<Step>,
@@ -166,10 +175,12 @@ pub fn extract_located(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) 
     let mut ex = Extractor {
         page,
         db,
-        ids: Unique::default(),
+        procedure_ids: Unique::default(),
+        step_ids: Unique::default(),
         path: Vec::new(),
         lint: lint::Lint::new(page),
         found: Vec::new(),
+        too_deep: false,
     };
     ex.walk(&tree);
     ex.lint.finish();
@@ -188,14 +199,67 @@ pub fn extract_located(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) 
         .collect()
 }
 
-/// `(true, rest)` when `text` starts with `Optional:` or `(Optional)` in any case.
+/// `(true, rest)` when `text` starts with `Optional:`, `(Optional)` or
+/// `[Optional]` in any case; `rest` is the text after it and after any `:`,
+/// `-`, dashes and spaces that follow.
 pub fn strip_optional(text: &str) -> (bool, &str) {
-    for prefix in ["optional:", "(optional)"] {
-        let head = text.get(..prefix.len());
-        if head.is_some_and(|h| h.eq_ignore_ascii_case(prefix)) {
-            let rest = text[prefix.len()..].trim_start_matches([' ', ':', '-', '–', '—']);
-            return (true, rest);
+    optional_prefix(text, false)
+}
+
+/// [`strip_optional`] for a line of Markdown, where the prefix may be
+/// emphasised with it: `**Optional:** x`, `**Optional**: x`,
+/// `**[Optional]** x`, `_(Optional)_ x` all give `x`. When the emphasis goes
+/// on past the prefix (`**Optional: x**`), the line is kept whole.
+pub fn strip_optional_markdown(line: &str) -> (bool, &str) {
+    optional_prefix(line, true)
+}
+
+fn optional_prefix(text: &str, markdown: bool) -> (bool, &str) {
+    let is_marker = |c: char| markdown && (c == '*' || c == '_');
+    let open = text.len() - text.trim_start_matches(is_marker).len();
+    if open > 3 {
+        return (false, text);
+    }
+    let s = &text[open..];
+    for (prefix, needs_colon) in [
+        ("optional", true),
+        ("(optional)", false),
+        ("[optional]", false),
+    ] {
+        let Some(head) = s.get(..prefix.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(prefix) {
+            continue;
         }
+        let mut rest = &s[prefix.len()..];
+        if markdown && prefix.starts_with('[') && rest.starts_with(['(', '[']) {
+            // `[Optional](url)`: a link, not a prefix
+            continue;
+        }
+        let mut closed = 0;
+        let closing = |rest: &mut &str, closed: &mut usize| {
+            while *closed < open && rest.starts_with(is_marker) {
+                *rest = &rest[1..];
+                *closed += 1;
+            }
+        };
+        closing(&mut rest, &mut closed);
+        if needs_colon && !rest.starts_with(':') {
+            continue;
+        }
+        loop {
+            closing(&mut rest, &mut closed);
+            let trimmed = rest.trim_start_matches([' ', ':', '-', '–', '—']);
+            if trimmed.len() == rest.len() {
+                break;
+            }
+            rest = trimmed;
+        }
+        if closed != open {
+            return (true, text);
+        }
+        return (true, rest);
     }
     (false, text)
 }
@@ -229,10 +293,15 @@ struct Found {
 struct Extractor<'p> {
     page: &'p Page,
     db: &'p SourceDb,
-    ids: Unique,
+    /// Procedure ids and step ids are unique each in their own kind, so a
+    /// procedure's id never depends on the text of some step.
+    procedure_ids: Unique,
+    step_ids: Unique,
     path: Vec<PathHeading>,
     lint: lint::Lint<'p>,
     found: Vec<Found>,
+    /// `procedure-too-deep` was reported for the procedure being read.
+    too_deep: bool,
 }
 
 impl Extractor<'_> {
@@ -295,13 +364,14 @@ impl Extractor<'_> {
             .collect::<Vec<_>>()
             .join("/");
         let id = self
-            .ids
+            .procedure_ids
             .claim(if base.is_empty() { "procedure" } else { &base });
         let intro = prev
             .filter(|p| matches!(p.tag(), Some(Tag::Paragraph)))
             .map(Node::plain_text)
             .filter(|t| !t.is_empty());
-        let steps = self.steps(list, start, &id);
+        self.too_deep = false;
+        let steps = self.steps(list, start, &id, 1);
         let level = self.path.last().map(|h| h.level);
         let parent_level = self.path.iter().rev().nth(1).map_or(0, |h| h.level);
         let procedure = Procedure {
@@ -322,32 +392,46 @@ impl Extractor<'_> {
         });
     }
 
-    fn steps(&mut self, list: &Node<'_>, start: u64, parent_id: &str) -> Vec<Step> {
+    /// The items of `list` as steps of level `depth` (1 for a procedure's own).
+    fn steps(&mut self, list: &Node<'_>, start: u64, parent_id: &str, depth: usize) -> Vec<Step> {
         self.lint.indent(list, start);
         list.children
             .iter()
             .zip(start..)
-            .map(|(item, number)| self.step(item, number, parent_id))
+            .map(|(item, number)| self.step(item, number, parent_id, depth))
             .collect()
     }
 
-    fn step(&mut self, item: &Node<'_>, number: u64, parent_id: &str) -> Step {
+    fn step(&mut self, item: &Node<'_>, number: u64, parent_id: &str, depth: usize) -> Step {
         let item_start = marker_at(&self.page.doc.text, item.range.start);
         let text = first_paragraph(item);
         let (optional, title) = strip_optional(&text);
         let title = title.to_owned();
         let id = self
-            .ids
+            .step_ids
             .claim(&format!("{parent_id}/{}", step_slug(&title)));
         let sub_lists: Vec<&Node<'_>> = item
             .children
             .iter()
             .filter(|n| n.ordered_start().is_some() && !self.in_callout(n.range.start))
             .collect();
+        let sub_lists = if depth < MAX_STEP_DEPTH {
+            sub_lists
+        } else {
+            if let Some(first) = sub_lists.first().and_then(|l| l.children.first()) {
+                if !self.too_deep {
+                    self.too_deep = true;
+                    let at = marker_at(&self.page.doc.text, first.range.start);
+                    self.lint.too_deep(at, &id, MAX_STEP_DEPTH);
+                }
+            }
+            // read as the step's own content, like a bullet list
+            Vec::new()
+        };
         let mut substeps = Vec::new();
         for list in &sub_lists {
             let start = list.ordered_start().unwrap_or(1);
-            substeps.extend(self.steps(list, start, &id));
+            substeps.extend(self.steps(list, start, &id, depth + 1));
         }
         let excluded: Vec<Range<usize>> = sub_lists.iter().map(|l| l.range.clone()).collect();
         let notes = self.notes(item, &excluded);
@@ -476,7 +560,7 @@ fn expanded_slice(page: &Page, doc_range: Range<usize>) -> Option<(usize, &str)>
     let (last, _) = page.doc.text[doc_range.clone()]
         .trim_end()
         .char_indices()
-        .last()?;
+        .next_back()?;
     let exp = &page.expansion.text;
     let start = page.doc.to_expanded(doc_range.start);
     let end = page.doc.to_expanded(doc_range.start + last);
@@ -642,7 +726,7 @@ mod tests {
 
     #[test]
     fn id_table() {
-        let cases: [(&str, &[&str]); 6] = [
+        let cases: [(&str, &[&str]); 8] = [
             ("## A\n\n1. Do it\n", &["a", "a/do-it"]),
             ("## A {#x}\n\n### B\n\n1. Do it\n", &["x/b", "x/b/do-it"]),
             ("1. Do it\n", &["procedure", "procedure/do-it"]),
@@ -657,6 +741,15 @@ mod tests {
             (
                 "## A\n\n1. Step\n   1. Sub step\n",
                 &["a", "a/step", "a/step/sub-step"],
+            ),
+            // procedure ids and step ids are unique each in their own kind
+            (
+                "## A\n\n1. B\n\n### B\n\n1. C\n",
+                &["a", "a/b", "a/b", "a/b/c"],
+            ),
+            (
+                "## A\n\n1. A\n\n## A\n\n1. A\n",
+                &["a", "a/a", "a-2", "a-2/a"],
             ),
         ];
         for (text, expected) in cases {
@@ -677,6 +770,42 @@ mod tests {
     }
 
     #[test]
+    fn procedure_empty_table() {
+        // (page, warns)
+        let cases = [
+            ("## Steps\n\nThe steps are:\n", true),
+            ("## Steps\n\nThe steps are:\n\n## Next\n\nText.\n", true),
+            ("## Steps\n\nDo this: :point_down:\n", true),
+            ("## Steps\n\nDo the following.\n", true),
+            ("## Steps\n\nFollow the steps below\n", true),
+            ("## Steps\n\nProceed as follows\n", true),
+            ("## Steps\n\nRun **these**:\n", true),
+            ("## Empty\n\n## Next\n\nText.\n", true),
+            ("## Done\n\nYou are finished :tada:\n", false),
+            ("## Done\n\n:tada: :+1:\n", false),
+            ("## Done\n\nWell done :white_check_mark: :tada:\n", false),
+            ("## Drive\n\nSet the drive to `C:`\n", false),
+            ("## Note\n\nNote: this is done.\n", false),
+            ("## Time\n\nIt ran at 10:30\n", false),
+            ("## Done\n\nYou did the following steps already.\n", false),
+            ("## Done\n\nNothing else follows\n", false),
+            ("## Steps\n\nThe steps are:\n\n1. One\n", false),
+            ("## Steps\n\nRun:\n\n```sh\nx\n```\n", false),
+            (
+                "## Steps\n\nThe steps are:\n\n### 1. Back up\n\nText.\n",
+                false,
+            ),
+            ("## Steps\n\n:::hint\nThe steps are:\n:::\n", false),
+            ("## Shot\n\nLike this: ![shot](a.png)\n", false),
+        ];
+        for (text, warns) in cases {
+            let (_, codes) = extract_text(text);
+            let empty = codes.iter().filter(|c| **c == "procedure-empty").count();
+            assert_eq!(empty, usize::from(warns), "{text:?}: {codes:?}");
+        }
+    }
+
+    #[test]
     fn optional_prefix_table() {
         let cases = [
             ("Optional: Snapshot the VM", true, "Snapshot the VM"),
@@ -692,9 +821,38 @@ mod tests {
             ("Snapshot (optional)", false, "Snapshot (optional)"),
             ("Optional", false, "Optional"),
             ("Ö", false, "Ö"),
+            ("[Optional] Clone the instance", true, "Clone the instance"),
+            ("[OPTIONAL]: Clone", true, "Clone"),
+            ("[optional] - Clone", true, "Clone"),
+            ("[Optionally] clone", false, "[Optionally] clone"),
         ];
         for (text, optional, title) in cases {
             assert_eq!(strip_optional(text), (optional, title), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn optional_markdown_prefix_table() {
+        let cases = [
+            ("Optional: x", true, "x"),
+            ("**Optional:** x", true, "x"),
+            ("**Optional**: x", true, "x"),
+            ("*Optional:* **x**", true, "**x**"),
+            ("**[Optional]** Clone it", true, "Clone it"),
+            ("_(Optional)_ Clone it", true, "Clone it"),
+            ("[optional] Clone it", true, "Clone it"),
+            ("**Optional: clone it**", true, "**Optional: clone it**"),
+            (
+                "[Optional](x.md) reading",
+                false,
+                "[Optional](x.md) reading",
+            ),
+            ("**Optionally** clone", false, "**Optionally** clone"),
+            ("**Note:** x", false, "**Note:** x"),
+            ("****Optional:** x", false, "****Optional:** x"),
+        ];
+        for (text, optional, rest) in cases {
+            assert_eq!(strip_optional_markdown(text), (optional, rest), "{text:?}");
         }
     }
 

@@ -1,6 +1,8 @@
-//! Procedure warnings (`procedure-split`, `procedure-empty`, `procedure-indent`) from the order of blocks under each heading.
+//! Procedure warnings (`procedure-split`, `procedure-empty`, `procedure-indent`, `procedure-too-deep`) from the order of blocks under each heading.
 
-use crate::blocks::Node;
+use pulldown_cmark::Event;
+
+use crate::blocks::{Kind, Node};
 use crate::diagnostic::Diagnostic;
 use crate::project::Page;
 
@@ -116,7 +118,7 @@ impl<'p> Lint<'p> {
         self.content();
         let text = node.plain_text();
         let container = self.container(node.range.start);
-        if container.is_none() && text.ends_with(':') {
+        if container.is_none() && announces(node) {
             self.announce = Some(node.range.start);
         } else {
             self.announce = None;
@@ -191,16 +193,120 @@ impl<'p> Lint<'p> {
         }
     }
 
+    /// An ordered list nested in step `step`, of the deepest level read.
+    pub(super) fn too_deep(&mut self, at: usize, step: &str, max: usize) {
+        // the marker only: such a line can hold thousands of nested markers
+        let rest = &self.page.doc.text[at..];
+        let len = rest.find(['.', ')']).map_or(1, |i| i + 1);
+        self.warn_len(
+            "procedure-too-deep",
+            at,
+            len,
+            format!(
+                "steps are nested more than {max} levels deep: this list is not read as \
+                 substeps, it stays part of step `{step}`"
+            ),
+            "flatten the procedure: move the deepest steps into a section of their own, \
+             or write them as a bullet list",
+        );
+    }
+
+    /// A warning underlining the rest of the line from `at`.
     fn warn(&mut self, code: &'static str, at: usize, message: String, help: &str) {
+        let rest = &self.page.doc.text[at..];
+        let len = rest.find('\n').unwrap_or(rest.len());
+        self.warn_len(code, at, len, message, help);
+    }
+
+    fn warn_len(&mut self, code: &'static str, at: usize, len: usize, message: String, help: &str) {
         let Some(origin) = self.page.origin(at) else {
             return;
         };
-        let rest = &self.page.doc.text[at..];
-        let len = rest.find('\n').unwrap_or(rest.len());
         self.diags.push(
             Diagnostic::warning(code, message)
                 .at_origin(origin, len)
                 .with_help(help),
         );
     }
+}
+
+/// Endings (lowercase, after a final `.` or `:` is dropped) that announce
+/// steps even without a colon: "Do the following.", "Follow the steps below."
+const ANNOUNCING_ENDINGS: &[&str] = &[
+    "the following",
+    "as follows",
+    "following steps",
+    "steps below",
+    "instructions below",
+];
+
+/// Whether a paragraph announces steps that should follow it: its own text
+/// (not inline code, not an emoji shortcode like `:tada:`) ends with a
+/// colon, or it ends with one of [`ANNOUNCING_ENDINGS`].
+pub(super) fn announces(paragraph: &Node<'_>) -> bool {
+    let text = trailing_text(paragraph);
+    let tail = strip_shortcodes(&text);
+    if tail.ends_with(':') {
+        return true;
+    }
+    let words =
+        crate::blocks::collapse_whitespace(tail.trim_end_matches(['.', ':'])).to_lowercase();
+    ANNOUNCING_ENDINGS.iter().any(|e| {
+        words
+            .strip_suffix(e)
+            .is_some_and(|before| before.is_empty() || before.ends_with(' '))
+    })
+}
+
+/// The text of the paragraph's last run of text events: what comes after
+/// its last piece of inline code or image (inline HTML is skipped).
+fn trailing_text(paragraph: &Node<'_>) -> String {
+    let mut leaves = Vec::new();
+    let mut todo = vec![paragraph];
+    while let Some(node) = todo.pop() {
+        match &node.kind {
+            Kind::Leaf(event) => leaves.push(event),
+            // an image's description is not text the reader sees
+            Kind::Container(pulldown_cmark::Tag::Image { .. }) => leaves.push(&Event::Rule),
+            Kind::Container(_) => todo.extend(node.children.iter().rev()),
+        }
+    }
+    let mut parts = Vec::new();
+    for event in leaves.iter().rev() {
+        match event {
+            Event::Text(t) => parts.push(t.as_ref()),
+            Event::SoftBreak | Event::HardBreak => parts.push(" "),
+            // left out of plain text too
+            Event::InlineHtml(_) => {}
+            _ if parts.iter().all(|p| p.trim().is_empty()) => return String::new(),
+            _ => break,
+        }
+    }
+    parts
+        .iter()
+        .rev()
+        .copied()
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// `text` without the emoji shortcodes (`:tada:`, `:+1:`) at its end.
+fn strip_shortcodes(text: &str) -> &str {
+    let mut text = text.trim_end();
+    while let Some(inner) = text.strip_suffix(':') {
+        let name_len = inner.len()
+            - inner
+                .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "_+-".contains(c))
+                .len();
+        let before = &inner[..inner.len() - name_len];
+        let Some(rest) = before.strip_suffix(':') else {
+            break;
+        };
+        if name_len == 0 || !(rest.is_empty() || rest.ends_with(char::is_whitespace)) {
+            break;
+        }
+        text = rest.trim_end();
+    }
+    text
 }
