@@ -55,24 +55,6 @@ pub fn checklist_path(page: &str, format: Format) -> String {
     format!("checklists/{page}.{}", format.extension())
 }
 
-/// The revision shown in checklist headers: `RUNSHEET_REVISION` when set
-/// (empty for none), else `git describe --always --dirty` of the project.
-pub fn revision(root: &std::path::Path) -> Option<String> {
-    if let Some(value) = std::env::var_os("RUNSHEET_REVISION") {
-        let value = value.to_string_lossy().trim().to_owned();
-        return (!value.is_empty()).then_some(value);
-    }
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["describe", "--always", "--dirty", "--abbrev=12"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
-    (out.status.success() && !text.is_empty()).then_some(text)
-}
-
 /// Writes the three checklists of every page that has a procedure; returns
 /// the names of those pages.
 pub fn render(
@@ -82,7 +64,7 @@ pub fn render(
     files: &mut Files,
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {
-    let revision = revision(&project.config.root);
+    let revision = crate::revision::describe(&project.config);
     let mut pages = BTreeSet::new();
     for (page, plan) in project.pages.iter().zip(plans) {
         if plan.plan.procedures.is_empty() {
@@ -108,7 +90,12 @@ pub fn render_one(
     templates: &Templates,
     format: Format,
 ) -> Result<String, Diagnostic> {
-    let view = view(project, page, plan, revision(&project.config.root));
+    let view = view(
+        project,
+        page,
+        plan,
+        crate::revision::describe(&project.config),
+    );
     templates.render(format.template(), &view)
 }
 
