@@ -115,6 +115,11 @@ fn inspect(out: &Path) -> Result<Existing, Diagnostic> {
     }
     let present = list_files(out);
     match read_marker(out) {
+        // a marker without a list (an older runsheet's) claims everything
+        Some(ours) if ours.is_empty() => Ok(Existing {
+            ours: present.into_iter().collect(),
+            theirs: Vec::new(),
+        }),
         Some(ours) => {
             let theirs = present.into_iter().filter(|p| !ours.contains(p)).collect();
             Ok(Existing { ours, theirs })
@@ -420,6 +425,20 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(fs::read_to_string(target.join("a.html")).unwrap(), "one");
+    }
+
+    #[test]
+    fn a_marker_without_a_list_claims_every_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        fs::create_dir_all(out.join("assets")).unwrap();
+        fs::write(out.join(MARKER), "This folder is written by runsheet.\n").unwrap();
+        fs::write(out.join("assets/nav.js"), "old").unwrap();
+        write(&out, &files(&[("assets/nav.js", "new")])).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("assets/nav.js")).unwrap(),
+            "new"
+        );
     }
 
     #[test]
