@@ -74,17 +74,13 @@ pub fn parse_directive(line: &str) -> Option<Result<Directive<'_>, &'static str>
 /// Byte ranges of fenced and indented code blocks in `text[start..]`, where
 /// directives are literal text.
 fn code_ranges(text: &str, start: usize) -> Vec<Range<usize>> {
-    use pulldown_cmark::{Event, Parser, Tag};
     let body = &text[start..];
     if !body.contains("!include") {
         return Vec::new();
     }
-    Parser::new(body)
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::CodeBlock(_)) => Some(range.start + start..range.end + start),
-            _ => None,
-        })
+    crate::markdown::code_ranges(body)
+        .into_iter()
+        .map(|r| r.start + start..r.end + start)
         .collect()
 }
 

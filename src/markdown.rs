@@ -84,7 +84,9 @@ pub fn is_callout_close(line: &str) -> bool {
     line.trim() == ":::"
 }
 
-fn code_ranges(text: &str) -> Vec<Range<usize>> {
+/// Byte ranges of the fenced and indented code blocks of `text`, where
+/// directives are literal text.
+pub fn code_ranges(text: &str) -> Vec<Range<usize>> {
     Parser::new_ext(text, options())
         .into_offset_iter()
         .filter_map(|(event, range)| match event {
