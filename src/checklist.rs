@@ -780,6 +780,13 @@ pub fn css_string(text: &str) -> String {
     out
 }
 
+/// A backtick fence longer than any run of backticks in `code`, so the code
+/// cannot close it early.
+pub fn fence_for(code: &str) -> String {
+    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
 /// Escapes plain text for Markdown, so a title like `Rotate <TLS> *now*`
 /// shows as written.
 pub fn md_escape(text: &str) -> String {
@@ -865,6 +872,19 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(css_string(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fence_table() {
+        let cases = [
+            ("plain", "```"),
+            ("a ``` b", "````"),
+            ("``````", "```````"),
+            ("`x`", "```"),
+        ];
+        for (code, fence) in cases {
+            assert_eq!(fence_for(code), fence, "{code:?}");
         }
     }
 

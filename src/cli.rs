@@ -440,7 +440,11 @@ fn checklist(g: &Global, key: &str, format: crate::checklist::Format) -> u8 {
 }
 
 fn diff(g: &Global, old: &str, new: &str, format: DiffFormat, exit_code: bool) -> u8 {
-    let scratch = std::env::temp_dir().join(format!("runsheet-diff-{}", std::process::id()));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let scratch =
+        std::env::temp_dir().join(format!("runsheet-diff-{}-{nanos}", std::process::id()));
     let result = diff_sides(g, old, new, &scratch);
     let _ = std::fs::remove_dir_all(&scratch);
     let (old_plans, new_plans) = match result {
@@ -469,8 +473,16 @@ fn diff_sides(
     new: &str,
     scratch: &std::path::Path,
 ) -> Result<(crate::diff::Plans, crate::diff::Plans), u8> {
-    let old_plans = diff_side(g, old, &scratch.join("old"))?;
-    let new_plans = diff_side(g, new, &scratch.join("new"))?;
+    let mut old_plans = diff_side(g, old, &scratch.join("old"))?;
+    let mut new_plans = diff_side(g, new, &scratch.join("new"))?;
+    // a single plan file against a folder: compare that page only
+    use crate::diff::{classify, Side};
+    if matches!(classify(old), Side::PlanFile(_)) {
+        new_plans.retain(|name, _| old_plans.contains_key(name));
+    }
+    if matches!(classify(new), Side::PlanFile(_)) {
+        old_plans.retain(|name, _| new_plans.contains_key(name));
+    }
     Ok((old_plans, new_plans))
 }
 
@@ -490,7 +502,12 @@ fn diff_side(g: &Global, arg: &str, scratch: &std::path::Path) -> Result<crate::
         Side::Project(dir) => dir,
         Side::Revision(rev) => {
             std::fs::create_dir_all(scratch).map_err(|e| fail(e.to_string()))?;
-            diff::checkout_revision(&g.root, &rev, scratch).map_err(fail)?
+            let root = diff::checkout_revision(&g.root, &rev, scratch).map_err(fail)?;
+            // a revision from before the project existed has no pages yet
+            if !root.join("content").is_dir() && !root.join(config::CONFIG_FILE).is_file() {
+                return Ok(diff::Plans::new());
+            }
+            root
         }
     };
     let overrides = Overrides {

@@ -188,6 +188,9 @@ fn diff_steps(
         if renamed {
             fields.insert(0, "id".to_owned());
         }
+        if !fields.is_empty() && o.get("number") != n.get("number") {
+            fields.push("number".to_owned());
+        }
         if !fields.is_empty() {
             out.push(change(ChangeKind::Changed, id, fields, Some(o), Some(n)));
         } else if o.get("number") != n.get("number") {
@@ -266,7 +269,7 @@ pub fn render_human(changes: &[Change]) -> String {
             .step
             .as_deref()
             .or(c.procedure.as_deref())
-            .unwrap_or("page");
+            .unwrap_or(&c.page);
         let what = match (c.step.is_some(), c.procedure.is_some()) {
             (true, _) => "step",
             (false, true) => "procedure",
@@ -292,17 +295,26 @@ pub fn render_human(changes: &[Change]) -> String {
                 );
             }
             ChangeKind::Changed => {
+                let (was, now) = (number(c.old.as_ref()), number(c.new.as_ref()));
+                let numbers = if was == now {
+                    now
+                } else {
+                    format!("{was} → {now}")
+                };
                 let _ = writeln!(
                     out,
-                    "  {sign} {what} {subject} {}: {} changed",
-                    number(c.new.as_ref()),
+                    "  {sign} {what} {subject} {numbers}: {} changed",
                     c.fields.join(", ")
                 );
                 // `title` and `markdown` follow from `text`: show the text alone then
                 let shown: Vec<&str> = if c.fields.iter().any(|f| f == "text") {
                     vec!["text"]
                 } else {
-                    c.fields.iter().map(String::as_str).collect()
+                    c.fields
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|f| !matches!(*f, "id" | "number"))
+                        .collect()
                 };
                 for field in shown {
                     let (o, n) = (text(c.old.as_ref(), field), text(c.new.as_ref(), field));
@@ -404,7 +416,14 @@ pub fn checkout_revision(root: &Path, revision: &str, into: &Path) -> Result<Pat
             "`{revision}` is not a plan file, a folder, or a revision of this git repository"
         ));
     }
-    let archive = git(&["archive", "--format=tar", revision])?;
+    // from the top of the repository: run in a subfolder, git archive would
+    // hold only that subfolder, at the top of the tar
+    let archive = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&top)
+        .args(["archive", "--format=tar", revision])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
     if !archive.status.success() {
         return Err(format!(
             "git archive {revision} failed: {}",
@@ -511,6 +530,22 @@ mod tests {
                 .collect();
             assert_eq!(got, expected);
         }
+    }
+
+    #[test]
+    fn reworded_and_renumbered_step_names_both() {
+        let old = plans(plan(vec![step("proc/b", 2, "Beta step is here")]));
+        let new = plans(plan(vec![
+            step("proc/zero", 1, "Zero"),
+            step("proc/b-now", 3, "Beta step is here now"),
+        ]));
+        let changes = diff(&old, &new);
+        assert_eq!(
+            changes[1].fields,
+            ["id", "title", "text", "markdown", "number"]
+        );
+        assert!(render_human(&changes)
+            .contains("~ step proc/b-now 2. → 3.: id, title, text, markdown, number changed"));
     }
 
     #[test]

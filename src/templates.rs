@@ -101,6 +101,7 @@ impl Templates {
         env.add_filter("css_string", |text: String| {
             minijinja::Value::from_safe_string(crate::checklist::css_string(&text))
         });
+        env.add_filter("fence", |code: String| crate::checklist::fence_for(&code));
         env.add_filter("md_escape", |text: String| {
             crate::checklist::md_escape(&text)
         });

@@ -15,7 +15,7 @@ const EXPECTED: &str = "\
 restore
   + step restore-the-database/tell-the-users 1. Tell the users.
   # step restore-the-database/stop-the-service renumbered 1. → 2.
-  ~ step restore-the-database/restore-the-latest-full-backup 3.: id, title, text, markdown changed
+  ~ step restore-the-database/restore-the-latest-full-backup 2. → 3.: id, title, text, markdown, number changed
       - Restore the backup.
       + Restore the latest full backup.
   # step restore-the-database/start-the-service renumbered 3. → 4.
@@ -154,4 +154,46 @@ fn unreadable_side_is_an_error() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("is not a runsheet plan"));
+}
+
+#[test]
+fn git_revisions_of_a_project_in_a_subfolder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    let git = |args: &[&str]| {
+        let ok = Process::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(["-c", "user.email=ci@example.invalid", "-c", "user.name=ci"])
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    fs::write(repo.join("README"), "before the docs\n").unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "zero"]);
+    project(&repo.join("docs"), BEFORE);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "one"]);
+    project(&repo.join("docs"), AFTER);
+    git(&["commit", "-qam", "two"]);
+    runsheet()
+        .arg("--root")
+        .arg(repo.join("docs"))
+        .args(["diff", "HEAD~1", "HEAD"])
+        .assert()
+        .success()
+        .stdout(EXPECTED);
+    // before the project existed, every page is new
+    runsheet()
+        .arg("--root")
+        .arg(repo.join("docs"))
+        .args(["diff", "HEAD~2", "HEAD"])
+        .assert()
+        .success()
+        .stdout("restore\n  + page restore Restore\n");
 }
