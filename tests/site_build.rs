@@ -363,3 +363,17 @@ fn check_links_reports_what_a_build_reports_for_one_page() {
         assert_eq!(json, from_build(file), "{name}");
     }
 }
+
+#[test]
+fn search_text_keeps_words_of_nested_blocks_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        root,
+        "content/s.md",
+        &page("S", "- Sub two.\n  - bullet inside\n- sub with code\n  ```\n  ls -la\n  ```\n"),
+    );
+    let (files, _, _) = build(root);
+    let index = text(&files, "search-index.json");
+    assert!(index.contains("Sub two. bullet inside sub with code ls -la"), "{index}");
+}

@@ -188,7 +188,12 @@ pub fn render_body(
                 text.push_str(&t);
                 Event::Code(t)
             }
-            e @ (Event::SoftBreak | Event::HardBreak) => {
+            // a block starting or ending separates words in the search text
+            e @ (Event::SoftBreak
+            | Event::HardBreak
+            | Event::Start(
+                Tag::Paragraph | Tag::Item | Tag::List(_) | Tag::CodeBlock(_) | Tag::BlockQuote(_),
+            )) => {
                 text.push(' ');
                 e
             }
