@@ -537,7 +537,8 @@ fn first_chunk(markdown: &str) -> String {
         if ends {
             break;
         }
-        lines.push(t);
+        // a hard line break (`\` at the end) becomes a plain line break
+        lines.push(t.strip_suffix('\\').map_or(t, str::trim_end));
     }
     lines.join("\n")
 }
@@ -923,6 +924,7 @@ mod tests {
             ("Turn it on.\n:::hint\nNote\n:::", "Turn it on."),
             ("Copy folders:\n   1. Artifacts", "Copy folders:"),
             ("Para one.\n\nPara two.", "Para one."),
+            ("Broken\\\nline", "Broken\nline"),
             ("```sh\ncode first\n```", ""),
         ];
         for (markdown, expected) in cases {

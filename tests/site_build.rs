@@ -371,9 +371,15 @@ fn search_text_keeps_words_of_nested_blocks_apart() {
     write(
         root,
         "content/s.md",
-        &page("S", "- Sub two.\n  - bullet inside\n- sub with code\n  ```\n  ls -la\n  ```\n"),
+        &page(
+            "S",
+            "- Sub two.\n  - bullet inside\n- sub with code\n  ```\n  ls -la\n  ```\n",
+        ),
     );
     let (files, _, _) = build(root);
     let index = text(&files, "search-index.json");
-    assert!(index.contains("Sub two. bullet inside sub with code ls -la"), "{index}");
+    assert!(
+        index.contains("Sub two. bullet inside sub with code ls -la"),
+        "{index}"
+    );
 }
