@@ -480,16 +480,18 @@ fn step_line(step: &Step) -> StepLine {
         } else {
             (false, paragraph.as_str())
         };
-        if let Some(html) = inline_html(inline).filter(|h| !h.trim().is_empty()) {
+        // out of the page, reference links lose their definitions: inline them
+        let inline = inline_references(inline, &step.links);
+        if let Some(html) = inline_html(&inline).filter(|h| !h.trim().is_empty()) {
             let title = if step.title.is_empty() {
-                plain_text(inline)
+                plain_text(&inline)
             } else {
                 step.title.clone()
             };
             return StepLine {
                 title,
                 html,
-                md: inline.to_owned(),
+                md: inline,
             };
         }
     }
@@ -503,6 +505,66 @@ fn step_line(step: &Step) -> StepLine {
         md: md_escape(&title),
         title,
     }
+}
+
+/// Rewrites reference links (`[text][label]`, `[text][]`, `[text]`) as inline
+/// links `[text](href)`, taking the destination from the step's `links` (the
+/// plan resolves references against the whole page). Brackets that are not
+/// one of the step's links stay as written.
+fn inline_references(md: &str, links: &[procedure::Link]) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut rest = md;
+    while let Some(open) = rest.find('[') {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let escaped = before.ends_with('\\') || before.ends_with('!');
+        let Some(close) = matching_bracket(from) else {
+            out.push_str(from);
+            return out;
+        };
+        let text = &from[1..close];
+        let after = &from[close + 1..];
+        let label_len = match after.strip_prefix('[') {
+            Some(label) => label.find(']').map(|i| i + 2),
+            None => Some(0),
+        };
+        let plain = plain_text(text);
+        let link = links.iter().find(|l| l.text == plain);
+        match (
+            escaped || after.starts_with('(') || after.starts_with(':'),
+            label_len,
+            link,
+        ) {
+            (false, Some(len), Some(link)) => {
+                out.push_str(&format!("[{text}]({})", link.href));
+                rest = &after[len..];
+            }
+            _ => {
+                out.push('[');
+                rest = &from[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Index of the `]` that closes the `[` at the start of `s`.
+fn matching_bracket(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The source of `markdown`'s first block when that is a paragraph, its
@@ -873,6 +935,37 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(css_string(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn reference_links_become_inline() {
+        let links = vec![procedure::Link {
+            text: "the docs".into(),
+            href: "https://example.com/ref".into(),
+        }];
+        let cases = [
+            (
+                "See [the docs][ref].",
+                "See [the docs](https://example.com/ref).",
+            ),
+            (
+                "See [the docs][].",
+                "See [the docs](https://example.com/ref).",
+            ),
+            (
+                "See [the docs].",
+                "See [the docs](https://example.com/ref).",
+            ),
+            ("See [the docs](x.md).", "See [the docs](x.md)."),
+            (
+                "Keep [other] and ![the docs][ref].",
+                "Keep [other] and ![the docs][ref].",
+            ),
+            ("Unclosed [the docs", "Unclosed [the docs"),
+        ];
+        for (md, expected) in cases {
+            assert_eq!(inline_references(md, &links), expected, "{md:?}");
         }
     }
 
