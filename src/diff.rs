@@ -393,15 +393,15 @@ pub fn read_site(dir: &Path) -> Result<Plans, String> {
 /// Writes the tree of `revision` of the git repository around `root` into
 /// `into`; returns the project folder inside it that corresponds to `root`.
 pub fn checkout_revision(root: &Path, revision: &str, into: &Path) -> Result<PathBuf, String> {
-    let git = |args: &[&str]| {
+    let git = |dir: &Path, args: &[&str]| {
         std::process::Command::new("git")
             .arg("-C")
-            .arg(root)
+            .arg(dir)
             .args(args)
             .output()
             .map_err(|e| format!("cannot run git: {e}"))
     };
-    let top = git(&["rev-parse", "--show-toplevel"])?;
+    let top = git(root, &["rev-parse", "--show-toplevel"])?;
     if !top.status.success() {
         return Err(format!(
             "`{revision}` is not a plan file, a folder, or a git revision: `{}` is not in a git repository",
@@ -410,7 +410,7 @@ pub fn checkout_revision(root: &Path, revision: &str, into: &Path) -> Result<Pat
     }
     let top = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim());
     let commit = format!("{revision}^{{commit}}");
-    let verify = git(&["rev-parse", "--verify", "--quiet", &commit])?;
+    let verify = git(root, &["rev-parse", "--verify", "--quiet", &commit])?;
     if !verify.status.success() {
         return Err(format!(
             "`{revision}` is not a plan file, a folder, or a revision of this git repository"
@@ -418,12 +418,7 @@ pub fn checkout_revision(root: &Path, revision: &str, into: &Path) -> Result<Pat
     }
     // from the top of the repository: run in a subfolder, git archive would
     // hold only that subfolder, at the top of the tar
-    let archive = std::process::Command::new("git")
-        .arg("-C")
-        .arg(&top)
-        .args(["archive", "--format=tar", revision])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+    let archive = git(&top, &["archive", "--format=tar", revision])?;
     if !archive.status.success() {
         return Err(format!(
             "git archive {revision} failed: {}",
