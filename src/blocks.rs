@@ -15,11 +15,16 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
 
-/// What a node is: a container opened by a `Start` event, or a leaf event.
+use crate::markdown::{Callout, Doc};
+
+/// What a node is: a container opened by a `Start` event, a leaf event, or
+/// a callout (`:::kind` … `:::`) folded from the HTML blocks its fences
+/// became in [`crate::markdown::Doc`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind<'a> {
     Container(Tag<'a>),
     Leaf(Event<'a>),
+    Callout(String),
 }
 
 /// One node of the tree with the byte range it covers in the parsed text.
@@ -34,6 +39,102 @@ pub struct Node<'a> {
 /// Far more than any real page needs (procedures read 16 levels of
 /// substeps, two nodes each), small enough for recursive walks.
 pub const MAX_TREE_DEPTH: usize = 128;
+
+/// The page's tree: [`parse`] with callouts folded into [`Kind::Callout`]
+/// nodes, owning its strings so the page can keep it.
+pub fn page_tree(doc: &Doc) -> Vec<Node<'static>> {
+    let tree = parse(doc.parser());
+    fold_callouts(owned(tree), &doc.callouts)
+}
+
+fn owned(nodes: Vec<Node<'_>>) -> Vec<Node<'static>> {
+    nodes
+        .into_iter()
+        .map(|n| Node {
+            kind: match n.kind {
+                Kind::Container(tag) => Kind::Container(tag.into_static()),
+                Kind::Leaf(event) => Kind::Leaf(event.into_static()),
+                Kind::Callout(kind) => Kind::Callout(kind),
+            },
+            range: n.range,
+            children: owned(n.children),
+        })
+        .collect()
+}
+
+/// Replaces each callout's opening HTML block, the siblings after it and its
+/// closing HTML block by one [`Kind::Callout`] node holding those siblings.
+/// A callout whose fences ended up in different containers (opened inside a
+/// list item, closed outside it) is left as HTML blocks.
+fn fold_callouts(nodes: Vec<Node<'static>>, callouts: &[Callout]) -> Vec<Node<'static>> {
+    if callouts.is_empty() {
+        return nodes;
+    }
+    let mut nodes: Vec<Option<Node<'static>>> = nodes.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(nodes.len());
+    let mut i = 0;
+    while i < nodes.len() {
+        let node = nodes[i].as_ref().expect("each node is taken once");
+        let close = opened_callout(node, callouts).and_then(|c| {
+            let k = (i + 1..nodes.len()).find(|&k| {
+                nodes[k]
+                    .as_ref()
+                    .is_some_and(|n| closes_callout(n, c))
+            })?;
+            Some((c, k))
+        });
+        match close {
+            Some((callout, k)) => {
+                let start = node.range.start;
+                let end = nodes[k].as_ref().map_or(start, |n| n.range.end);
+                let inner: Vec<Node<'static>> =
+                    nodes[i + 1..k].iter_mut().filter_map(Option::take).collect();
+                out.push(Node {
+                    kind: Kind::Callout(callout.kind.clone()),
+                    range: start..end,
+                    children: fold_callouts(inner, callouts),
+                });
+                i = k + 1;
+            }
+            None => {
+                let mut node = nodes[i].take().expect("each node is taken once");
+                node.children = fold_callouts(std::mem::take(&mut node.children), callouts);
+                out.push(node);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn is_html_block(node: &Node<'_>) -> bool {
+    matches!(node.tag(), Some(Tag::HtmlBlock))
+}
+
+/// The callout whose opening line `node` is.
+fn opened_callout<'c>(node: &Node<'_>, callouts: &'c [Callout]) -> Option<&'c Callout> {
+    if !is_html_block(node) {
+        return None;
+    }
+    callouts
+        .iter()
+        .find(|c| c.range.start <= node.range.start && node.range.end <= c.inner.start)
+}
+
+fn closes_callout(node: &Node<'_>, callout: &Callout) -> bool {
+    is_html_block(node) && node.range.start >= callout.inner.end && node.range.end <= callout.range.end
+}
+
+/// The tree of a Markdown fragment (a step's first line with its optional
+/// prefix taken off, a link's text), parsed with runsheet's options.
+pub fn parse_fragment(markdown: &str) -> Vec<Node<'_>> {
+    parse(Parser::new_ext(markdown, crate::markdown::options()))
+}
+
+/// Plain text of a Markdown fragment, as [`plain_text`] reads a tree.
+pub fn fragment_plain_text(markdown: &str) -> String {
+    plain_text(&parse_fragment(markdown))
+}
 
 /// Parses the whole parser output into its top-level nodes.
 pub fn parse<'a>(parser: Parser<'a>) -> Vec<Node<'a>> {
@@ -82,7 +183,51 @@ impl<'a> Node<'a> {
     pub fn tag(&self) -> Option<&Tag<'a>> {
         match &self.kind {
             Kind::Container(tag) => Some(tag),
-            Kind::Leaf(_) => None,
+            Kind::Leaf(_) | Kind::Callout(_) => None,
+        }
+    }
+
+    /// The kind of a callout node (`hint`, `warning`, …).
+    pub fn callout(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Callout(kind) => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// A paragraph holding only images (and spaces): a figure.
+    pub fn is_image_paragraph(&self) -> bool {
+        matches!(self.tag(), Some(Tag::Paragraph))
+            && self.children.iter().any(|c| matches!(c.tag(), Some(Tag::Image { .. })))
+            && self.children.iter().all(|c| match &c.kind {
+                Kind::Container(Tag::Image { .. }) => true,
+                Kind::Leaf(Event::Text(t)) => t.trim().is_empty(),
+                Kind::Leaf(Event::SoftBreak | Event::HardBreak) => true,
+                _ => false,
+            })
+    }
+
+    /// The events of the node and everything in it, as pulldown-cmark
+    /// emitted them (a callout as its two HTML fences).
+    pub fn events(&self, out: &mut Vec<Event<'a>>) {
+        match &self.kind {
+            Kind::Leaf(event) => out.push(event.clone()),
+            Kind::Container(tag) => {
+                out.push(Event::Start(tag.clone()));
+                for child in &self.children {
+                    child.events(out);
+                }
+                out.push(Event::End(tag.to_end()));
+            }
+            Kind::Callout(kind) => {
+                out.push(Event::Html(
+                    format!("<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\n").into(),
+                ));
+                for child in &self.children {
+                    child.events(out);
+                }
+                out.push(Event::Html("</div>\n".into()));
+            }
         }
     }
 
@@ -117,6 +262,7 @@ impl<'a> Node<'a> {
                     | Tag::MetadataBlock(_)
             ),
             Kind::Leaf(event) => matches!(event, Event::Rule | Event::DisplayMath(_)),
+            Kind::Callout(_) => true,
         }
     }
 

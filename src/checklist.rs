@@ -7,19 +7,16 @@
 //! complete run sheet; a procedure nested that way is not repeated on its own.
 
 use std::collections::BTreeSet;
-use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, Heading};
 use crate::output::Files;
-use crate::plan::PagePlan;
-use crate::procedure::{self, Code, Note, Procedure, Step};
+use crate::plan::Plan;
+use crate::procedure::render::TextLine;
+use crate::procedure::{self, Block, BlockKind, Details, Procedure, Step};
 use crate::project::{Page, Project};
-use crate::site::links::is_external;
 use crate::slug::Unique;
 use crate::templates::Templates;
 
@@ -59,7 +56,7 @@ pub fn checklist_path(page: &str, format: Format) -> String {
 /// the names of those pages.
 pub fn render(
     project: &Project,
-    plans: &[PagePlan],
+    plans: &[Plan],
     templates: &Templates,
     files: &mut Files,
     diags: &mut Vec<Diagnostic>,
@@ -67,7 +64,7 @@ pub fn render(
     let revision = crate::revision::describe(&project.config);
     let mut pages = BTreeSet::new();
     for (page, plan) in project.pages.iter().zip(plans) {
-        if plan.plan.procedures.is_empty() {
+        if plan.procedures.is_empty() {
             continue;
         }
         let view = view(project, page, plan, revision.clone());
@@ -86,7 +83,7 @@ pub fn render(
 pub fn render_one(
     project: &Project,
     page: &Page,
-    plan: &PagePlan,
+    plan: &Plan,
     templates: &Templates,
     format: Format,
 ) -> Result<String, Diagnostic> {
@@ -124,41 +121,47 @@ struct ProcedureView {
     title: String,
     heading_path: Vec<String>,
     intro: Option<String>,
+    /// Callouts to read before step 1.
+    notes: Vec<ItemView>,
     steps: Vec<StepView>,
+    /// Callouts written right after the last step.
+    closing_notes: Vec<ItemView>,
     /// The steps flattened in reading order with their depth, for the text forms.
     rows: Vec<Row>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct StepView {
     /// Unique in the checklist (a step can appear under two details links).
     id: String,
     number: u64,
+    /// The step's own line as plain text (its first paragraph).
     title: String,
-    /// The step's first paragraph as inline HTML.
+    /// The same line as inline HTML.
     html: String,
-    /// The step's first paragraph as one line of Markdown.
+    /// The same line as one line of Markdown.
     md: String,
     optional: bool,
-    /// Notes and code written before the substeps (all of them when there are none)…
-    notes: Vec<NoteView>,
-    code: Vec<Code>,
-    substeps: Vec<StepView>,
-    /// …and those written after the substeps, kept in that order.
-    notes_after: Vec<NoteView>,
-    code_after: Vec<Code>,
+    /// The step's other blocks up to its first substeps, kept with its line…
+    head: Vec<ItemView>,
+    /// …and from its first substeps on, in source order.
+    tail: Vec<ItemView>,
     details: Option<DetailsView>,
 }
 
+/// One block of a step in every form: `kind` is a [`BlockKind`] name;
+/// a `substeps` item holds `steps`.
 #[derive(Clone, Serialize)]
-struct NoteView {
-    kind: String,
-    markdown: String,
+struct ItemView {
+    kind: BlockKind,
+    callout: Option<String>,
     html: String,
-    text: String,
+    md: String,
+    lines: Vec<TextLine>,
+    steps: Vec<StepView>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct DetailsView {
     anchor: String,
     title: String,
@@ -168,43 +171,40 @@ struct DetailsView {
     procedures: Vec<GroupView>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct GroupView {
     title: String,
+    notes: Vec<ItemView>,
     steps: Vec<StepView>,
+    closing_notes: Vec<ItemView>,
 }
 
-/// One line of the Markdown and text forms: a step, or the heading of a
-/// linked section (`heading` set, `text` its first paragraph if any).
+/// One entry of the Markdown and text forms: a step's line (`kind` `step`),
+/// blocks under the step above (`blocks`), or the heading of a linked
+/// section (`heading`, `text` its first paragraph if any).
 #[derive(Serialize)]
 struct Row {
+    kind: &'static str,
     depth: usize,
     number: u64,
     title: String,
     md: String,
     optional: bool,
-    notes: Vec<NoteView>,
-    code: Vec<Code>,
+    blocks: Vec<ItemView>,
     heading: Option<String>,
     text: String,
-    /// Notes and code that follow the substeps of the step above.
-    continuation: bool,
 }
 
-fn view(project: &Project, page: &Page, plan: &PagePlan, revision: Option<String>) -> View {
+fn view(project: &Project, page: &Page, plan: &Plan, revision: Option<String>) -> View {
     let mut builder = Builder {
-        page,
         plan,
         ids: Unique::default(),
     };
     let absorbed = builder.absorbed();
     let shown: Vec<&Procedure> = plan
-        .plan
         .procedures
         .iter()
-        .enumerate()
-        .filter(|(i, _)| !absorbed.contains(i))
-        .map(|(_, p)| p)
+        .filter(|p| !absorbed.contains(p.id.as_str()))
         .collect();
     // a procedure may have the id of a step (each is unique in its own
     // kind); in the HTML both are element ids, so sections claim theirs first
@@ -213,15 +213,17 @@ fn view(project: &Project, page: &Page, plan: &PagePlan, revision: Option<String
         .into_iter()
         .zip(section_ids)
         .map(|(p, id)| {
-            let steps: Vec<StepView> = p.steps.iter().map(|s| builder.step(s, true)).collect();
+            let group = builder.group(p, true);
             let mut rows = Vec::new();
-            flatten(&steps, 0, &mut rows);
+            flatten(&group.steps, 0, &mut rows);
             ProcedureView {
                 id,
                 title: p.title.clone().unwrap_or_else(|| page.front.title.clone()),
                 heading_path: p.heading_path.clone(),
                 intro: p.intro.clone(),
-                steps,
+                notes: group.notes,
+                steps: group.steps,
+                closing_notes: group.closing_notes,
                 rows,
             }
         })
@@ -233,159 +235,114 @@ fn view(project: &Project, page: &Page, plan: &PagePlan, revision: Option<String
             description: page.front.description.clone(),
         },
         source: project.db.get(page.file).path.clone(),
-        digest: plan.plan.digest.clone(),
+        digest: plan.digest.clone(),
         revision,
-        storage_key: format!("runsheet:{}:{}", page.name, plan.plan.digest),
+        storage_key: format!("runsheet:{}:{}", page.name, plan.digest),
         procedures,
     }
 }
 
 struct Builder<'a> {
-    page: &'a Page,
-    plan: &'a PagePlan,
+    plan: &'a Plan,
     ids: Unique,
 }
 
-/// A later section of the page that a step's `details` points at.
-struct Section<'a> {
-    heading: &'a Heading,
-    range: Range<usize>,
-    procedures: Vec<usize>,
-}
-
 impl Builder<'_> {
-    fn section(&self, anchor: &str) -> Option<Section<'_>> {
-        let headings = &self.page.doc.headings;
-        let i = headings.iter().position(|h| h.anchor == anchor)?;
-        let heading = &headings[i];
-        let end = headings[i + 1..]
-            .iter()
-            .find(|h| h.level <= heading.level)
-            .map_or(self.page.doc.text.len(), |h| h.range.start);
-        let range = heading.range.end..end;
-        let procedures = self
-            .plan
-            .spans
-            .iter()
-            .enumerate()
-            .filter(|(_, span)| range.contains(&span.start))
-            .map(|(i, _)| i)
-            .collect();
-        Some(Section {
-            heading,
-            range,
-            procedures,
-        })
-    }
-
-    /// Procedures that appear under some step's details.
-    fn absorbed(&self) -> BTreeSet<usize> {
+    /// Ids of the procedures that appear under some step's details.
+    fn absorbed(&self) -> BTreeSet<&str> {
         let mut found = BTreeSet::new();
-        let mut visit = |step: &Step| {
-            if let Some(section) = step.details.as_deref().and_then(|a| self.section(a)) {
-                found.extend(section.procedures);
-            }
-        };
-        for p in &self.plan.plan.procedures {
-            walk(&p.steps, &mut visit);
+        for p in &self.plan.procedures {
+            walk(&p.steps, &mut |step| {
+                if let Some(d) = &step.details {
+                    found.extend(d.procedures.iter().map(String::as_str));
+                }
+            });
         }
         found
     }
 
+    fn group(&mut self, p: &Procedure, with_details: bool) -> GroupView {
+        let no_links: &[procedure::Link] = &[];
+        GroupView {
+            title: p.title.clone().unwrap_or_default(),
+            notes: p.notes.iter().map(|b| item(b, no_links)).collect(),
+            steps: p
+                .steps
+                .iter()
+                .map(|s| self.step(s, with_details))
+                .collect(),
+            closing_notes: p.closing_notes.iter().map(|b| item(b, no_links)).collect(),
+        }
+    }
+
     fn step(&mut self, step: &Step, with_details: bool) -> StepView {
         let line = step_line(step);
-        let (notes, notes_after) = split_after(step, &step.notes, |n| n.markdown.as_str());
-        let (code, code_after) = split_after(step, &step.code, |c| c.content.as_str());
-        let note_view = |n: &Note| NoteView {
-            kind: n.kind.clone(),
-            markdown: n.markdown.clone(),
-            html: block_html(&n.markdown),
-            text: plain_text(&n.markdown),
-        };
+        let id = self.ids.claim(&step.id);
+        let mut head = Vec::new();
+        let mut tail = Vec::new();
+        for block in step.content.iter().skip(line.skip) {
+            let mut view = item(block, &step.links);
+            if block.kind == BlockKind::Substeps {
+                view.steps = block
+                    .steps
+                    .iter()
+                    .filter_map(|id| step.substeps.iter().find(|s| &s.id == id))
+                    .map(|s| self.step(s, with_details))
+                    .collect();
+            }
+            if view.kind == BlockKind::Substeps || !tail.is_empty() {
+                tail.push(view);
+            } else {
+                head.push(view);
+            }
+        }
         StepView {
-            id: self.ids.claim(&step.id),
+            id,
             number: step.number,
             title: line.title,
             html: line.html,
             md: line.md,
             optional: step.optional,
-            notes: notes.into_iter().map(note_view).collect(),
-            code: code.into_iter().cloned().collect(),
-            substeps: step
-                .substeps
-                .iter()
-                .map(|s| self.step(s, with_details))
-                .collect(),
-            notes_after: notes_after.into_iter().map(note_view).collect(),
-            code_after: code_after.into_iter().cloned().collect(),
+            head,
+            tail,
             details: if with_details {
-                step.details.as_deref().and_then(|a| self.details(a))
+                step.details.as_ref().map(|d| self.details(d))
             } else {
                 None
             },
         }
     }
 
-    fn details(&mut self, anchor: &str) -> Option<DetailsView> {
-        let section = self.section(anchor)?;
-        let title = section.heading.text.clone();
-        let procedures: Vec<(String, Vec<Step>)> = section
+    fn details(&mut self, details: &Details) -> DetailsView {
+        let procedures: Vec<GroupView> = details
             .procedures
             .iter()
-            .map(|&i| {
-                let p = &self.plan.plan.procedures[i];
-                (p.title.clone().unwrap_or_default(), p.steps.clone())
-            })
+            .filter_map(|id| self.plan.procedures.iter().find(|p| &p.id == id))
+            .map(|p| self.group(p, false))
             .collect();
-        let intro = if procedures.is_empty() {
-            first_paragraph(&self.page.doc.text[section.range.clone()])
-        } else {
-            None
-        };
-        Some(DetailsView {
-            anchor: anchor.to_owned(),
-            title,
-            intro_html: intro
-                .as_ref()
-                .map(|p| inline_html(p).unwrap_or_else(|| escape_html(&plain_text(p)))),
-            intro_text: intro.as_ref().map(|p| plain_text(p)),
-            procedures: procedures
-                .into_iter()
-                .map(|(title, steps)| GroupView {
-                    title,
-                    steps: steps.iter().map(|s| self.step(s, false)).collect(),
-                })
-                .collect(),
-        })
+        DetailsView {
+            anchor: details.anchor.clone(),
+            title: details.title.clone(),
+            intro_html: details.summary.as_deref().map(escape_html),
+            intro_text: details.summary.clone(),
+            procedures,
+        }
     }
 }
 
-/// Splits a step's notes or code blocks into those written before its
-/// substeps and those written after them, by where their text first appears
-/// in the step's Markdown.
-fn split_after<'s, T>(
-    step: &Step,
-    items: &'s [T],
-    text: impl Fn(&T) -> &str,
-) -> (Vec<&'s T>, Vec<&'s T>) {
-    let first_sub = step
-        .substeps
-        .first()
-        .and_then(|s| s.markdown.lines().next())
-        .and_then(|line| step.markdown.find(line.trim()));
-    items.iter().partition(|item| {
-        let at = text(item)
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .and_then(|line| step.markdown.find(line.trim()));
-        match (first_sub, at) {
-            (Some(sub), Some(at)) => at < sub,
-            _ => true,
-        }
-    })
+/// A block as the checklist forms show it.
+fn item(block: &Block, links: &[procedure::Link]) -> ItemView {
+    ItemView {
+        kind: block.kind,
+        callout: block.callout.clone(),
+        html: block.view.html.clone(),
+        md: inline_references(&block.markdown, links),
+        lines: block.view.lines.clone(),
+        steps: Vec::new(),
+    }
 }
 
-fn walk(steps: &[Step], f: &mut impl FnMut(&Step)) {
+fn walk<'s>(steps: &'s [Step], f: &mut impl FnMut(&'s Step)) {
     for s in steps {
         f(s);
         walk(&s.substeps, f);
@@ -395,25 +352,19 @@ fn walk(steps: &[Step], f: &mut impl FnMut(&Step)) {
 fn flatten(steps: &[StepView], depth: usize, rows: &mut Vec<Row>) {
     for s in steps {
         rows.push(Row {
-            depth,
+            kind: "step",
             number: s.number,
             title: s.title.clone(),
             md: s.md.clone(),
             optional: s.optional,
-            notes: s.notes.clone(),
-            code: s.code.clone(),
-            heading: None,
-            text: String::new(),
-            continuation: false,
+            ..Row::empty(depth)
         });
-        flatten(&s.substeps, depth + 1, rows);
-        if !s.notes_after.is_empty() || !s.code_after.is_empty() {
-            rows.push(Row {
-                notes: s.notes_after.clone(),
-                code: s.code_after.clone(),
-                continuation: true,
-                ..Row::empty(depth)
-            });
+        for item in s.head.iter().chain(&s.tail) {
+            if item.kind == BlockKind::Substeps {
+                flatten(&item.steps, depth + 1, rows);
+            } else {
+                push_block(rows, depth, item);
+            }
         }
         let Some(details) = &s.details else { continue };
         let named = details.procedures.len() != 1;
@@ -428,30 +379,48 @@ fn flatten(steps: &[StepView], depth: usize, rows: &mut Vec<Row>) {
             if named && group.title != details.title {
                 rows.push(heading_row(depth + 1, &group.title, String::new()));
             }
+            for note in &group.notes {
+                push_block(rows, depth + 1, note);
+            }
             flatten(&group.steps, depth + 1, rows);
+            for note in &group.closing_notes {
+                push_block(rows, depth + 1, note);
+            }
         }
+    }
+}
+
+/// Adds `item` to the blocks row at `depth` that ends `rows`, or starts one.
+fn push_block(rows: &mut Vec<Row>, depth: usize, item: &ItemView) {
+    match rows.last_mut() {
+        Some(row) if row.kind == "blocks" && row.depth == depth => row.blocks.push(item.clone()),
+        _ => rows.push(Row {
+            kind: "blocks",
+            blocks: vec![item.clone()],
+            ..Row::empty(depth)
+        }),
     }
 }
 
 impl Row {
     fn empty(depth: usize) -> Row {
         Row {
+            kind: "blocks",
             depth,
             number: 0,
             title: String::new(),
             md: String::new(),
             optional: false,
-            notes: Vec::new(),
-            code: Vec::new(),
+            blocks: Vec::new(),
             heading: None,
             text: String::new(),
-            continuation: false,
         }
     }
 }
 
 fn heading_row(depth: usize, heading: &str, text: String) -> Row {
     Row {
+        kind: "heading",
         heading: Some(heading.to_owned()),
         text,
         ..Row::empty(depth)
@@ -460,53 +429,73 @@ fn heading_row(depth: usize, heading: &str, text: String) -> Row {
 
 /// What a checklist shows on a step's own line, the one with its box.
 struct StepLine {
-    /// Plain text: the step's title, or the text of its first block when
-    /// that is not a paragraph (a heading, a quote).
+    /// Plain text, every word of the first paragraph (image descriptions too).
     title: String,
     /// Inline HTML only, never a block element: it goes inside `<label>`.
     html: String,
     /// One line of Markdown.
     md: String,
+    /// How many of the step's first blocks the line shows (0 or 1).
+    skip: usize,
 }
 
-/// The step's first paragraph (without its optional prefix) as inline HTML
-/// and one line of Markdown; when the step does not start with a paragraph,
-/// its title, or else the plain text of its first block, escaped.
+/// The step's first paragraph (without its optional prefix) as the step's
+/// line; a step that starts with a heading shows the heading there; one
+/// that starts with another block shows its title, or that block's first
+/// words, and keeps the block below.
 fn step_line(step: &Step) -> StepLine {
-    let chunk = first_chunk(&step.markdown);
-    if let Some(paragraph) = paragraph_source(&chunk) {
-        let (_, inline) = if step.optional {
-            procedure::strip_optional_markdown(&paragraph)
-        } else {
-            (false, paragraph.as_str())
-        };
-        // out of the page, reference links lose their definitions: inline them
-        let inline = inline_references(inline, &step.links);
-        if let Some(html) = inline_html(&inline).filter(|h| !h.trim().is_empty()) {
+    let first = step.content.first().filter(|b| !b.attached);
+    let text = |b: &Block| b.view.lines.first().map(|l| l.text.clone()).unwrap_or_default();
+    match first {
+        Some(b) if b.kind == BlockKind::Paragraph => {
+            let source = one_line(&b.markdown);
+            let md = if step.optional {
+                procedure::strip_optional_markdown(&source).1.to_owned()
+            } else {
+                source
+            };
+            StepLine {
+                title: text(b),
+                html: b.view.inline.clone(),
+                md: inline_references(&md, &step.links),
+                skip: 1,
+            }
+        }
+        Some(b) if b.kind == BlockKind::Heading => StepLine {
+            html: escape_html(&text(b)),
+            md: md_escape(&text(b)),
+            title: text(b),
+            skip: 1,
+        },
+        other => {
             let title = if step.title.is_empty() {
-                plain_text(&inline)
+                other.map(text).unwrap_or_default()
             } else {
                 step.title.clone()
             };
-            return StepLine {
+            StepLine {
+                html: escape_html(&title),
+                md: md_escape(&title),
                 title,
-                html,
-                md: inline,
-            };
+                skip: 0,
+            }
         }
-    }
-    let title = if step.title.is_empty() {
-        plain_text(&chunk)
-    } else {
-        step.title.clone()
-    };
-    StepLine {
-        html: escape_html(&title),
-        md: md_escape(&title),
-        title,
     }
 }
 
+/// A paragraph's Markdown on one line: lines trimmed, a hard break's
+/// backslash dropped.
+fn one_line(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(|l| {
+            let t = l.trim();
+            t.strip_suffix('\\').map_or(t, str::trim_end)
+        })
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 /// Rewrites reference links (`[text][label]`, `[text][]`, `[text]`) as inline
 /// links `[text](href)`, taking the destination from the step's `links` (the
 /// plan resolves references against the whole page). Brackets that are not
@@ -528,7 +517,7 @@ fn inline_references(md: &str, links: &[procedure::Link]) -> String {
             Some(label) => label.find(']').map(|i| i + 2),
             None => Some(0),
         };
-        let plain = plain_text(text);
+        let plain = crate::blocks::fragment_plain_text(text);
         let link = links.iter().find(|l| l.text == plain);
         match (
             escaped || after.starts_with('(') || after.starts_with(':'),
@@ -565,172 +554,6 @@ fn matching_bracket(s: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// The source of `markdown`'s first block when that is a paragraph, its
-/// lines trimmed and joined into one.
-fn paragraph_source(markdown: &str) -> Option<String> {
-    let mut events = Parser::new_ext(markdown, markdown::options()).into_offset_iter();
-    match events.next() {
-        Some((Event::Start(Tag::Paragraph), range)) => Some(
-            markdown[range]
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        _ => None,
-    }
-}
-
-/// The lines of a step's Markdown up to the end of its first paragraph: a
-/// blank line, a callout fence, a code fence or a nested list item ends it.
-fn first_chunk(markdown: &str) -> String {
-    let mut lines = Vec::new();
-    for (i, line) in markdown.lines().enumerate() {
-        let t = line.trim();
-        let ends = t.is_empty()
-            || t.starts_with("```")
-            || t.starts_with("~~~")
-            || markdown::callout_open(t).is_some()
-            || markdown::is_callout_close(t)
-            || (i > 0 && starts_list_item(t));
-        if ends {
-            break;
-        }
-        // a hard line break (`\` at the end) becomes a plain line break
-        lines.push(t.strip_suffix('\\').map_or(t, str::trim_end));
-    }
-    lines.join("\n")
-}
-
-fn starts_list_item(t: &str) -> bool {
-    let digits = t.chars().take_while(char::is_ascii_digit).count();
-    let after = &t[digits..];
-    (digits > 0 && (after.starts_with(". ") || after.starts_with(") ")))
-        || t.starts_with("- ")
-        || t.starts_with("* ")
-        || t.starts_with("+ ")
-}
-
-/// The first paragraph of a Markdown fragment, as its source text on one line.
-fn first_paragraph(markdown: &str) -> Option<String> {
-    let mut start = None;
-    for (event, range) in Parser::new_ext(markdown, markdown::options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::Paragraph) => start = Some(range.start),
-            Event::End(TagEnd::Paragraph) => {
-                let text = &markdown[start?..range.end];
-                return Some(text.split_whitespace().collect::<Vec<_>>().join(" "));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Renders Markdown to HTML; links that point into the site become plain
-/// text (the checklist lives in another folder and is often printed).
-fn block_html(markdown: &str) -> String {
-    let mut depth = 0usize;
-    let events = Parser::new_ext(markdown, markdown::options()).filter(|e| match e {
-        Event::Start(Tag::Link { dest_url, .. }) if !is_external(dest_url) => {
-            depth += 1;
-            false
-        }
-        Event::End(TagEnd::Link) if depth > 0 => {
-            depth -= 1;
-            false
-        }
-        _ => true,
-    });
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events);
-    html
-}
-
-/// The content of the first block of `markdown` as inline HTML (no `<p>`),
-/// when that block is a paragraph; `None` otherwise. Links into the site
-/// become text as in [`block_html`], and raw HTML tags that are not
-/// phrasing content (`<div>`, `<p>`, `<h1>` …) are left out, so the result
-/// never holds a block element.
-fn inline_html(markdown: &str) -> Option<String> {
-    let mut events = Parser::new_ext(markdown, markdown::options());
-    if !matches!(events.next(), Some(Event::Start(Tag::Paragraph))) {
-        return None;
-    }
-    let mut links = 0usize;
-    let inner = events
-        .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
-        .filter(|e| match e {
-            Event::Start(Tag::Link { dest_url, .. }) if !is_external(dest_url) => {
-                links += 1;
-                false
-            }
-            Event::End(TagEnd::Link) if links > 0 => {
-                links -= 1;
-                false
-            }
-            Event::InlineHtml(tag) => is_phrasing_html(tag),
-            _ => true,
-        });
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, inner);
-    Some(html.trim_end().to_owned())
-}
-
-/// HTML elements allowed inside a paragraph (phrasing content).
-const PHRASING: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "img",
-    "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u",
-    "var", "wbr",
-];
-
-/// An inline HTML tag or comment that may stay inside a checklist's step line.
-fn is_phrasing_html(tag: &str) -> bool {
-    let Some(rest) = tag.strip_prefix('<') else {
-        return false;
-    };
-    if rest.starts_with("!--") {
-        return true;
-    }
-    let rest = rest.strip_prefix('/').unwrap_or(rest);
-    let name: String = rest
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    PHRASING.contains(&name.as_str())
-}
-
-/// Plain text of Markdown: inline markup dropped, blocks separated by
-/// spaces (`Be **careful**.` is `Be careful.`).
-fn plain_text(markdown: &str) -> String {
-    let mut out = String::new();
-    for event in Parser::new_ext(markdown, markdown::options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::Rule => out.push(' '),
-            Event::End(end) if ends_block(end) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// True for the end of a block; false for the end of inline markup.
-fn ends_block(end: TagEnd) -> bool {
-    !matches!(
-        end,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-            | TagEnd::Link
-            | TagEnd::Image
-    )
 }
 
 fn escape_html(s: &str) -> String {

@@ -60,6 +60,11 @@ struct Global {
     /// Print what was checked or written
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// How numbered lists become procedures: `writer` joins a list the
+    /// writer continued after code, a callout, an image or prose (the
+    /// default); `commonmark` reads every list exactly as CommonMark does
+    #[arg(long, global = true, value_enum, value_name = "READING")]
+    lists: Option<crate::procedure::Reading>,
     /// When to colour messages (NO_COLOR in the environment also turns colour off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -254,6 +259,7 @@ impl Global {
             out,
             base_path: self.base_path.clone(),
             strict,
+            lists: self.lists,
         }
     }
 
@@ -409,8 +415,8 @@ fn checklist(g: &Global, key: &str, format: crate::checklist::Format) -> u8 {
     let templates = Templates::load(&project.config, &mut project.db, &mut diags);
     let page = &project.pages[index];
     crate::site::check_links(&project, page, &mut diags);
-    let plan = crate::plan::plan_located(&project, page, &mut diags);
-    if plan.plan.procedures.is_empty() {
+    let plan = crate::plan::plan(&project, page, &mut diags);
+    if plan.procedures.is_empty() {
         diags.push(
             Diagnostic::error(
                 "checklist-empty",

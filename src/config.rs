@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::procedure::Reading;
 use crate::source::{decode, FileKind, SourceDb, SourceFile};
 
 /// The name of the optional settings file in the project folder.
@@ -20,6 +21,7 @@ struct FileConfig {
     out: Option<PathBuf>,
     base_path: Option<String>,
     strict: Option<bool>,
+    lists: Option<Reading>,
 }
 
 /// Values given on the command line; they beat the file. Paths are relative
@@ -33,6 +35,8 @@ pub struct Overrides {
     pub base_path: Option<String>,
     /// `--strict` (`Some(true)`) or `--no-strict` (`Some(false)`).
     pub strict: Option<bool>,
+    /// `--lists writer|commonmark`.
+    pub lists: Option<Reading>,
 }
 
 /// The settings a run uses, with every path resolved.
@@ -46,6 +50,8 @@ pub struct Config {
     /// URL prefix under which absolute links point into the content: `""` or `/docs`.
     pub base_path: String,
     pub strict: bool,
+    /// How numbered lists are read into procedures.
+    pub lists: Reading,
 }
 
 /// `/docs/` and `docs` become `/docs`; `/` and `` become ``.
@@ -108,7 +114,7 @@ pub fn load(
                     Diagnostic::error("config-invalid", e.message().to_owned())
                         .at(id, span.start, span.end)
                         .with_help(
-                            "known settings: content, partials, templates, out, base_path, strict",
+                            "known settings: content, partials, templates, out, base_path, strict, lists",
                         ),
                 );
                 return None;
@@ -135,6 +141,7 @@ pub fn load(
                 .unwrap_or(""),
         ),
         strict: overrides.strict.or(file.strict).unwrap_or(false),
+        lists: overrides.lists.or(file.lists).unwrap_or_default(),
     };
     if !config.content.is_dir() {
         diags.push(

@@ -20,15 +20,16 @@ use crate::procedure::{self, Procedure, Source};
 use crate::project::{Page, Project};
 
 /// The plan format's version; bumped on any change existing readers would misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The JSON plan of one page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "runsheet plan")]
 pub struct Plan {
-    /// Always 1 for this format.
-    #[schemars(range(min = 1, max = 1))]
+    /// Always 2 for this format (2 added step `content`, procedure
+    /// `notes` and `closing_notes`, and `details` objects).
+    #[schemars(range(min = 2, max = 2))]
     pub schema_version: u32,
     pub page: PageInfo,
     /// `sha256:` and the lowercase hex SHA-256 of the page's expanded source.
@@ -73,25 +74,9 @@ pub struct Index {
 
 /// Builds the plan of `page`; procedure warnings go to `diags`.
 pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan {
-    plan_located(project, page, diags).plan
-}
-
-/// A page's plan and, for each of its procedures, the byte range of the
-/// procedure's list in the page's [`crate::markdown::Doc`] text.
-#[derive(Clone, Debug)]
-pub struct PagePlan {
-    pub plan: Plan,
-    pub spans: Vec<std::ops::Range<usize>>,
-}
-
-/// [`plan`], keeping where each procedure is in the page.
-pub fn plan_located(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> PagePlan {
     let file = project.db.get(page.file);
-    let (procedures, spans) = procedure::extract_located(page, &project.db, diags)
-        .into_iter()
-        .map(|l| (l.procedure, l.span))
-        .unzip();
-    let plan = Plan {
+    let procedures = procedure::extract(page, &project.db, project.config.lists, diags);
+    Plan {
         schema_version: SCHEMA_VERSION,
         page: PageInfo {
             name: page.name.clone(),
@@ -112,8 +97,7 @@ pub fn plan_located(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>)
         },
         digest: digest(&page.expansion.text),
         procedures,
-    };
-    PagePlan { plan, spans }
+    }
 }
 
 /// `sha256:<hex>` of `text`.
@@ -190,20 +174,19 @@ pub fn plan_path(page: &Page) -> String {
 /// Adds `plans/<page>.json` for every page, `plans/index.json` and
 /// `plan.schema.json` to `files`; returns the plans, in page order, for the
 /// other renderers.
-pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Vec<PagePlan> {
+pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Vec<Plan> {
     let mut pages = Vec::with_capacity(project.pages.len());
     let mut plans = Vec::with_capacity(project.pages.len());
     for page in &project.pages {
-        let located = plan_located(project, page, diags);
-        let plan = &located.plan;
-        files.add(plan_path(page), to_json(plan));
+        let plan = plan(project, page, diags);
+        files.add(plan_path(page), to_json(&plan));
         pages.push(IndexEntry {
             name: page.name.clone(),
             title: page.front.title.clone(),
             plan: plan_path(page),
             procedures: plan.procedures.len(),
         });
-        plans.push(located);
+        plans.push(plan);
     }
     pages.sort_by(|a, b| a.name.cmp(&b.name));
     let index = Index {

@@ -1,21 +1,22 @@
 //! Procedures: reads every top-level ordered list of a page into a [`Procedure`] of [`Step`]s with stable ids, sources and `details` links.
 
-use std::ops::Range;
-
-use pulldown_cmark::Tag;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::align;
-use crate::blocks::{self, Node};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Heading;
 use crate::project::Page;
-use crate::slug::{slugify, slugify_words, Unique};
+use crate::slug::slugify_words;
 use crate::source::SourceDb;
 use crate::sourcemap::Location;
 
+mod content;
 mod lint;
+mod read;
+pub mod render;
+
+pub use content::strip_marker;
 
 /// How many words of a step's title go into its id.
 pub const ID_WORDS: usize = 5;
@@ -27,7 +28,22 @@ pub const ID_WORDS: usize = 5;
 /// procedure.
 pub const MAX_STEP_DEPTH: usize = 16;
 
-/// One numbered procedure: a top-level ordered list and the headings above it.
+/// How lists are read into procedures (`lists` in `runsheet.toml`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Reading {
+    /// As the writer meant them: a list interrupted by code, a callout, an
+    /// image or prose and then continued with the next number is one
+    /// procedure, and the blocks between belong to the step above
+    /// (`docs/procedures.md`, section 4).
+    #[default]
+    Writer,
+    /// Exactly as CommonMark reads them: every list is its own procedure.
+    Commonmark,
+}
+
+/// One numbered procedure: a top-level ordered list (or several, when the
+/// writer continued one after an interruption) and the headings above it.
 ///
 /// This is the step model shared by plans ([`crate::plan`]) and checklists;
 /// the reading rules are in `docs/procedures.md`.
@@ -45,6 +61,12 @@ pub struct Procedure {
     pub level: Option<u8>,
     /// Plain text of the paragraph right before the list, if that is a paragraph.
     pub intro: Option<String>,
+    /// Callouts to read before step 1: those between the procedure's heading
+    /// and its first step, and, for the page's first procedure, the warnings
+    /// written earlier on the page.
+    pub notes: Vec<Block>,
+    /// Callouts written right after the last step, before any other block.
+    pub closing_notes: Vec<Block>,
     /// Where the list's first item is written.
     pub source: Source,
     pub steps: Vec<Step>,
@@ -64,23 +86,99 @@ pub struct Step {
     pub title: String,
     /// The item's first paragraph as plain text.
     pub text: String,
-    /// The item's own Markdown as written (partials expanded, callouts as
-    /// `:::` fences), without its list marker and dedented.
+    /// Everything the step holds, in source order: the item's own blocks,
+    /// then the blocks written after it that belong to it (`attached`).
+    pub content: Vec<Block>,
+    /// The Markdown of `content` as written (partials expanded, callouts as
+    /// `:::` fences), without the list marker and dedented.
     pub markdown: String,
     /// The text starts with `Optional:`, `(Optional)` or `[Optional]`, in any case.
     pub optional: bool,
-    /// Items of ordered lists nested directly in this item.
+    /// Items of ordered lists nested in this step (`substeps` blocks of `content`).
     pub substeps: Vec<Step>,
-    /// Code blocks of the item, outside substeps and notes.
+    /// Code blocks of `content`, outside substeps and notes.
     pub code: Vec<Code>,
-    /// Callouts of the item, outside substeps.
+    /// Callouts of `content`, outside substeps.
     pub notes: Vec<Note>,
-    /// Links of the item (notes included), outside substeps.
+    /// Links of `content` (notes included), outside substeps.
     pub links: Vec<Link>,
-    /// Anchor of the later heading of the page that carries this step out.
-    pub details: Option<String>,
+    /// The later section of the page that carries this step out.
+    pub details: Option<Details>,
     /// Where the item's list marker is written.
     pub source: Source,
+}
+
+/// One block of a step: a paragraph, list, code block, callout, image,
+/// table, quote or the step's nested numbered list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The block's Markdown as written, dedented; for a note, the Markdown
+    /// between its fences.
+    pub markdown: String,
+    /// For `code`: the first word of the fence's info string, if any.
+    pub language: Option<String>,
+    /// For `note`: the callout's kind (`hint`, `warning`, …).
+    pub callout: Option<String>,
+    /// For `substeps`: the ids of the steps it holds, in order.
+    pub steps: Vec<String>,
+    /// Written outside the item (not indented into it) and joined to the
+    /// step by runsheet's reading rules.
+    pub attached: bool,
+    pub source: Source,
+    /// Rendered forms for the checklists; not part of the plan.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub view: BlockView,
+}
+
+/// What a block is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    Paragraph,
+    /// A bullet list, or a numbered list not read as substeps.
+    List,
+    Code,
+    /// A callout (`:::hint` … `:::`).
+    Note,
+    /// A paragraph holding only images (a figure).
+    Image,
+    Table,
+    Quote,
+    Heading,
+    Html,
+    Rule,
+    /// A nested numbered list read as substeps.
+    Substeps,
+}
+
+/// A block rendered once, when it is read, for every checklist form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BlockView {
+    /// HTML (for a note, of its content; for a paragraph that starts a
+    /// step, inline HTML only in `inline`).
+    pub html: String,
+    /// Inline HTML of a paragraph (no `<p>`), for a step's own line.
+    pub inline: String,
+    /// Lines of the plain-text form, before wrapping.
+    pub lines: Vec<render::TextLine>,
+}
+
+/// Where a step's `details` point: a later section of the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Details {
+    /// The section heading's anchor on the site page.
+    pub anchor: String,
+    /// The section heading's text.
+    pub title: String,
+    /// Ids of the procedures in that section (and its subsections), in order;
+    /// empty when the section is prose only.
+    pub procedures: Vec<String>,
+    /// Plain text of the section's first paragraph, when it has no procedure.
+    pub summary: Option<String>,
 }
 
 /// A fenced or indented code block.
@@ -153,50 +251,25 @@ impl From<Location> for Source {
 
 /// Every procedure of the page, in page order, with `details` filled in.
 /// `procedure-split` and `procedure-empty` warnings go to `diags`.
-pub fn extract(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> Vec<Procedure> {
-    extract_located(page, db, diags)
-        .into_iter()
-        .map(|l| l.procedure)
-        .collect()
-}
-
-/// A procedure and where its list is in the page's [`crate::markdown::Doc`] text.
-#[derive(Clone, Debug)]
-pub struct Located {
-    pub procedure: Procedure,
-    /// Byte range of the list in `page.doc.text`.
-    pub span: Range<usize>,
-}
-
-/// [`extract`], keeping each procedure's place in the page, for renderers
-/// that relate procedures to sections (checklists nest a step's `details`).
-pub fn extract_located(page: &Page, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> Vec<Located> {
-    let tree = blocks::parse(page.doc.parser());
-    let mut ex = Extractor {
-        page,
-        db,
-        procedure_ids: Unique::default(),
-        step_ids: Unique::default(),
-        path: Vec::new(),
-        lint: lint::Lint::new(page),
-        found: Vec::new(),
-        too_deep: false,
-    };
-    ex.walk(&tree);
-    ex.lint.finish();
-    let Extractor { found, lint, .. } = ex;
-    diags.extend(lint.diags);
+pub fn extract(
+    page: &Page,
+    db: &SourceDb,
+    reading: Reading,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Procedure> {
+    let mut ex = read::Extractor::new(page, db, reading);
+    ex.walk(&page.tree, true);
+    let (mut found, lint_diags) = ex.finish();
+    diags.extend(lint_diags);
     let headings = &page.doc.headings;
-    found
-        .into_iter()
-        .map(|mut f| {
-            link_details(&mut f, headings);
-            Located {
-                span: f.list_start..f.list_end,
-                procedure: f.procedure,
-            }
-        })
-        .collect()
+    let spans: Vec<(String, usize)> = found
+        .iter()
+        .map(|f| (f.procedure.id.clone(), f.span.start))
+        .collect();
+    for f in &mut found {
+        link_details(f, headings, &spans, page);
+    }
+    found.into_iter().map(|f| f.procedure).collect()
 }
 
 /// `(true, rest)` when `text` starts with `Optional:`, `(Optional)` or
@@ -274,372 +347,13 @@ pub fn step_slug(title: &str) -> String {
     }
 }
 
-/// A heading enclosing the current position.
-struct PathHeading {
-    level: u8,
-    text: String,
-    /// `{#id}` when given, else the slug of the text.
-    segment: String,
-}
-
-struct Found {
-    procedure: Procedure,
-    list_start: usize,
-    list_end: usize,
-    level: u8,
-    parent_level: u8,
-}
-
-struct Extractor<'p> {
-    page: &'p Page,
-    db: &'p SourceDb,
-    /// Procedure ids and step ids are unique each in their own kind, so a
-    /// procedure's id never depends on the text of some step.
-    procedure_ids: Unique,
-    step_ids: Unique,
-    path: Vec<PathHeading>,
-    lint: lint::Lint<'p>,
-    found: Vec<Found>,
-    /// `procedure-too-deep` was reported for the procedure being read.
-    too_deep: bool,
-}
-
-impl Extractor<'_> {
-    /// Reads a run of sibling blocks: the page, or a block quote's content.
-    fn walk(&mut self, nodes: &[Node<'_>]) {
-        let mut prev: Option<&Node<'_>> = None;
-        for node in nodes {
-            match node.tag() {
-                Some(Tag::Heading { level, id, .. }) => {
-                    let text = node.plain_text();
-                    self.lint.heading(*level as u8, &text, node.range.start);
-                    self.heading(*level as u8, text, id.as_deref());
-                }
-                Some(Tag::List(Some(start))) => {
-                    self.lint.list(node, *start);
-                    self.procedure(node, *start, prev);
-                }
-                Some(Tag::BlockQuote(_)) => {
-                    self.lint.block(node);
-                    self.walk(&node.children);
-                }
-                Some(Tag::Paragraph) => self.lint.paragraph(node),
-                _ => self.lint.block(node),
-            }
-            prev = Some(node);
-        }
-    }
-
-    fn heading(&mut self, level: u8, text: String, id: Option<&str>) {
-        while self.path.last().is_some_and(|h| h.level >= level) {
-            self.path.pop();
-        }
-        let segment = id.map_or_else(|| slugify(&text), str::to_owned);
-        self.path.push(PathHeading {
-            level,
-            text,
-            segment,
-        });
-    }
-
-    fn in_callout(&self, offset: usize) -> bool {
-        self.page
-            .doc
-            .callouts
-            .iter()
-            .any(|c| c.range.contains(&offset))
-    }
-
-    fn procedure(&mut self, list: &Node<'_>, start: u64, prev: Option<&Node<'_>>) {
-        let base = self
-            .path
-            .iter()
-            .map(|h| {
-                if h.segment.is_empty() {
-                    "section"
-                } else {
-                    &h.segment
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        let id = self
-            .procedure_ids
-            .claim(if base.is_empty() { "procedure" } else { &base });
-        let intro = prev
-            .filter(|p| matches!(p.tag(), Some(Tag::Paragraph)))
-            .map(Node::plain_text)
-            .filter(|t| !t.is_empty());
-        self.too_deep = false;
-        let steps = self.steps(list, start, &id, 1);
-        let level = self.path.last().map(|h| h.level);
-        let parent_level = self.path.iter().rev().nth(1).map_or(0, |h| h.level);
-        let procedure = Procedure {
-            id,
-            title: self.path.last().map(|h| h.text.clone()),
-            heading_path: self.path.iter().map(|h| h.text.clone()).collect(),
-            level,
-            intro,
-            source: self.source(marker_at(&self.page.doc.text, list.range.start)),
-            steps,
-        };
-        self.found.push(Found {
-            procedure,
-            list_start: list.range.start,
-            list_end: list.range.end,
-            level: level.unwrap_or(0),
-            parent_level,
-        });
-    }
-
-    /// The items of `list` as steps of level `depth` (1 for a procedure's own).
-    fn steps(&mut self, list: &Node<'_>, start: u64, parent_id: &str, depth: usize) -> Vec<Step> {
-        self.lint.indent(list, start);
-        list.children
-            .iter()
-            .zip(start..)
-            .map(|(item, number)| self.step(item, number, parent_id, depth))
-            .collect()
-    }
-
-    fn step(&mut self, item: &Node<'_>, number: u64, parent_id: &str, depth: usize) -> Step {
-        let item_start = marker_at(&self.page.doc.text, item.range.start);
-        let text = first_paragraph(item);
-        let (optional, title) = strip_optional(&text);
-        let title = title.to_owned();
-        let id = self
-            .step_ids
-            .claim(&format!("{parent_id}/{}", step_slug(&title)));
-        let sub_lists: Vec<&Node<'_>> = item
-            .children
-            .iter()
-            .filter(|n| n.ordered_start().is_some() && !self.in_callout(n.range.start))
-            .collect();
-        let sub_lists = if depth < MAX_STEP_DEPTH {
-            sub_lists
-        } else {
-            if let Some(first) = sub_lists.first().and_then(|l| l.children.first()) {
-                if !self.too_deep {
-                    self.too_deep = true;
-                    let at = marker_at(&self.page.doc.text, first.range.start);
-                    self.lint.too_deep(at, &id, MAX_STEP_DEPTH);
-                }
-            }
-            // read as the step's own content, like a bullet list
-            Vec::new()
-        };
-        let mut substeps = Vec::new();
-        for list in &sub_lists {
-            let start = list.ordered_start().unwrap_or(1);
-            substeps.extend(self.steps(list, start, &id, depth + 1));
-        }
-        let excluded: Vec<Range<usize>> = sub_lists.iter().map(|l| l.range.clone()).collect();
-        let notes = self.notes(item, &excluded);
-        Step {
-            id,
-            number,
-            title,
-            text,
-            markdown: item_markdown(self.page, item_start..item.range.end),
-            optional,
-            substeps,
-            code: self.code(item, &excluded),
-            notes,
-            links: links(item, &excluded),
-            details: None,
-            source: self.source(item_start),
-        }
-    }
-
-    fn code(&self, item: &Node<'_>, excluded: &[Range<usize>]) -> Vec<Code> {
-        let mut code = Vec::new();
-        visit(item, &mut |node| {
-            if inside(excluded, &node.range) || self.in_callout(node.range.start) {
-                return false;
-            }
-            if let Some((language, content)) = node.code() {
-                code.push(Code { language, content });
-                return false;
-            }
-            true
-        });
-        code
-    }
-
-    fn notes(&self, item: &Node<'_>, excluded: &[Range<usize>]) -> Vec<Note> {
-        let callouts = &self.page.doc.callouts;
-        let mine: Vec<_> = callouts
-            .iter()
-            .filter(|c| within(&item.range, &c.range) && !inside(excluded, &c.range))
-            .collect();
-        mine.iter()
-            .filter(|c| {
-                !mine
-                    .iter()
-                    .any(|o| o.range != c.range && within(&o.range, &c.range))
-            })
-            .map(|c| Note {
-                kind: c.kind.clone(),
-                markdown: note_markdown(self.page, c.inner.clone()),
-            })
-            .collect()
-    }
-
-    fn source(&self, doc_offset: usize) -> Source {
-        match self.page.origin(doc_offset) {
-            Some(origin) => origin.locate(self.db).into(),
-            None => Source {
-                file: self.db.get(self.page.file).path.clone(),
-                line: 1,
-                column: 1,
-                included_from: Vec::new(),
-            },
-        }
-    }
-}
-
-/// Plain text of an item's first paragraph: its first child when that is a
-/// paragraph (loose lists), else the inline content before its first block
-/// (tight lists, where pulldown-cmark emits no paragraph).
-fn first_paragraph(item: &Node<'_>) -> String {
-    match item.children.first() {
-        Some(first) if matches!(first.tag(), Some(Tag::Paragraph)) => first.plain_text(),
-        _ => {
-            let inline = item.children.iter().take_while(|n| !n.is_block()).count();
-            blocks::plain_text(&item.children[..inline])
-        }
-    }
-}
-
-fn links(item: &Node<'_>, excluded: &[Range<usize>]) -> Vec<Link> {
-    let mut links = Vec::new();
-    visit(item, &mut |node| {
-        if inside(excluded, &node.range) {
-            return false;
-        }
-        if let Some(Tag::Link { dest_url, .. }) = node.tag() {
-            links.push(Link {
-                text: node.plain_text(),
-                href: dest_url.to_string(),
-            });
-            return false;
-        }
-        true
-    });
-    links
-}
-
-/// Calls `f` on every descendant of `node`, depth first; `f` returns whether
-/// to descend into the node it was given.
-fn visit<'n>(node: &'n Node<'_>, f: &mut dyn FnMut(&'n Node<'_>) -> bool) {
-    for child in &node.children {
-        if f(child) {
-            visit(child, f);
-        }
-    }
-}
-
-/// Where a list item's marker is: pulldown-cmark may start an item's range
-/// at the indentation before it.
-fn marker_at(text: &str, at: usize) -> usize {
-    at + (text[at..].len() - text[at..].trim_start_matches([' ', '\t']).len())
-}
-
-/// `inner` lies within `outer`.
-fn within(outer: &Range<usize>, inner: &Range<usize>) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end
-}
-
-fn inside(ranges: &[Range<usize>], r: &Range<usize>) -> bool {
-    ranges.iter().any(|o| within(o, r))
-}
-
-/// The expanded-page text behind `doc_range`: from its start to the end of
-/// the line holding its last visible character, and where that begins.
-fn expanded_slice(page: &Page, doc_range: Range<usize>) -> Option<(usize, &str)> {
-    let (last, _) = page.doc.text[doc_range.clone()]
-        .trim_end()
-        .char_indices()
-        .next_back()?;
-    let exp = &page.expansion.text;
-    let start = page.doc.to_expanded(doc_range.start);
-    let end = page.doc.to_expanded(doc_range.start + last);
-    let end = exp[end..].find('\n').map_or(exp.len(), |i| end + i);
-    Some((start, &exp[start..end.max(start)]))
-}
-
-/// A list item's Markdown: its expanded source without the list marker,
-/// every further line dedented by the item's content indent.
-fn item_markdown(page: &Page, doc_range: Range<usize>) -> String {
-    let Some((start, slice)) = expanded_slice(page, doc_range) else {
-        return String::new();
-    };
-    let exp = &page.expansion.text;
-    let line_start = exp[..start].rfind('\n').map_or(0, |i| i + 1);
-    let column = exp[line_start..start].chars().count();
-    let mut lines = slice.split('\n');
-    let (marker, first) = strip_marker(lines.next().unwrap_or(""));
-    let indent = column + marker;
-    let mut out = first.to_owned();
-    for line in lines {
-        out.push('\n');
-        out.push_str(dedent(line, indent));
-    }
-    out.trim_end().to_owned()
-}
-
-/// Splits an ordered list marker (`12.`, `3)`) and the spaces after it off
-/// `line`: `(content indent, content)`, following CommonMark's rule that
-/// five or more spaces mean one space and indented code.
-pub fn strip_marker(line: &str) -> (usize, &str) {
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    let after = &line[digits..];
-    if digits == 0 || !(after.starts_with('.') || after.starts_with(')')) {
-        return (0, line);
-    }
-    let rest = &after[1..];
-    let spaces = rest.len() - rest.trim_start_matches(' ').len();
-    let width = digits + 1;
-    match spaces {
-        _ if rest.trim().is_empty() => (width + 1, ""),
-        1..=4 => (width + spaces, &rest[spaces..]),
-        _ => (width + 1, &rest[1..]),
-    }
-}
-
-/// `line` without up to `n` leading spaces.
-fn dedent(line: &str, n: usize) -> &str {
-    let spaces = line.len() - line.trim_start_matches(' ').len();
-    &line[spaces.min(n)..]
-}
-
-/// A callout's inner Markdown without leading and trailing blank lines,
-/// dedented by the smallest indentation of its lines.
-fn note_markdown(page: &Page, inner: Range<usize>) -> String {
-    let Some((_, slice)) = expanded_slice(page, inner) else {
-        return String::new();
-    };
-    let lines: Vec<&str> = slice
-        .split('\n')
-        .skip_while(|l| l.trim().is_empty())
-        .collect();
-    let indent = lines
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start_matches(' ').len())
-        .min()
-        .unwrap_or(0);
-    let out: Vec<&str> = lines.iter().map(|l| dedent(l, indent)).collect();
-    out.join("\n").trim_end().to_owned()
-}
-
 /// The headings a procedure's steps may link to: the subsections of its own
 /// heading after the list when there are any, otherwise the later sections of
 /// its parent section (its later siblings and their subsections).
-fn candidates<'h>(f: &Found, headings: &'h [Heading]) -> Vec<&'h Heading> {
+fn candidates<'h>(f: &read::Found, headings: &'h [Heading]) -> Vec<&'h Heading> {
     let after: Vec<&Heading> = headings
         .iter()
-        .filter(|h| h.range.start >= f.list_end)
+        .filter(|h| h.range.start >= f.span.end)
         .collect();
     let own: Vec<&Heading> = after
         .iter()
@@ -655,13 +369,38 @@ fn candidates<'h>(f: &Found, headings: &'h [Heading]) -> Vec<&'h Heading> {
         .collect()
 }
 
-fn link_details(f: &mut Found, headings: &[Heading]) {
+fn link_details(f: &mut read::Found, headings: &[Heading], spans: &[(String, usize)], page: &Page) {
     let candidates = candidates(f, headings);
     let texts: Vec<&str> = candidates.iter().map(|h| h.text.as_str()).collect();
     let titles: Vec<&str> = f.procedure.steps.iter().map(|s| s.title.as_str()).collect();
     let links = align::align(&titles, &texts);
     for (step, link) in f.procedure.steps.iter_mut().zip(links) {
-        step.details = link.map(|i| candidates[i].anchor.clone());
+        step.details = link.map(|i| details(candidates[i], headings, spans, page));
+    }
+}
+
+/// The section under `heading`: its procedures, or its first paragraph.
+fn details(heading: &Heading, headings: &[Heading], spans: &[(String, usize)], page: &Page) -> Details {
+    let end = headings
+        .iter()
+        .find(|h| h.range.start > heading.range.start && h.level <= heading.level)
+        .map_or(page.doc.text.len(), |h| h.range.start);
+    let section = heading.range.end..end;
+    let procedures: Vec<String> = spans
+        .iter()
+        .filter(|(_, start)| section.contains(start))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let summary = if procedures.is_empty() {
+        read::first_paragraph_in(&page.tree, section)
+    } else {
+        None
+    };
+    Details {
+        anchor: heading.anchor.clone(),
+        title: heading.text.clone(),
+        procedures,
+        summary,
     }
 }
 

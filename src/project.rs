@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::blocks::{self, Node};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
@@ -21,6 +22,9 @@ pub struct Page {
     pub expansion: Expansion,
     /// The expanded text prepared for Markdown parsing.
     pub doc: Doc,
+    /// The page's block tree over [`Doc::text`], parsed once; every stage
+    /// that needs the page's structure reads it.
+    pub tree: Vec<Node<'static>>,
 }
 
 impl Page {
@@ -66,12 +70,14 @@ impl Project {
                 title: pf.name.clone(),
                 ..FrontMatter::default()
             });
+            let tree = blocks::page_tree(&doc);
             pages.push(Page {
                 name: pf.name,
                 file: pf.file,
                 front,
                 expansion,
                 doc,
+                tree,
             });
         }
         for &id in &loaded.partials.files {

@@ -97,6 +97,7 @@ mod tests {
             out: root.join("site"),
             base_path: String::new(),
             strict: false,
+            lists: Default::default(),
         };
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(root.join("content/a.md"), "one\n").unwrap();

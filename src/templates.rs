@@ -308,6 +308,7 @@ mod tests {
             out: PathBuf::new(),
             base_path: String::new(),
             strict: false,
+            lists: Default::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use pulldown_cmark::Event;
 
+use super::content::{self, Group};
 use crate::blocks::{Kind, Node};
 use crate::diagnostic::Diagnostic;
 use crate::project::Page;
@@ -163,8 +164,10 @@ impl<'p> Lint<'p> {
     }
 
     /// Items of `list` indented further than its first item but not enough
-    /// to nest: CommonMark reads them as further items of the same list.
-    pub(super) fn indent(&mut self, list: &Node<'_>, start: u64) {
+    /// to nest: CommonMark reads them as further items of the same list;
+    /// runsheet reads them as in `groups` (substeps of the step above when
+    /// they start a new numbering there).
+    pub(super) fn indent(&mut self, list: &Node<'_>, start: u64, groups: &[Group<'_>]) {
         let text = &self.page.doc.text;
         let column = |at: usize| {
             let line = text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -173,18 +176,33 @@ impl<'p> Lint<'p> {
         let Some(first) = list.children.first() else {
             return;
         };
-        let base = column(super::marker_at(text, first.range.start));
-        for (item, number) in list.children.iter().zip(start..).skip(1) {
-            let marker = super::marker_at(text, item.range.start);
-            let extra = column(marker).saturating_sub(base);
-            if extra > 0 {
+        let base = column(content::marker_at(text, first.range.start));
+        for (group, number) in groups.iter().zip(start..) {
+            let items = std::iter::once((group.item, None)).chain(
+                group
+                    .subs
+                    .iter()
+                    .zip(content::written_number(text, group.subs.first().unwrap_or(&group.item))..)
+                    .map(|(s, n)| (*s, Some(n))),
+            );
+            for (item, sub) in items {
+                let marker = content::marker_at(text, item.range.start);
+                let extra = column(marker).saturating_sub(base);
+                if extra == 0 {
+                    continue;
+                }
                 let spaces = if extra == 1 { "space" } else { "spaces" };
+                let read_as = match sub {
+                    Some(n) => format!("substep {n} of step {number}"),
+                    None => format!("step {number} of the same list"),
+                };
                 self.warn(
                     "procedure-indent",
                     marker,
                     format!(
                         "this item is indented {extra} {spaces} more than the list's first item, \
-                         too little to nest it: it is read as step {number} of the same list"
+                         too little to nest it in CommonMark (the site shows it as an item of the same list); \
+                         runsheet reads it as {read_as}"
                     ),
                     "indent it to the text of the item above (the width of its marker, e.g. 3 spaces \
                      for `1. `) to make it a substep, or line it up with the other items",
@@ -268,7 +286,7 @@ fn trailing_text(paragraph: &Node<'_>) -> String {
             Kind::Leaf(event) => leaves.push(event),
             // an image's description is not text the reader sees
             Kind::Container(pulldown_cmark::Tag::Image { .. }) => leaves.push(&Event::Rule),
-            Kind::Container(_) => todo.extend(node.children.iter().rev()),
+            Kind::Container(_) | Kind::Callout(_) => todo.extend(node.children.iter().rev()),
         }
     }
     let mut parts = Vec::new();
