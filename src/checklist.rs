@@ -440,9 +440,9 @@ struct StepLine {
 }
 
 /// The step's first paragraph (without its optional prefix) as the step's
-/// line; a step that starts with a heading shows the heading there; one
-/// that starts with another block shows its title, or that block's first
-/// words, and keeps the block below.
+/// line; a step that starts with a heading or a quote shows its text there;
+/// one that starts with another block (code, a list) shows that block under
+/// an empty line.
 fn step_line(step: &Step) -> StepLine {
     let first = step.content.first().filter(|b| !b.attached);
     let text = |b: &Block| b.view.lines.first().map(|l| l.text.clone()).unwrap_or_default();
@@ -461,25 +461,19 @@ fn step_line(step: &Step) -> StepLine {
                 skip: 1,
             }
         }
-        Some(b) if b.kind == BlockKind::Heading => StepLine {
+        Some(b) if matches!(b.kind, BlockKind::Heading | BlockKind::Quote) => StepLine {
             html: escape_html(&text(b)),
             md: md_escape(&text(b)),
             title: text(b),
             skip: 1,
         },
-        other => {
-            let title = if step.title.is_empty() {
-                other.map(text).unwrap_or_default()
-            } else {
-                step.title.clone()
-            };
-            StepLine {
-                html: escape_html(&title),
-                md: md_escape(&title),
-                title,
-                skip: 0,
-            }
-        }
+        // code, a list, a note…: the block shows under an empty line
+        _ => StepLine {
+            html: escape_html(&step.title),
+            md: md_escape(&step.title),
+            title: step.title.clone(),
+            skip: 0,
+        },
     }
 }
 
@@ -829,77 +823,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn first_chunk_table() {
-        let cases = [
-            ("Stop the service.", "Stop the service."),
-            (
-                "Run **this**\ncommand:\n```sh\nx\n```",
-                "Run **this**\ncommand:",
-            ),
-            ("Turn it on.\n:::hint\nNote\n:::", "Turn it on."),
-            ("Copy folders:\n   1. Artifacts", "Copy folders:"),
-            ("Para one.\n\nPara two.", "Para one."),
-            ("Broken\\\nline", "Broken\nline"),
-            ("```sh\ncode first\n```", ""),
-        ];
-        for (markdown, expected) in cases {
-            assert_eq!(first_chunk(markdown), expected, "{markdown:?}");
-        }
-    }
-
-    #[test]
-    fn html_keeps_external_links_only() {
-        let cases = [
-            (
-                "See [docs](https://example.com).",
-                "See <a href=\"https://example.com\">docs</a>.",
-            ),
-            ("See [the guide](guide.md#x).", "See the guide."),
-            (
-                "Use `code` and **bold**.",
-                "Use <code>code</code> and <strong>bold</strong>.",
-            ),
-        ];
-        for (markdown, expected) in cases {
-            assert_eq!(inline_html(markdown).unwrap(), expected, "{markdown:?}");
-        }
-    }
-
-    #[test]
-    fn inline_html_never_holds_blocks() {
-        let cases = [
-            ("# Heading", None),
-            ("> quoted", None),
-            ("1. listed", None),
-            ("```sh\nls\n```", None),
-            ("<div>raw</div>", None),
-            ("Text\n# Heading", Some("Text")),
-            ("Text\n> quoted", Some("Text")),
-            ("Text\n---", None),
-            (
-                "Press <kbd>Enter</kbd> <div>now</div>",
-                Some("Press <kbd>Enter</kbd> now"),
-            ),
-            ("a <!-- c --> b", Some("a <!-- c --> b")),
-        ];
-        for (markdown, expected) in cases {
-            assert_eq!(inline_html(markdown).as_deref(), expected, "{markdown:?}");
-        }
-    }
-
-    #[test]
-    fn plain_text_separates_blocks_only() {
-        let cases = [
-            ("Be **careful**.", "Be careful."),
-            ("*a*b [link](x)!", "ab link!"),
-            ("One.\n\nTwo.", "One. Two."),
-            ("- a\n- b", "a b"),
-            ("# Title\ntext", "Title text"),
-            ("| a | b |\n|---|---|\n| c | d |", "a b c d"),
-        ];
-        for (markdown, expected) in cases {
-            assert_eq!(plain_text(markdown), expected, "{markdown:?}");
-        }
-    }
 }

@@ -431,27 +431,30 @@ mod tests {
         };
         let mut diags = Vec::new();
         let doc = Doc::parse(&expansion, &mut diags);
+        let tree = crate::blocks::page_tree(&doc);
         let page = Page {
             name: "t".into(),
             file,
             front: FrontMatter::default(),
             expansion,
             doc,
+            tree,
         };
-        let procedures = extract(&page, &db, &mut diags);
+        let procedures = extract(&page, &db, Reading::Writer, &mut diags);
         (procedures, diags.iter().map(|d| d.code).collect())
     }
 
     #[test]
     fn number_table() {
-        let cases: [(&str, &[&[u64]]); 6] = [
+        let cases: [(&str, &[&[u64]]); 7] = [
             ("1. a\n2. b\n3. c\n", &[&[1, 2, 3]]),
             ("1. a\n1. b\n1. c\n", &[&[1, 2, 3]]),
             ("3. a\n1. b\n", &[&[3, 4]]),
             ("0. a\n0. b\n", &[&[0, 1]]),
             ("1) a\n2) b\n", &[&[1, 2]]),
-            // a change of delimiter starts a new list
-            ("1. a\n2) b\n", &[&[1], &[2]]),
+            // a change of delimiter starts a new list, which continues the numbering
+            ("1. a\n2) b\n", &[&[1, 2]]),
+            ("1. a\n1) b\n", &[&[1], &[1]]),
         ];
         for (text, expected) in cases {
             let (procedures, _) = extract_text(text);

@@ -224,7 +224,7 @@ fn a_project_template_overrides_the_checklist() {
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
     std::fs::write(
         dir.path().join("templates/checklist.txt"),
-        "{% for p in procedures %}{% for row in p.rows %}{{ row.number }}|{% endfor %}{% endfor %}\n",
+        "{% for p in procedures %}{% for row in p.rows %}{% if row.kind != \"blocks\" %}{{ row.number }}|{% endif %}{% endfor %}{% endfor %}\n",
     )
     .unwrap();
     runsheet()

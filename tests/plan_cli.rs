@@ -22,7 +22,7 @@ fn plan_prints_the_page_plan_on_stdout() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.ends_with("}\n"));
-    assert!(text.starts_with("{\n  \"schema_version\": 1,\n  \"page\": {\n"));
+    assert!(text.starts_with("{\n  \"schema_version\": 2,\n  \"page\": {\n"));
     let plan: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(plan["page"]["name"], "upgrading-major-releases");
     let ids: Vec<&str> = plan["procedures"]
@@ -99,7 +99,7 @@ fn plan_reports_the_page_warnings_on_stderr() {
         .args(["--root", root, "plan", "interrupted"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\"schema_version\": 1"))
+        .stdout(predicate::str::contains("\"schema_version\": 2"))
         .stderr(predicate::str::contains("warning[procedure-split]"))
         .stderr(predicate::str::contains("content/interrupted.md:14:1"));
 }

@@ -156,7 +156,7 @@ fn broken_plans_fail_validation() {
             p["procedures"][0]["steps"][0]["colour"] = "red".into();
         }),
         ("a wrong schema version", |p| {
-            p["schema_version"] = 2.into();
+            p["schema_version"] = 1.into();
         }),
         ("a digest that is no SHA-256", |p| {
             p["digest"] = "md5:abc".into();

@@ -111,13 +111,58 @@ fn nested_partial_sources_name_both_include_sites() {
     );
 }
 
-#[test]
-fn interrupted_lists_split_with_warnings() {
-    let root = common::fixture("interrupted");
-    let (project, mut diags) = common::load(&root);
+/// Procedure ids and top-level step numbers of the fixture `interrupted`,
+/// read with `lists`, and its warnings as `(code, line)`.
+fn read_interrupted(lists: runsheet::procedure::Reading) -> (Vec<(String, Vec<u64>)>, Vec<(&'static str, usize)>) {
+    let overrides = runsheet::config::Overrides {
+        lists: Some(lists),
+        ..Default::default()
+    };
+    let (project, mut diags) = common::load_with(&common::fixture("interrupted"), &overrides);
     let plans = common::plans(&project, &mut diags);
-    let plan = &plans[0].1;
-    let ids: Vec<&str> = plan.procedures.iter().map(|p| p.id.as_str()).collect();
+    let procedures = plans[0]
+        .1
+        .procedures
+        .iter()
+        .map(|p| (p.id.clone(), p.steps.iter().map(|s| s.number).collect()))
+        .collect();
+    let found = diags
+        .iter()
+        .filter_map(|d| {
+            let l = d.label?;
+            Some((d.code, project.db.get(l.file).line_col(l.start).0))
+        })
+        .collect();
+    (procedures, found)
+}
+
+#[test]
+fn interrupted_lists_read_as_the_writer_meant() {
+    let (procedures, found) = read_interrupted(runsheet::procedure::Reading::Writer);
+    let expected: Vec<(String, Vec<u64>)> = [
+        // `1.` `1.` code `1.`: a writer who numbers every step 1
+        ("code-between-items", vec![1, 2, 3]),
+        // 1 2, a paragraph, 3: the numbering goes on
+        ("resumed-after-a-paragraph", vec![1, 2, 3]),
+        // ` 1.` ` 2.` indented one space under `1.`: its substeps
+        ("one-space-sub-items", vec![1, 2]),
+        ("two-procedures-under-one-heading", vec![1]),
+        ("two-procedures-under-one-heading-2", vec![1]),
+        ("a-list-inside-a-callout", vec![1]),
+        ("a-list-inside-a-callout-2", vec![1, 2]),
+        ("quoted", vec![1, 2]),
+    ]
+    .into_iter()
+    .map(|(id, n)| (id.to_owned(), n))
+    .collect();
+    assert_eq!(procedures, expected);
+    assert_eq!(found, [("procedure-indent", 29), ("procedure-indent", 30)]);
+}
+
+#[test]
+fn interrupted_lists_split_as_commonmark_reads_them() {
+    let (procedures, found) = read_interrupted(runsheet::procedure::Reading::Commonmark);
+    let ids: Vec<&str> = procedures.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(
         ids,
         [
@@ -133,16 +178,8 @@ fn interrupted_lists_split_with_warnings() {
             "quoted",
         ]
     );
-    assert_eq!(plan.procedures[3].steps[0].number, 3);
-    let one_space: Vec<u64> = plan.procedures[4].steps.iter().map(|s| s.number).collect();
-    assert_eq!(one_space, [1, 2, 3, 4]);
-    let found: Vec<(&str, usize)> = diags
-        .iter()
-        .filter_map(|d| {
-            let l = d.label?;
-            Some((d.code, project.db.get(l.file).line_col(l.start).0))
-        })
-        .collect();
+    assert_eq!(procedures[3].1, [3]);
+    assert_eq!(procedures[4].1, [1, 2, 3, 4]);
     assert_eq!(
         found,
         [
@@ -206,7 +243,7 @@ fn sample_guide_overview_and_alternative() {
     let details: Vec<Option<&str>> = overview
         .steps
         .iter()
-        .map(|s| s.details.as_deref())
+        .map(|s| s.details.as_ref().map(|d| d.anchor.as_str()))
         .collect();
     // where a person links each overview step: the section carrying it out
     let expected = [
@@ -242,7 +279,7 @@ fn sample_guide_overview_and_alternative() {
     let details: Vec<Option<&str>> = alternative
         .steps
         .iter()
-        .map(|s| s.details.as_deref())
+        .map(|s| s.details.as_ref().map(|d| d.anchor.as_str()))
         .collect();
     assert_eq!(
         details,

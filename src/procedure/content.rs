@@ -147,14 +147,11 @@ impl<'p> Extractor<'p> {
                 ..block
             });
         }
-        let end = d.group.subs.last().map_or(item.range.end, |s| s.range.end);
-        let mut markdown = item_markdown(self.page, item_start..end);
         for node in &d.attached {
             content.push(self.block(node, true));
-            markdown.push_str("\n\n");
-            markdown.push_str(&block_markdown(self.page, node.range.clone()));
             parts.own.push(node);
         }
+        let markdown = step_markdown(&content);
         if optional {
             strip_optional_view(&mut content);
         }
@@ -251,7 +248,8 @@ impl<'p> Extractor<'p> {
         let at = marker_at(&self.page.doc.text, range.start);
         Block {
             kind: BlockKind::Substeps,
-            markdown: block_markdown(self.page, range),
+            // each substep carries its own Markdown
+            markdown: String::new(),
             language: None,
             callout: None,
             steps: ids,
@@ -452,24 +450,18 @@ fn block_markdown(page: &Page, doc_range: Range<usize>) -> String {
     out.trim_end().to_owned()
 }
 
-/// A list item's Markdown: its expanded source without the list marker,
-/// every further line dedented by the item's content indent.
-fn item_markdown(page: &Page, doc_range: Range<usize>) -> String {
-    let Some((start, slice)) = expanded_slice(page, doc_range) else {
-        return String::new();
-    };
-    let exp = &page.expansion.text;
-    let line_start = exp[..start].rfind('\n').map_or(0, |i| i + 1);
-    let column = exp[line_start..start].chars().count();
-    let mut lines = slice.split('\n');
-    let (marker, first) = strip_marker(lines.next().unwrap_or(""));
-    let indent = column + marker;
-    let mut out = first.to_owned();
-    for line in lines {
-        out.push('\n');
-        out.push_str(dedent(line, indent));
-    }
-    out.trim_end().to_owned()
+/// A step's Markdown: its blocks' Markdown in order, blank-line separated,
+/// notes inside `:::` fences; substeps carry their own.
+fn step_markdown(content: &[Block]) -> String {
+    let parts: Vec<String> = content
+        .iter()
+        .filter(|b| b.kind != BlockKind::Substeps)
+        .map(|b| match (&b.callout, b.kind) {
+            (Some(kind), BlockKind::Note) => format!(":::{kind}\n{}\n:::", b.markdown),
+            _ => b.markdown.clone(),
+        })
+        .collect();
+    parts.join("\n\n")
 }
 
 /// Splits an ordered list marker (`12.`, `3)`) and the spaces after it off

@@ -256,9 +256,10 @@ impl<'p> Extractor<'p> {
         let mut pieces = vec![Piece::List(first)];
         let mut shown = last_shown(self, first, start);
         let mut written = self.last_written(first);
+        let mut all_ones = self.all_written_one(first);
         let mut j = i + 1;
         if self.reading == Reading::Writer {
-            while let Some(k) = self.continuation(nodes, j, shown, written) {
+            while let Some(k) = self.continuation(nodes, j, shown, written, all_ones) {
                 for node in &nodes[j..k] {
                     self.lint.block(node);
                     pieces.push(Piece::Attach(node));
@@ -268,6 +269,7 @@ impl<'p> Extractor<'p> {
                 pieces.push(Piece::List(list));
                 shown += self.groups(list).len() as u64;
                 written = self.last_written(list);
+                all_ones &= self.all_written_one(list);
                 j = k + 1;
             }
             if self.ends_with_colon(&pieces) {
@@ -297,12 +299,41 @@ impl<'p> Extractor<'p> {
     /// The index of the list that continues the procedure after the blocks
     /// from `j` on, when there is one: the first sibling that is not an
     /// interruption is a numbered list starting at the next number (as shown,
-    /// or as the writer last wrote it), above 1.
-    fn continuation(&self, nodes: &[Node<'static>], j: usize, shown: u64, written: u64) -> Option<usize> {
+    /// or as the writer last wrote it), above 1; or, for a writer who numbers
+    /// every step `1.`, a list starting at 1 when only code, callouts,
+    /// images, tables or raw HTML stand between (no prose, which may
+    /// introduce a new procedure).
+    fn continuation(
+        &self,
+        nodes: &[Node<'static>],
+        j: usize,
+        shown: u64,
+        written: u64,
+        all_ones: bool,
+    ) -> Option<usize> {
         let k = (j..nodes.len()).find(|&k| !interrupts(&nodes[k]))?;
         let start = nodes[k].ordered_start()?;
         let next = start > 1 && (start == shown + 1 || start == written + 1);
-        next.then_some(k)
+        let ones = all_ones
+            && start == 1
+            && k > j
+            && nodes[k]
+                .children
+                .iter()
+                .all(|item| content::written_number(&self.page.doc.text, item) == 1)
+            && nodes[j..k].iter().all(is_figure_like);
+        (next || ones).then_some(k)
+    }
+
+    /// Every item of the list is written `1.` and there are at least two of
+    /// them (one `1.` alone says nothing about the writer's habit).
+    fn all_written_one(&self, list: &'p Node<'static>) -> bool {
+        let text = &self.page.doc.text;
+        list.children.len() > 1
+            && list
+                .children
+                .iter()
+                .all(|item| content::written_number(text, item) == 1)
     }
 
     /// The number the writer put on the list's last step.
@@ -384,6 +415,16 @@ fn interrupts(node: &Node<'_>) -> bool {
         Some(Tag::Heading { .. } | Tag::List(Some(_))) | None => false,
         Some(_) => true,
     }
+}
+
+/// A block that is not prose: code, a callout, an image, a table, raw HTML.
+fn is_figure_like(node: &Node<'_>) -> bool {
+    node.callout().is_some()
+        || node.is_image_paragraph()
+        || matches!(
+            node.tag(),
+            Some(Tag::CodeBlock(_) | Tag::Table(_) | Tag::HtmlBlock)
+        )
 }
 
 /// A block that belongs to a step ending with a colon when written right
