@@ -208,7 +208,8 @@ impl<'a> Node<'a> {
     }
 
     /// The events of the node and everything in it, as pulldown-cmark
-    /// emitted them (a callout as its two HTML fences).
+    /// emitted them; a callout becomes a labelled note box
+    /// (`<div class="note note-KIND">` with its kind as a label).
     pub fn events(&self, out: &mut Vec<Event<'a>>) {
         match &self.kind {
             Kind::Leaf(event) => out.push(event.clone()),
@@ -221,7 +222,10 @@ impl<'a> Node<'a> {
             }
             Kind::Callout(kind) => {
                 out.push(Event::Html(
-                    format!("<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\n").into(),
+                    format!(
+                        "<div class=\"note note-{kind}\"><span class=\"note-kind\">{kind}</span>\n"
+                    )
+                    .into(),
                 ));
                 for child in &self.children {
                     child.events(out);

@@ -325,12 +325,10 @@ impl<'p> Extractor<'p> {
         (next || ones).then_some(k)
     }
 
-    /// Every item of the list is written `1.` and there are at least two of
-    /// them (one `1.` alone says nothing about the writer's habit).
+    /// Every item of the list is written `1.`.
     fn all_written_one(&self, list: &'p Node<'static>) -> bool {
         let text = &self.page.doc.text;
-        list.children.len() > 1
-            && list
+        list
                 .children
                 .iter()
                 .all(|item| content::written_number(text, item) == 1)
