@@ -100,6 +100,13 @@ fn plan_reports_the_page_warnings_on_stderr() {
         .assert()
         .success()
         .stdout(predicate::str::contains("\"schema_version\": 2"))
+        .stderr(predicate::str::contains("warning[procedure-indent]"))
+        .stderr(predicate::str::contains("content/interrupted.md:29:2"));
+    Command::cargo_bin("runsheet")
+        .unwrap()
+        .args(["--root", root, "--lists", "commonmark", "plan", "interrupted"])
+        .assert()
+        .success()
         .stderr(predicate::str::contains("warning[procedure-split]"))
         .stderr(predicate::str::contains("content/interrupted.md:14:1"));
 }
