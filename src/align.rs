@@ -89,14 +89,29 @@ struct HeadingWords {
     starts_with_verb: bool,
 }
 
-/// The score of one step (its words) against one heading.
+/// The score of one step (its words) against one heading; 0 when they
+/// share no meaning beyond the step's verb (see [`shares_meaning`]).
 fn score(step: &[String], heading: &HeadingWords) -> f64 {
+    if !shares_meaning(step, &heading.words) {
+        return 0.0;
+    }
     let base = dice(step, &heading.words);
     match (step.first(), heading.words.first()) {
         (Some(s), Some(h)) if s == h => base + SAME_FIRST_WORD,
         (Some(_), Some(_)) if heading.starts_with_verb => base - OTHER_VERB,
         _ => base,
     }
+}
+
+/// The guard against links by a shared verb alone ("Select the runbook" and
+/// "Selecting tenants"): the heading must share a word with the step other
+/// than the step's first word, or consist only of the step's words.
+pub fn shares_meaning(step: &[String], heading: &[String]) -> bool {
+    let Some((_, rest)) = step.split_first() else {
+        return false;
+    };
+    !heading.is_empty()
+        && (heading.iter().any(|w| rest.contains(w)) || heading.iter().all(|w| step.contains(w)))
 }
 
 /// The `steps × headings` score table for step titles and heading texts.
@@ -239,6 +254,31 @@ mod tests {
             assert!((low..high).contains(&s[i][j]), "{i},{j} = {}", s[i][j]);
         }
         assert_eq!(align(&steps, &headings), [Some(0), None, Some(1), Some(2)]);
+    }
+
+    #[test]
+    fn a_shared_verb_alone_never_links() {
+        let cases = [
+            // Dice 1/2 + 0.1 would link these
+            ("Select the runbook.", "Selecting tenants", false),
+            ("Select the runbook.", "Select a runbook", true),
+            ("Backup the database.", "Backup", true),
+            ("Install Octopus.", "Install", true),
+            ("Download the MSI.", "Download the installer", false),
+            ("Enable maintenance mode.", "Maintenance mode", true),
+        ];
+        for (step, heading, links) in cases {
+            let step = words(first_sentence(step));
+            assert_eq!(
+                shares_meaning(&step, &words(heading)),
+                links,
+                "{step:?} / {heading}"
+            );
+        }
+        assert_eq!(
+            align(&["Select the runbook."], &["Selecting tenants"]),
+            [None]
+        );
     }
 
     /// A score table and the links expected from it.

@@ -76,19 +76,18 @@ fn fold_callouts(nodes: Vec<Node<'static>>, callouts: &[Callout]) -> Vec<Node<'s
     while i < nodes.len() {
         let node = nodes[i].as_ref().expect("each node is taken once");
         let close = opened_callout(node, callouts).and_then(|c| {
-            let k = (i + 1..nodes.len()).find(|&k| {
-                nodes[k]
-                    .as_ref()
-                    .is_some_and(|n| closes_callout(n, c))
-            })?;
+            let k = (i + 1..nodes.len())
+                .find(|&k| nodes[k].as_ref().is_some_and(|n| closes_callout(n, c)))?;
             Some((c, k))
         });
         match close {
             Some((callout, k)) => {
                 let start = node.range.start;
                 let end = nodes[k].as_ref().map_or(start, |n| n.range.end);
-                let inner: Vec<Node<'static>> =
-                    nodes[i + 1..k].iter_mut().filter_map(Option::take).collect();
+                let inner: Vec<Node<'static>> = nodes[i + 1..k]
+                    .iter_mut()
+                    .filter_map(Option::take)
+                    .collect();
                 out.push(Node {
                     kind: Kind::Callout(callout.kind.clone()),
                     range: start..end,
@@ -122,7 +121,9 @@ fn opened_callout<'c>(node: &Node<'_>, callouts: &'c [Callout]) -> Option<&'c Ca
 }
 
 fn closes_callout(node: &Node<'_>, callout: &Callout) -> bool {
-    is_html_block(node) && node.range.start >= callout.inner.end && node.range.end <= callout.range.end
+    is_html_block(node)
+        && node.range.start >= callout.inner.end
+        && node.range.end <= callout.range.end
 }
 
 /// The tree of a Markdown fragment (a step's first line with its optional
@@ -198,7 +199,10 @@ impl<'a> Node<'a> {
     /// A paragraph holding only images (and spaces): a figure.
     pub fn is_image_paragraph(&self) -> bool {
         matches!(self.tag(), Some(Tag::Paragraph))
-            && self.children.iter().any(|c| matches!(c.tag(), Some(Tag::Image { .. })))
+            && self
+                .children
+                .iter()
+                .any(|c| matches!(c.tag(), Some(Tag::Image { .. })))
             && self.children.iter().all(|c| match &c.kind {
                 Kind::Container(Tag::Image { .. }) => true,
                 Kind::Leaf(Event::Text(t)) => t.trim().is_empty(),

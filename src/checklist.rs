@@ -266,11 +266,7 @@ impl Builder<'_> {
         GroupView {
             title: p.title.clone().unwrap_or_default(),
             notes: p.notes.iter().map(|b| item(b, no_links)).collect(),
-            steps: p
-                .steps
-                .iter()
-                .map(|s| self.step(s, with_details))
-                .collect(),
+            steps: p.steps.iter().map(|s| self.step(s, with_details)).collect(),
             closing_notes: p.closing_notes.iter().map(|b| item(b, no_links)).collect(),
         }
     }
@@ -445,7 +441,13 @@ struct StepLine {
 /// an empty line.
 fn step_line(step: &Step) -> StepLine {
     let first = step.content.first().filter(|b| !b.attached);
-    let text = |b: &Block| b.view.lines.first().map(|l| l.text.clone()).unwrap_or_default();
+    let text = |b: &Block| {
+        b.view
+            .lines
+            .first()
+            .map(|l| l.text.clone())
+            .unwrap_or_default()
+    };
     match first {
         Some(b) if b.kind == BlockKind::Paragraph => {
             let source = one_line(&b.markdown);
@@ -822,5 +824,4 @@ mod tests {
             assert_eq!(prefix_lines(text, prefix), expected, "{text:?}");
         }
     }
-
 }

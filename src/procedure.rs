@@ -380,7 +380,12 @@ fn link_details(f: &mut read::Found, headings: &[Heading], spans: &[(String, usi
 }
 
 /// The section under `heading`: its procedures, or its first paragraph.
-fn details(heading: &Heading, headings: &[Heading], spans: &[(String, usize)], page: &Page) -> Details {
+fn details(
+    heading: &Heading,
+    headings: &[Heading],
+    spans: &[(String, usize)],
+    page: &Page,
+) -> Details {
     let end = headings
         .iter()
         .find(|h| h.range.start > heading.range.start && h.level <= heading.level)

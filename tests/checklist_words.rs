@@ -117,9 +117,7 @@ fn markdown_words(markdown: &str) -> Vec<String> {
     for event in Parser::new_ext(&source, options) {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::Start(_) | Event::End(_) => {
-                text.push(' ')
-            }
+            Event::SoftBreak | Event::HardBreak | Event::Start(_) | Event::End(_) => text.push(' '),
             _ => {}
         }
     }
@@ -248,6 +246,9 @@ fn a_reordered_step_fails_the_check() {
     let hay = tokens("1. Stop the service. | cp new.pem /etc/app ! WARNING: Take it out first.");
     let blocks = |parts: &[&str]| -> Vec<Vec<String>> { parts.iter().map(|p| tokens(p)).collect() };
     assert!(appears(&hay, &blocks(&["Stop the service.", "cp new.pem"])));
-    assert!(!appears(&hay, &blocks(&["Stop the service.", "Take it out first.", "cp new.pem"])));
+    assert!(!appears(
+        &hay,
+        &blocks(&["Stop the service.", "Take it out first.", "cp new.pem"])
+    ));
     assert!(!appears(&hay, &blocks(&["Stop the service. missing word"])));
 }

@@ -104,7 +104,14 @@ fn plan_reports_the_page_warnings_on_stderr() {
         .stderr(predicate::str::contains("content/interrupted.md:29:2"));
     Command::cargo_bin("runsheet")
         .unwrap()
-        .args(["--root", root, "--lists", "commonmark", "plan", "interrupted"])
+        .args([
+            "--root",
+            root,
+            "--lists",
+            "commonmark",
+            "plan",
+            "interrupted",
+        ])
         .assert()
         .success()
         .stderr(predicate::str::contains("warning[procedure-split]"))

@@ -33,7 +33,10 @@ pub(super) fn groups<'p>(text: &str, list: &'p Node<'static>, reading: Reading) 
     let base = column(text, marker_at(text, first.range.start));
     for item in &list.children {
         let col = column(text, marker_at(text, item.range.start));
-        if let Some(last) = groups.last_mut().filter(|_| reading == Reading::Writer && col > base) {
+        if let Some(last) = groups
+            .last_mut()
+            .filter(|_| reading == Reading::Writer && col > base)
+        {
             let lined_up = last
                 .subs
                 .first()
@@ -62,7 +65,10 @@ fn column(text: &str, at: usize) -> usize {
 /// The number written on an item's marker (`12.` gives 12), 0 when unreadable.
 pub(super) fn written_number(text: &str, item: &Node<'_>) -> u64 {
     let at = marker_at(text, item.range.start);
-    let digits: String = text[at..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().unwrap_or(0)
 }
 
@@ -331,7 +337,10 @@ fn strip_optional_view(content: &mut [Block]) {
     let line = line.join("\n");
     let (_, rest) = super::strip_optional_markdown(&line);
     let tree = blocks::parse_fragment(rest);
-    if let Some(paragraph) = tree.first().filter(|n| matches!(n.tag(), Some(Tag::Paragraph))) {
+    if let Some(paragraph) = tree
+        .first()
+        .filter(|n| matches!(n.tag(), Some(Tag::Paragraph)))
+    {
         first.view = render::view(paragraph, BlockKind::Paragraph);
     }
 }
@@ -415,7 +424,10 @@ fn inside(ranges: &[Range<usize>], r: &Range<usize>) -> bool {
 /// The expanded-page text behind `doc_range`: from its start to the end of
 /// the line holding its last visible character, and where that begins.
 fn expanded_slice(page: &Page, doc_range: Range<usize>) -> Option<(usize, &str)> {
-    let (last, _) = page.doc.text.get(doc_range.clone())?
+    let (last, _) = page
+        .doc
+        .text
+        .get(doc_range.clone())?
         .trim_end()
         .char_indices()
         .next_back()?;

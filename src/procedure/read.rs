@@ -80,7 +80,14 @@ pub(super) struct Extractor<'p> {
 
 /// Callout kinds that warn: the page's warnings before its first procedure
 /// are read before that procedure's step 1.
-const WARNING_KINDS: &[&str] = &["warning", "problem", "danger", "caution", "important", "error"];
+const WARNING_KINDS: &[&str] = &[
+    "warning",
+    "problem",
+    "danger",
+    "caution",
+    "important",
+    "error",
+];
 
 impl<'p> Extractor<'p> {
     pub(super) fn new(page: &'p Page, db: &'p SourceDb, reading: Reading) -> Self {
@@ -205,10 +212,7 @@ impl<'p> Extractor<'p> {
         let notes = self.lead_notes(top);
         self.too_deep = false;
         let drafts = self.drafts(&run);
-        let steps: Vec<Step> = drafts
-            .into_iter()
-            .map(|d| self.step(d, &id, 1))
-            .collect();
+        let steps: Vec<Step> = drafts.into_iter().map(|d| self.step(d, &id, 1)).collect();
         let level = self.path.last().map(|h| h.level);
         let parent_level = self.path.iter().rev().nth(1).map_or(0, |h| h.level);
         let first = &nodes[i];
@@ -328,10 +332,9 @@ impl<'p> Extractor<'p> {
     /// Every item of the list is written `1.`.
     fn all_written_one(&self, list: &'p Node<'static>) -> bool {
         let text = &self.page.doc.text;
-        list
-                .children
-                .iter()
-                .all(|item| content::written_number(text, item) == 1)
+        list.children
+            .iter()
+            .all(|item| content::written_number(text, item) == 1)
     }
 
     /// The number the writer put on the list's last step.

@@ -143,7 +143,9 @@ fn push_inline(node: &Node<'_>, out: &mut String) {
     match &node.kind {
         Kind::Leaf(Event::Text(t) | Event::Code(t)) => out.push_str(t),
         Kind::Leaf(Event::SoftBreak | Event::HardBreak) => out.push(' '),
-        Kind::Leaf(Event::TaskListMarker(done)) => out.push_str(if *done { "[x] " } else { "[ ] " }),
+        Kind::Leaf(Event::TaskListMarker(done)) => {
+            out.push_str(if *done { "[x] " } else { "[ ] " })
+        }
         Kind::Leaf(Event::FootnoteReference(name)) => {
             out.push_str("[^");
             out.push_str(name);
@@ -151,7 +153,11 @@ fn push_inline(node: &Node<'_>, out: &mut String) {
         }
         Kind::Container(Tag::Image { .. }) => {
             let alt = inline_text(&node.children);
-            out.push_str(if alt.is_empty() { " [image] " } else { " [image: " });
+            out.push_str(if alt.is_empty() {
+                " [image] "
+            } else {
+                " [image: "
+            });
             if !alt.is_empty() {
                 out.push_str(&alt);
                 out.push_str("] ");
@@ -206,7 +212,12 @@ fn push_raw(out: &mut Vec<TextLine>, prefix: &str, text: &str) {
 fn block_lines(node: &Node<'_>, first: &str, rest: &str, out: &mut Vec<TextLine>) {
     if let Some(kind) = node.callout() {
         let start = out.len();
-        text_lines(&node.children, &format!("{first}! "), &format!("{rest}! "), out);
+        text_lines(
+            &node.children,
+            &format!("{first}! "),
+            &format!("{rest}! "),
+            out,
+        );
         let label = kind.to_uppercase();
         match out.get_mut(start).filter(|l| l.wrap) {
             Some(line) => line.text = format!("{label}: {}", line.text),
@@ -222,9 +233,12 @@ fn block_lines(node: &Node<'_>, first: &str, rest: &str, out: &mut Vec<TextLine>
     }
     match node.tag() {
         Some(Tag::List(start)) => list_lines(node, *start, first, rest, out),
-        Some(Tag::BlockQuote(_)) => {
-            text_lines(&node.children, &format!("{first}> "), &format!("{rest}> "), out)
-        }
+        Some(Tag::BlockQuote(_)) => text_lines(
+            &node.children,
+            &format!("{first}> "),
+            &format!("{rest}> "),
+            out,
+        ),
         Some(Tag::Table(_)) => table_lines(node, rest, out),
         Some(Tag::HtmlBlock) => push_wrapped(out, first, rest, strip_tags(&node.children)),
         Some(_) => push_wrapped(out, first, rest, inline_text(&node.children)),
@@ -242,7 +256,13 @@ fn wrapped(first: &str, rest: &str, text: String) -> TextLine {
     }
 }
 
-fn list_lines(list: &Node<'_>, start: Option<u64>, first: &str, rest: &str, out: &mut Vec<TextLine>) {
+fn list_lines(
+    list: &Node<'_>,
+    start: Option<u64>,
+    first: &str,
+    rest: &str,
+    out: &mut Vec<TextLine>,
+) {
     let mut lead = first.to_owned();
     for (i, item) in list.children.iter().enumerate() {
         let marker = match start {
@@ -286,7 +306,12 @@ fn table_lines(table: &Node<'_>, prefix: &str, out: &mut Vec<TextLine>) {
     let rows: Vec<Vec<String>> = table
         .children
         .iter()
-        .map(|row| row.children.iter().map(|c| inline_text(&c.children)).collect())
+        .map(|row| {
+            row.children
+                .iter()
+                .map(|c| inline_text(&c.children))
+                .collect()
+        })
         .collect();
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
@@ -339,7 +364,10 @@ mod tests {
             ("- a\n- b\n  - c\n", &["- a", "- b", "  - c"]),
             ("3. x\n4. y\n", &["3. x", "4. y"]),
             ("```sh\nls\npwd\n```\n", &["| ls", "| pwd"]),
-            ("See ![the shot](a.png) here", &["See [image: the shot] here"]),
+            (
+                "See ![the shot](a.png) here",
+                &["See [image: the shot] here"],
+            ),
             (
                 "| a | bb |\n|---|---|\n| ccc | d |\n",
                 &["a   | bb", "----+---", "ccc | d"],
