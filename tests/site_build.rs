@@ -383,3 +383,51 @@ fn search_text_keeps_words_of_nested_blocks_apart() {
         "{index}"
     );
 }
+
+/// `to`, a relative URL written in the page at `from` (both relative to the
+/// site root), as a path relative to the site root, without query or fragment.
+fn resolve_url(from: &str, to: &str) -> String {
+    let to = to.split(['#', '?']).next().unwrap();
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in to.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn every_page_links_its_own_plan_and_checklist() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let steps = "## Steps\n\n1. One.\n2. Two.\n";
+    write(root, "content/index.md", &page("Home", steps));
+    write(root, "content/ops/index.md", &page("Ops", steps));
+    write(root, "content/ops/backup.md", &page("Backup", steps));
+    write(root, "content/plans.md", &page("Plans", "No steps.\n"));
+    let (files, project, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    for p in &project.pages {
+        let path = format!("{}.html", p.name);
+        let html = text(&files, &path);
+        let plan = resolve_url(&path, &attr_after(&html, "class=\"action\"", "href"));
+        let json: serde_json::Value = serde_json::from_str(&text(&files, &plan)).unwrap();
+        assert_eq!(json["page"]["name"], p.name.as_str(), "{path} links {plan}");
+        if p.name == "plans" {
+            assert!(!html.contains("Printable checklist"), "{path}");
+            continue;
+        }
+        let checklist = resolve_url(
+            &path,
+            &attr_after(&html, "class=\"action action-primary\"", "href"),
+        );
+        assert_eq!(checklist, format!("checklists/{}.html", p.name), "{path}");
+        assert!(files.get(&checklist).is_some(), "{path} links {checklist}");
+    }
+}

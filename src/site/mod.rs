@@ -5,7 +5,10 @@
 //! - page `a/b` (from `content/a/b.md`) → `a/b.html`; page `a` (from
 //!   `content/a/index.md`) → `a.html`, beside the folder `a/`; `index` →
 //!   `index.html`. Plans and checklists follow the same names
-//!   (`plans/a.json`, `checklists/a.html`);
+//!   (`plans/a.json`, `checklists/a.html`), except the root page's plan,
+//!   `plans/index.page.json`: every link to a product takes its path from the
+//!   function that owns it ([`crate::plan::plan_path`],
+//!   [`crate::checklist::checklist_path`], [`links::page_path`]);
 //! - `assets/`: the built-in (or overridden) CSS and JS, `nav.js` (the
 //!   navigation tree) and `search-index.js`; `search-index.json` at the root;
 //! - every other file of `content/` that is not Markdown (images, downloads)
@@ -30,10 +33,12 @@ use std::path::{Path, PathBuf};
 use minijinja::{context, Value};
 use serde::Serialize;
 
+use crate::checklist::{checklist_path, Format as ChecklistFormat};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::loader::display_path;
 use crate::output::Files;
+use crate::plan::plan_path;
 use crate::project::{Page, Project};
 use crate::source::{FileKind, SourceFile};
 use crate::templates::Templates;
@@ -185,7 +190,7 @@ fn page_context(
         .collect();
     let checklist = checklists
         .contains(&page.name)
-        .then(|| link(&format!("checklists/{}.html", page.name)));
+        .then(|| link(&checklist_path(&page.name, ChecklistFormat::Html)));
     context! {
         site => context! {
             title => site.title,
@@ -200,7 +205,7 @@ fn page_context(
             meta => Value::from_serialize(&page.front.meta),
             path => encode_path(&path),
             source => project.db.get(page.file).path,
-            plan => link(&format!("plans/{}.json", page.name)),
+            plan => link(&plan_path(page)),
             checklist => checklist,
         },
         content => Value::from_safe_string(content),
@@ -472,6 +477,6 @@ mod tests {
         assert!(backup.contains("href=\"../plans/ops/backup.json\""));
         let index = text("index.html");
         assert!(!index.contains("checklists/"));
-        assert!(index.contains("href=\"plans/index.json\""));
+        assert!(index.contains("href=\"plans/index.page.json\""));
     }
 }
