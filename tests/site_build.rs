@@ -251,6 +251,57 @@ fn symlinks_out_of_the_content_folder_are_not_published() {
     assert!(!root.join("site/linked").exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn pages_symlinked_out_of_the_content_folder_are_not_published() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let steps = "## Leakzone\n\n1. Run leakword.\n2. Done.\n";
+    write(outside.path(), "leak.md", &page("Leaktitle", steps));
+    write(outside.path(), "dir/inner.md", &page("Innertitle", steps));
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "content/index.md", &page("Home", "[x](leak.md)\n"));
+    let content = root.join("content");
+    symlink(outside.path().join("leak.md"), content.join("leak.md")).unwrap();
+    symlink(outside.path().join("dir"), content.join("linked")).unwrap();
+    let (files, project, diags) = build(root);
+
+    let names: Vec<&str> = project.pages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["index"]);
+    let mut codes: Vec<(&str, &str)> = diags
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap()))
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            ("content-escape", "content/leak.md"),
+            ("content-escape", "content/linked"),
+            ("link-broken", "content/index.md"),
+        ]
+    );
+    for (path, bytes) in files.iter() {
+        let body = String::from_utf8_lossy(bytes);
+        assert!(!path.contains("leak") && !path.contains("inner"), "{path}");
+        for word in ["leakword", "Leaktitle", "Leakzone", "Innertitle"] {
+            assert!(!body.contains(word), "{path} holds {word}");
+        }
+    }
+    // the commands for one page do not know it either
+    for command in ["plan", "checklist"] {
+        assert_cmd::Command::cargo_bin("runsheet")
+            .unwrap()
+            .current_dir(root)
+            .args([command, "leak"])
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicates::str::contains("page-unknown"));
+    }
+}
+
 #[test]
 fn content_files_list_their_output_paths() {
     let tmp = tempfile::tempdir().unwrap();
