@@ -482,3 +482,29 @@ fn every_page_links_its_own_plan_and_checklist() {
         assert!(files.get(&checklist).is_some(), "{path} links {checklist}");
     }
 }
+
+#[test]
+fn html_ids_in_code_are_not_anchors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let body = "<div id=\"block-anchor\">\nBlock.\n</div>\n\n\
+                Inline <span id='inline-anchor'>x</span> and <a\nNAME=\"named\"></a>.\n\n\
+                ```html\n<a id=\"fenced\"></a>\n```\n\n\
+                \x20   <a id=\"indented\"></a>\n\n\
+                `<a id=\"span\"></a>` and <!-- <a id=\"comment\"></a> -->\n\n\
+                [a](#block-anchor) [b](#inline-anchor) [c](#named)\n\
+                [d](#fenced) [e](#indented) [f](#span) [g](#comment)\n";
+    write(root, "content/a.md", &page("A", body));
+    let (_, _, diags) = build(root);
+    let broken: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "anchor-broken")
+        .map(|d| d["message"].as_str().unwrap().rsplit('#').next().unwrap())
+        .collect();
+    assert_eq!(
+        broken,
+        ["fenced`", "indented`", "span`", "comment`"],
+        "{diags:#?}"
+    );
+    assert_eq!(diags.len(), 4, "{diags:#?}");
+}

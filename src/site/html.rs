@@ -1,5 +1,7 @@
 //! Page bodies: a page's Markdown rendered to HTML with heading anchors, the `!toc` contents and rewritten links.
 
+use std::ops::Range;
+
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use crate::diagnostic::Diagnostic;
@@ -214,6 +216,68 @@ pub fn render_body(
     let mut html = String::with_capacity(page.doc.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     Body { html, text }
+}
+
+/// Raw HTML as the page holds it: one HTML block (its lines joined) or one
+/// inline tag, with where each of its pieces stands in the page's doc text.
+#[derive(Debug, Default)]
+pub struct RawHtml {
+    pub text: String,
+    /// `(offset in text, doc range)` of each event that made it up.
+    pieces: Vec<(usize, Range<usize>)>,
+}
+
+impl RawHtml {
+    fn push(&mut self, text: &str, range: Range<usize>) {
+        self.pieces.push((self.text.len(), range));
+        self.text.push_str(text);
+    }
+
+    /// The doc offset of `self.text[range]`: exact when its piece is the
+    /// page's text as written, otherwise where that text is found in the
+    /// piece's lines (a container's `>` or indentation may be left out of
+    /// the event), or the piece's start.
+    pub fn doc_offset(&self, range: Range<usize>, doc: &str) -> usize {
+        let k = self
+            .pieces
+            .partition_point(|(start, _)| *start <= range.start)
+            .saturating_sub(1);
+        let Some((start, piece)) = self.pieces.get(k) else {
+            return 0;
+        };
+        let end = self.pieces.get(k + 1).map_or(self.text.len(), |p| p.0);
+        let written = doc.get(piece.clone()).unwrap_or("");
+        if written == &self.text[*start..end] {
+            return piece.start + range.start - start;
+        }
+        written
+            .find(&self.text[range])
+            .map_or(piece.start, |i| piece.start + i)
+    }
+}
+
+/// Every run of raw HTML in `page` outside code: each HTML block and each
+/// inline HTML tag (text in code spans and code blocks is not HTML).
+pub fn raw_html(page: &Page) -> Vec<RawHtml> {
+    let mut runs = Vec::new();
+    let mut block: Option<RawHtml> = None;
+    for (event, range) in page.doc.parser().into_offset_iter() {
+        match event {
+            Event::Start(Tag::HtmlBlock) => block = Some(RawHtml::default()),
+            Event::Html(text) => block
+                .get_or_insert_with(RawHtml::default)
+                .push(&text, range),
+            Event::End(TagEnd::HtmlBlock) => runs.extend(block.take()),
+            Event::InlineHtml(text) => {
+                let mut run = RawHtml::default();
+                run.push(&text, range);
+                runs.push(run);
+            }
+            _ => {}
+        }
+    }
+    runs.extend(block);
+    runs
 }
 
 /// The target of a link or image event that the site resolves: `None` for

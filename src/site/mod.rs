@@ -24,6 +24,7 @@
 //! block take ids starting with [`html::LAYOUT_ID_PREFIX`] (`rs:main`,
 //! `rs:search-input`, `rs:toc-1`), which no generated anchor can be.
 
+pub mod attrs;
 pub mod html;
 pub mod links;
 pub mod nav;
