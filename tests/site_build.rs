@@ -508,3 +508,94 @@ fn html_ids_in_code_are_not_anchors() {
     );
     assert_eq!(diags.len(), 4, "{diags:#?}");
 }
+
+/// `(code, line, column)` of every diagnostic, sorted.
+fn positions(diags: &[serde_json::Value]) -> Vec<(String, u64, u64)> {
+    let mut found: Vec<(String, u64, u64)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn raw_html_links_are_rewritten_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "runsheet.toml", "base_path = \"/docs\"\n");
+    write(
+        root,
+        "content/guide/install.md",
+        &page(
+            "Install",
+            "<div class=\"pager\">\n\
+             <span><a class=\"btn\" href=\"/docs/other\">Previous</a></span>\n\
+             <span><a class=\"btn\" HREF='../other.md?x=1&amp;y=2#k' target=\"_blank\">Next</a></span>\n\
+             <a class=\"multi\"\n   href=\"/docs/other/\">Multi</a>\n\
+             </div>\n\n\
+             Inline <a title=\"t\" href=\"../other.md#nope\">bad anchor</a>, \
+             <a href=\"gone.md\">gone</a>, <a href=\"https://x.org/a.md\">ext</a>,\n\
+             <a href=../other.md>unquoted</a> and <a href=\"#own\">own</a>.\n\n\
+             - item <a href=\"/docs/gone/page\">in a list</a>\n\n\
+             > <a href=\"../other.md\">quoted</a>\n\n\
+             ```html\n<a href=\"gone-in-code.md\">code</a>\n```\n\n\
+             `<a href=\"gone-in-span.md\">` <!-- <a href=\"gone-in-comment.md\"> -->\n\n\
+             ## Own\n\n!include <nav>\n",
+        ),
+    );
+    write(
+        root,
+        "partials/nav.md",
+        "<p><a href=\"/docs/missing\">from a partial</a></p>\n",
+    );
+    write(root, "content/other.md", &page("Other", "## K\n\nText.\n"));
+    let (files, project, diags) = build(root);
+    let html = text(&files, "guide/install.html");
+    for want in [
+        "<a class=\"btn\" href=\"../other.html\">Previous</a>",
+        "<a class=\"btn\" HREF='../other.html?x=1&amp;y=2#k' target=\"_blank\">Next</a>",
+        "<a class=\"multi\"\n   href=\"../other.html\">Multi</a>",
+        "<a title=\"t\" href=\"../other.html#nope\">bad anchor</a>",
+        "<a href=\"gone.md\">gone</a>",
+        "<a href=\"https://x.org/a.md\">ext</a>",
+        "<a href=\"../other.html\">unquoted</a>",
+        "<a href=\"#own\">own</a>",
+        "<a href=\"../other.html\">quoted</a>",
+        "&lt;a href=\"gone-in-code.md\"&gt;code",
+        "<a href=\"/docs/missing\">from a partial</a>",
+    ] {
+        assert!(html.contains(want), "no {want} in\n{html}");
+    }
+    let at = |file: &str| -> Vec<(String, u64, u64)> {
+        let of_file: Vec<serde_json::Value> = diags
+            .iter()
+            .filter(|d| d["file"] == file)
+            .cloned()
+            .collect();
+        positions(&of_file)
+    };
+    let warning = |code: &str, line, column| (code.to_owned(), line, column);
+    assert_eq!(
+        at("content/guide/install.md"),
+        [
+            warning("anchor-broken", 12, 27),
+            warning("link-broken", 12, 70),
+            warning("link-broken", 15, 17),
+        ],
+        "{diags:#?}"
+    );
+    assert_eq!(at("partials/nav.md"), [warning("link-broken", 1, 13)]);
+    assert_eq!(diags.len(), 4, "{diags:#?}");
+    // `plan` and `checklist` report the same through `check_links`
+    let mut one = Vec::new();
+    let page = project.page("guide/install").unwrap();
+    runsheet::site::check_links(&project, page, &mut one);
+    assert_eq!(one.len(), 4, "{one:?}");
+}

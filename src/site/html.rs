@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::{Heading, TOC_MARKER};
 use crate::project::{Page, Project};
 
+use super::attrs;
 use super::links::{Link, SiteIndex};
 
 /// A rendered page body and its plain text (for the search index).
@@ -88,7 +89,8 @@ pub fn toc_html(headings: &[Heading], id: &str) -> String {
 /// Renders the page body: heading ids from [`crate::markdown::Doc::headings`]
 /// (`{#id}` wins), a `#` link in each heading, the table of contents where
 /// `!toc` stood (the first titled `rs:toc-1`, the next `rs:toc-2` …), and
-/// links resolved by `index` (broken ones reported).
+/// links resolved by `index` (broken ones reported): Markdown links and
+/// images, and the `href` of `<a>` tags in raw HTML outside code.
 pub fn render_body(
     page: &Page,
     project: &Project,
@@ -100,6 +102,7 @@ pub fn render_body(
     let mut heading = 0;
     let mut open_anchor: Option<String> = None;
     let mut tocs = 0;
+    let mut block: Option<RawHtml> = None;
     for (event, range) in page.doc.parser().into_offset_iter() {
         let (at, len) = (range.start, range.len());
         let link = |href| Link {
@@ -178,9 +181,35 @@ pub fn render_body(
                     (event, _) => event,
                 }
             }
-            Event::Html(html) if html.trim() == TOC_MARKER => {
-                tocs += 1;
-                Event::Html(toc_html(&page.doc.headings, &toc_id(tocs)).into())
+            Event::Start(Tag::HtmlBlock) => {
+                block = Some(RawHtml::default());
+                Event::Start(Tag::HtmlBlock)
+            }
+            // the lines of an HTML block are read together: a tag may span them
+            Event::Html(html) => match block.as_mut() {
+                Some(run) => {
+                    run.push(&html, range);
+                    continue;
+                }
+                None => {
+                    let run = RawHtml::of(&html, range);
+                    Event::Html(rewrite_raw_html(&run, page, project, index, diags).into())
+                }
+            },
+            Event::End(TagEnd::HtmlBlock) => {
+                let run = block.take().unwrap_or_default();
+                let html = if run.text.trim() == TOC_MARKER {
+                    tocs += 1;
+                    toc_html(&page.doc.headings, &toc_id(tocs))
+                } else {
+                    rewrite_raw_html(&run, page, project, index, diags)
+                };
+                events.push(Event::Html(html.into()));
+                Event::End(TagEnd::HtmlBlock)
+            }
+            Event::InlineHtml(html) => {
+                let run = RawHtml::of(&html, range);
+                Event::InlineHtml(rewrite_raw_html(&run, page, project, index, diags).into())
             }
             Event::Text(t) => {
                 text.push_str(&t);
@@ -228,6 +257,12 @@ pub struct RawHtml {
 }
 
 impl RawHtml {
+    fn of(text: &str, range: Range<usize>) -> RawHtml {
+        let mut run = RawHtml::default();
+        run.push(text, range);
+        run
+    }
+
     fn push(&mut self, text: &str, range: Range<usize>) {
         self.pieces.push((self.text.len(), range));
         self.text.push_str(text);
@@ -268,16 +303,67 @@ pub fn raw_html(page: &Page) -> Vec<RawHtml> {
                 .get_or_insert_with(RawHtml::default)
                 .push(&text, range),
             Event::End(TagEnd::HtmlBlock) => runs.extend(block.take()),
-            Event::InlineHtml(text) => {
-                let mut run = RawHtml::default();
-                run.push(&text, range);
-                runs.push(run);
-            }
+            Event::InlineHtml(text) => runs.push(RawHtml::of(&text, range)),
             _ => {}
         }
     }
     runs.extend(block);
     runs
+}
+
+/// The `href` of every `<a>` tag of `run` that the site rewrites (a byte
+/// range of `run.text` and the attribute value to write there, quoted when
+/// it was not), reporting broken links and anchors like for Markdown links.
+fn raw_links(
+    run: &RawHtml,
+    page: &Page,
+    project: &Project,
+    index: &SiteIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Range<usize>, String)> {
+    let mut edits = Vec::new();
+    for tag in attrs::start_tags(&run.text) {
+        let Some(href) = tag
+            .attr("href")
+            .filter(|a| tag.is("a") && !a.value.is_empty())
+        else {
+            continue;
+        };
+        let written = attrs::decode(href.value);
+        let link = Link {
+            page,
+            href: &written,
+            at: run.doc_offset(href.range.clone(), &page.doc.text),
+            len: href.range.len(),
+        };
+        if let Some(new) = index.rewrite(&link, project, diags) {
+            let value = match href.quote {
+                Some(_) => escape(&new),
+                None => format!("\"{}\"", escape(&new)),
+            };
+            edits.push((href.range.clone(), value));
+        }
+    }
+    edits
+}
+
+/// `run`'s HTML with its links rewritten by [`raw_links`].
+fn rewrite_raw_html(
+    run: &RawHtml,
+    page: &Page,
+    project: &Project,
+    index: &SiteIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let mut out = String::with_capacity(run.text.len());
+    let mut last = 0;
+    for (range, value) in raw_links(run, page, project, index, diags) {
+        out.push_str(&run.text[last..range.start]);
+        out.push_str(&value);
+        last = range.end;
+    }
+    out.push_str(&run.text[last..]);
+    out
 }
 
 /// The target of a link or image event that the site resolves: `None` for
@@ -297,6 +383,9 @@ fn checked_href<'a>(event: &'a Event<'_>) -> Option<&'a str> {
 /// Reports what [`render_body`] reports about `page`'s links (`link-broken`,
 /// `anchor-broken`), without rendering it.
 pub fn check_links(page: &Page, project: &Project, index: &SiteIndex, diags: &mut Vec<Diagnostic>) {
+    for run in raw_html(page) {
+        raw_links(&run, page, project, index, diags);
+    }
     for (event, range) in page.doc.parser().into_offset_iter() {
         if let Some(href) = checked_href(&event) {
             let link = Link {

@@ -1,5 +1,10 @@
 //! Site links: resolves a page's link targets into the content, rewrites them to the built files and reports broken ones.
 //!
+//! A link is a Markdown link or image, or the `href` of an `<a>` tag in raw
+//! HTML outside code (HTML blocks and inline HTML, read by [`super::attrs`];
+//! its character references such as `&amp;` are decoded first, and the new
+//! value is written back escaped, in the quotes it had).
+//!
 //! Rules, for a link written in page `P` (also when it stands in a partial
 //! that `P` includes, since the partial's text becomes part of `P`):
 //! - a link with a scheme (`https:`, `mailto:` …) or starting with `//` is
