@@ -599,3 +599,35 @@ fn raw_html_links_are_rewritten_and_checked() {
     runsheet::site::check_links(&project, page, &mut one);
     assert_eq!(one.len(), 4, "{one:?}");
 }
+
+#[test]
+fn a_width_title_sizes_the_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        root,
+        "content/a.md",
+        &page(
+            "A",
+            "![The *environments* area](img/a.png \"width=500\")\n\n\
+             ![](img/a.png 'width = 640px') and [![Linked](img/a.png \"width=20\")](b.md)\n\n\
+             ![Titled](img/a.png \"A real title\") ![Odd](img/a.png \"width=50%\")\n",
+        ),
+    );
+    write(root, "content/b.md", &page("B", "Text.\n"));
+    write(root, "content/img/a.png", "PNG");
+    let (files, _, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:?}");
+    let html = text(&files, "a.html");
+    for want in [
+        "<img src=\"img/a.png\" alt=\"The environments area\" width=\"500\" />",
+        "<img src=\"img/a.png\" alt=\"\" width=\"640\" />",
+        "<a href=\"b.html\"><img src=\"img/a.png\" alt=\"Linked\" width=\"20\" /></a>",
+        "<img src=\"img/a.png\" alt=\"Titled\" title=\"A real title\" />",
+        "<img src=\"img/a.png\" alt=\"Odd\" title=\"width=50%\" />",
+    ] {
+        assert!(html.contains(want), "no {want} in\n{html}");
+    }
+    let sized = html.replace("title=\"width=50%\"", "");
+    assert!(!sized.contains("title=\"width"), "{html}");
+}

@@ -103,6 +103,7 @@ pub fn render_body(
     let mut open_anchor: Option<String> = None;
     let mut tocs = 0;
     let mut block: Option<RawHtml> = None;
+    let mut sized: Option<SizedImage<'_>> = None;
     for (event, range) in page.doc.parser().into_offset_iter() {
         let (at, len) = (range.start, range.len());
         let link = |href| Link {
@@ -149,36 +150,13 @@ pub fn render_body(
             event @ Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
                 let href =
                     checked_href(&event).and_then(|h| index.rewrite(&link(h), project, diags));
-                match (event, href) {
-                    (
-                        Event::Start(Tag::Link {
-                            link_type,
-                            title,
-                            id,
-                            ..
-                        }),
-                        Some(href),
-                    ) => Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: href.into(),
-                        title,
-                        id,
-                    }),
-                    (
-                        Event::Start(Tag::Image {
-                            link_type,
-                            title,
-                            id,
-                            ..
-                        }),
-                        Some(href),
-                    ) => Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: href.into(),
-                        title,
-                        id,
-                    }),
-                    (event, _) => event,
+                let event = retarget(event, href);
+                match image_width(&event) {
+                    Some(width) if sized.is_none() => {
+                        sized = Some(SizedImage::new(width));
+                        without_title(event)
+                    }
+                    _ => event,
                 }
             }
             Event::Start(Tag::HtmlBlock) => {
@@ -240,7 +218,14 @@ pub fn render_body(
             }
             e => e,
         };
-        events.push(event);
+        match sized.as_mut() {
+            None => events.push(event),
+            Some(image) => {
+                if image.push(event) {
+                    events.extend(sized.take().map(|i| Event::InlineHtml(i.html().into())));
+                }
+            }
+        }
     }
     let mut html = String::with_capacity(page.doc.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -366,6 +351,114 @@ fn rewrite_raw_html(
     out
 }
 
+/// A link or image event pointing at `href` instead, when there is one.
+fn retarget(event: Event<'_>, href: Option<String>) -> Event<'_> {
+    match (event, href) {
+        (
+            Event::Start(Tag::Link {
+                link_type,
+                title,
+                id,
+                ..
+            }),
+            Some(href),
+        ) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: href.into(),
+            title,
+            id,
+        }),
+        (
+            Event::Start(Tag::Image {
+                link_type,
+                title,
+                id,
+                ..
+            }),
+            Some(href),
+        ) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: href.into(),
+            title,
+            id,
+        }),
+        (event, _) => event,
+    }
+}
+
+/// The width an image's title asks for: `"width=500"` (the docs' sizing
+/// convention; spaces around `=`, `px` and any case allowed). Any other
+/// title is a title.
+fn size_title(title: &str) -> Option<&str> {
+    let (key, value) = title.split_once('=')?;
+    let value = value.trim();
+    let value = value.strip_suffix("px").unwrap_or(value);
+    let number = !value.is_empty() && value.len() <= 6 && value.bytes().all(|b| b.is_ascii_digit());
+    (key.trim().eq_ignore_ascii_case("width") && number).then_some(value)
+}
+
+fn image_width(event: &Event<'_>) -> Option<String> {
+    match event {
+        Event::Start(Tag::Image { title, .. }) => size_title(title).map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn without_title(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            id,
+            ..
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title: "".into(),
+            id,
+        }),
+        event => event,
+    }
+}
+
+/// The events of an image sized by its title, rendered as pulldown-cmark
+/// renders images, plus `width="…"`.
+struct SizedImage<'a> {
+    width: String,
+    events: Vec<Event<'a>>,
+    depth: usize,
+}
+
+impl<'a> SizedImage<'a> {
+    fn new(width: String) -> Self {
+        SizedImage {
+            width,
+            events: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// Takes the next event of the image; true once its end is in.
+    fn push(&mut self, event: Event<'a>) -> bool {
+        match event {
+            Event::Start(_) => self.depth += 1,
+            Event::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        self.events.push(event);
+        self.depth == 0
+    }
+
+    fn html(self) -> String {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, self.events.into_iter());
+        match html.strip_suffix(" />") {
+            Some(img) => format!("{img} width=\"{}\" />", escape(&self.width)),
+            None => html,
+        }
+    }
+}
+
 /// The target of a link or image event that the site resolves: `None` for
 /// other events and for autolinks (`<https://…>`, `<ops@example.com>`),
 /// which are external by nature.
@@ -409,6 +502,24 @@ mod tests {
             text: text.into(),
             anchor: crate::slug::slugify(text),
             range: 0..0,
+        }
+    }
+
+    #[test]
+    fn size_title_table() {
+        let cases = [
+            ("width=500", Some("500")),
+            ("Width = 640px", Some("640")),
+            (" width=20 ", Some("20")),
+            ("width=50%", None),
+            ("width=", None),
+            ("height=500", None),
+            ("A real title", None),
+            ("width=500 height=300", None),
+            ("", None),
+        ];
+        for (title, expected) in cases {
+            assert_eq!(size_title(title), expected, "{title:?}");
         }
     }
 
