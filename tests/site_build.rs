@@ -631,3 +631,37 @@ fn a_width_title_sizes_the_image() {
     let sized = html.replace("title=\"width=50%\"", "");
     assert!(!sized.contains("title=\"width"), "{html}");
 }
+
+#[test]
+fn escaped_heading_ids_work_like_heading_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        root,
+        "content/a.md",
+        &page(
+            "A",
+            "!toc\n\n## Next steps \\{#next-steps}\n\n1. Go [there](#next-steps).\n2. Then [here](#setext).\n\n\
+             Setext title \\{#setext}\n---\n\nText with \\{#not-an-id} stays.\n\n\
+             ```\n## Code \\{#code}\n```\n",
+        ),
+    );
+    let (files, project, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let html = text(&files, "a.html");
+    for want in [
+        "<h2 id=\"next-steps\">Next steps <a class=\"anchor\" href=\"#next-steps\"",
+        "<h2 id=\"setext\">Setext title <a class=\"anchor\"",
+        "<li><a href=\"#next-steps\">Next steps</a>",
+        "Text with {#not-an-id} stays.",
+        "## Code \\{#code}",
+    ] {
+        assert!(html.contains(want), "no {want} in\n{html}");
+    }
+    let mut diags = Vec::new();
+    let plan = runsheet::plan::plan(&project, project.page("a").unwrap(), &mut diags);
+    let procedure = &plan.procedures[0];
+    assert_eq!(procedure.title.as_deref(), Some("Next steps"));
+    assert_eq!(procedure.heading_path, ["Next steps"]);
+    assert_eq!(procedure.id, "next-steps");
+}
