@@ -296,11 +296,14 @@ impl Builder<'_> {
         let line = step_line(step);
         let (notes, notes_after) = split_after(step, &step.notes, |n| n.markdown.as_str());
         let (code, code_after) = split_after(step, &step.code, |c| c.content.as_str());
-        let note_view = |n: &Note| NoteView {
-            kind: n.kind.clone(),
-            markdown: n.markdown.clone(),
-            html: block_html(&n.markdown),
-            text: plain_text(&n.markdown),
+        let note_view = |n: &Note| {
+            let md = markdown::ui_path::as_text(&n.markdown);
+            NoteView {
+                kind: n.kind.clone(),
+                markdown: md.to_string(),
+                html: block_html(&md),
+                text: plain_text(&md),
+            }
         };
         StepView {
             id: self.ids.claim(&step.id),
@@ -473,7 +476,7 @@ struct StepLine {
 /// and one line of Markdown; when the step does not start with a paragraph,
 /// its title, or else the plain text of its first block, escaped.
 fn step_line(step: &Step) -> StepLine {
-    let chunk = first_chunk(&step.markdown);
+    let chunk = first_chunk(&markdown::ui_path::as_text(&step.markdown));
     if let Some(paragraph) = paragraph_source(&chunk) {
         let (_, inline) = if step.optional {
             procedure::strip_optional_markdown(&paragraph)

@@ -6,8 +6,11 @@
 //! parsed as Markdown, at the fence's own indentation so a callout inside a
 //! list item stays inside it). `!toc` becomes an HTML comment the site
 //! renderer replaces. A heading ending in `\{#id}` (the escaped form MDX
-//! docs use) loses the backslash, so it is `{#id}`. None of this happens in
-//! code. Every byte of the rewritten text maps back to the expanded page, and
+//! docs use) loses the backslash, so it is `{#id}`. A UI path
+//! (`{{Projects,Operations}}`, see [`ui_path`]) becomes
+//! `<span class="ui-path">Projects › Operations</span>`: the site shows the
+//! span, and every plain-text reader of the page (plans, search) its text.
+//! None of this happens in code. Every byte of the rewritten text maps back to the expanded page, and
 //! from there through the include source map.
 
 use std::ops::Range;
@@ -17,6 +20,8 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use crate::diagnostic::Diagnostic;
 use crate::include::Expansion;
 use crate::slug::{slugify, Unique};
+
+pub mod ui_path;
 
 /// The marker `!toc` turns into; renderers replace it with the table of contents.
 pub const TOC_MARKER: &str = "<!-- runsheet:toc -->";
@@ -99,28 +104,37 @@ pub fn code_ranges(text: &str) -> Vec<Range<usize>> {
 }
 
 /// What one parse of the expanded page tells its rewriting: where the code
-/// blocks and the headings are.
+/// blocks, the headings and the UI paths are.
 #[derive(Debug, Default)]
 struct Shape {
     code: Vec<Range<usize>>,
     headings: Vec<Range<usize>>,
+    /// Each UI path and the inline HTML that replaces it, in page order.
+    ui_paths: Vec<(Range<usize>, String)>,
 }
 
 impl Shape {
     /// Parses `source` only when it holds something to rewrite.
     fn of(source: &str) -> Shape {
-        let triggers = [":::", "!toc", "\\{#"];
+        let triggers = [":::", "!toc", "\\{#", "{{"];
         if !triggers.iter().any(|t| source.contains(t)) {
             return Shape::default();
         }
         let mut shape = Shape::default();
+        let mut places = ui_path::Places::default();
         for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
+            places.see(&event, range.clone());
             match event {
                 Event::Start(Tag::CodeBlock(_)) => shape.code.push(range),
                 Event::Start(Tag::Heading { .. }) => shape.headings.push(range),
                 _ => {}
             }
         }
+        shape.ui_paths = places
+            .paths(source)
+            .into_iter()
+            .map(|(range, parts)| (range, ui_path::html(&parts)))
+            .collect();
         shape
     }
 
@@ -290,12 +304,25 @@ impl Doc {
 /// `line` (which starts at `start` in the page) and their replacements.
 fn line_edits(line: &str, start: usize, shape: &Shape) -> Vec<(Range<usize>, String)> {
     let span = start..start + line.len();
-    let mut edits = Vec::new();
+    let mut edits: Vec<(Range<usize>, String)> = shape
+        .ui_paths
+        .iter()
+        .filter(|(r, _)| span.start <= r.start && r.end <= span.end)
+        .map(|(r, html)| (r.start - start..r.end - start, html.clone()))
+        .collect();
     if Shape::overlaps(&shape.headings, &span) && !Shape::overlaps(&shape.code, &span) {
         if let Some(at) = escaped_heading_id(line) {
             edits.push((at..at + 1, String::new()));
         }
     }
+    edits.sort_by_key(|(r, _)| r.start);
+    // edits never overlap; keep the first should they ever
+    let mut end = 0;
+    edits.retain(|(r, _)| {
+        let apart = r.start >= end;
+        end = end.max(r.end);
+        apart
+    });
     edits
 }
 
@@ -435,6 +462,31 @@ mod tests {
         }
         assert_eq!(d.callouts.len(), 1);
         assert_eq!(&d.text[d.callouts[0].inner.clone()], "body\n");
+    }
+
+    #[test]
+    fn ui_paths_become_spans_that_map_back() {
+        let input = "Go to **{{A, B}}** now.\n\n`{{C,D}}`\n\n```\n{{E,F}}\n```\n";
+        let (d, _) = doc(input);
+        assert_eq!(
+            d.text,
+            "Go to **<span class=\"ui-path\">A › B</span>** now.\n\n`{{C,D}}`\n\n```\n{{E,F}}\n```\n"
+        );
+        let cases = [
+            ("Go", "Go"),
+            ("<span", "{{A"),
+            ("A ›", "{{A"),
+            ("** now", "** now"),
+            ("`{{C", "`{{C"),
+        ];
+        for (in_doc, in_expanded) in cases {
+            let at = d.text.find(in_doc).unwrap();
+            assert_eq!(
+                d.to_expanded(at),
+                input.find(in_expanded).unwrap(),
+                "{in_doc}"
+            );
+        }
     }
 
     #[test]

@@ -665,3 +665,84 @@ fn escaped_heading_ids_work_like_heading_ids() {
     assert_eq!(procedure.heading_path, ["Next steps"]);
     assert_eq!(procedure.id, "next-steps");
 }
+
+#[test]
+fn ui_paths_read_as_paths_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        root,
+        "content/a.md",
+        &page(
+            "A",
+            "## Go to {{Infrastructure,Deployment Targets}}\n\n\
+             1. In the UI, go to **{{Configuration, Nodes}}** and click.\n\
+             2. Open {{Library>Packages>Package Indexing}} now.\n\n   \
+             :::hint\n   Find it under {{Tenants,Tags *x*}}.\n   :::\n\
+             3. Keep `{{Not,A Path}}`, {{ template, var }} and {{single}}.\n\n\
+             ```\n{{In,Code}}\n```\n",
+        ),
+    );
+    let (files, project, diags) = build(root);
+    assert!(diags.is_empty(), "{diags:#?}");
+    let html = text(&files, "a.html");
+    for want in [
+        "Go to <span class=\"ui-path\">Infrastructure › Deployment Targets</span>",
+        "<strong><span class=\"ui-path\">Configuration › Nodes</span></strong>",
+        "<span class=\"ui-path\">Library › Packages › Package Indexing</span>",
+        "<span class=\"ui-path\">Tenants › Tags *x*</span>",
+        "<code>{{Not,A Path}}</code>, {{ template, var }} and {{single}}.",
+        "<code>{{In,Code}}\n</code>",
+    ] {
+        assert!(html.contains(want), "no {want} in\n{html}");
+    }
+    let css = text(&files, "assets/site.css");
+    assert!(css.contains(".ui-path"), "no .ui-path style");
+
+    let mut diags = Vec::new();
+    let plan = runsheet::plan::plan(&project, project.page("a").unwrap(), &mut diags);
+    let procedure = &plan.procedures[0];
+    assert_eq!(
+        procedure.title.as_deref(),
+        Some("Go to Infrastructure › Deployment Targets")
+    );
+    let steps: Vec<&str> = procedure.steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "In the UI, go to Configuration › Nodes and click.",
+            "Open Library › Packages › Package Indexing now.",
+            "Keep {{Not,A Path}}, {{ template, var }} and {{single}}.",
+        ]
+    );
+    // the plan's Markdown is the source as written
+    assert!(procedure.steps[0]
+        .markdown
+        .contains("**{{Configuration, Nodes}}**"));
+
+    let txt = text(&files, "checklists/a.txt");
+    let md = text(&files, "checklists/a.md");
+    let sheet = text(&files, "checklists/a.html");
+    for (form, body) in [("txt", &txt), ("md", &md), ("html", &sheet)] {
+        for want in [
+            "Configuration › Nodes",
+            "Library › Packages › Package Indexing",
+            "Tenants › Tags",
+        ] {
+            assert!(
+                body.contains(want),
+                "no {want} in the {form} checklist:\n{body}"
+            );
+        }
+        assert!(!body.contains("{{Configuration"), "{form}:\n{body}");
+    }
+    assert!(md.contains("**Configuration › Nodes**"), "{md}");
+
+    let search = text(&files, "search-index.json");
+    for want in [
+        "Go to Infrastructure › Deployment Targets",
+        "go to Configuration › Nodes and click",
+    ] {
+        assert!(search.contains(want), "no {want} in {search}");
+    }
+}
