@@ -12,6 +12,7 @@ use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::diagnostic::Diagnostic;
+use crate::markdown;
 use crate::output::Files;
 use crate::plan::Plan;
 use crate::procedure::render::TextLine;
@@ -332,7 +333,7 @@ fn item(block: &Block, links: &[procedure::Link]) -> ItemView {
         kind: block.kind,
         callout: block.callout.clone(),
         html: block.view.html.clone(),
-        md: inline_references(&block.markdown, links),
+        md: inline_references(&markdown::ui_path::as_text(&block.markdown), links),
         lines: block.view.lines.clone(),
         steps: Vec::new(),
     }
@@ -450,7 +451,7 @@ fn step_line(step: &Step) -> StepLine {
     };
     match first {
         Some(b) if b.kind == BlockKind::Paragraph => {
-            let source = one_line(&b.markdown);
+            let source = one_line(&markdown::ui_path::as_text(&b.markdown));
             let md = if step.optional {
                 procedure::strip_optional_markdown(&source).1.to_owned()
             } else {

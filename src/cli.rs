@@ -157,11 +157,14 @@ errors (so does the terminal) until they are fixed. Nothing is written to disk."
         long_about = "Print the JSON plan of one page on stdout: its numbered procedures as \
 steps with ids, numbers, text, code, notes, links, details and source locations. PAGE is a page \
 name such as `a/b` (for content/a/b.md) or the path of the page's file. Problems found on that \
-page are reported on stderr; an error (or an unknown page) exits 1 and prints no plan."
+page are reported on stderr; an error (or an unknown page) exits 1 and prints no plan. With \
+--strict (or `strict = true` in runsheet.toml) its warnings count as errors."
     )]
     Plan {
         /// Page name (`a/b`) or path of the page's file
         page: String,
+        #[command(flatten)]
+        strict: Strictness,
     },
     /// Print a page's printable checklist on stdout
     #[command(
@@ -170,7 +173,9 @@ steps to tick, substeps indented, notes and code kept with their step, and steps
 later section carrying that section's steps. --format html is the print-ready page (A4 and \
 Letter), md a GitHub task list to paste into a change ticket, text plain `[ ] 1.` lines wrapped \
 at 80 columns. The revision in the header is the last commit touching the project's inputs, or \
-RUNSHEET_REVISION."
+RUNSHEET_REVISION. Problems found on that page are reported on stderr; an error exits 1 and \
+prints no checklist. With --strict (or `strict = true` in runsheet.toml) its warnings count as \
+errors."
     )]
     Checklist {
         /// Page name (`a/b`) or path of the page's file
@@ -178,6 +183,8 @@ RUNSHEET_REVISION."
         /// Which form to print
         #[arg(long, value_enum, default_value_t = crate::checklist::Format::Text)]
         format: crate::checklist::Format,
+        #[command(flatten)]
+        strict: Strictness,
     },
     /// Show step-level changes between two revisions of the plans
     #[command(
@@ -230,14 +237,18 @@ where
             color: cli.global.color(),
             quiet: cli.global.quiet,
         }),
-        Command::Plan { page } => plan(&cli.global, page),
+        Command::Plan { page, strict } => plan(&cli.global, page, strict.value()),
         Command::Diff {
             old,
             new,
             format,
             exit_code,
         } => diff(&cli.global, old, new, *format, *exit_code),
-        Command::Checklist { page, format } => checklist(&cli.global, page, *format),
+        Command::Checklist {
+            page,
+            format,
+            strict,
+        } => checklist(&cli.global, page, *format, strict.value()),
         Command::Schema => {
             print!("{}", crate::plan::to_json(&crate::plan::schema()));
             0
@@ -366,9 +377,13 @@ fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: Option<bool
 
 /// Loads the project and finds the page `key`; keeps only the diagnostics of
 /// that page (its own file and the partials it uses). `Err` holds the exit code.
-fn open_page(g: &Global, key: &str) -> Result<(Project, usize, Vec<Diagnostic>), u8> {
+fn open_page(
+    g: &Global,
+    key: &str,
+    strict: Option<bool>,
+) -> Result<(Project, usize, Vec<Diagnostic>), u8> {
     let mut diags = Vec::new();
-    let project = match open(g, &g.overrides(None), &mut diags) {
+    let project = match open(g, &g.overrides(strict), &mut diags) {
         Ok(p) => p,
         Err(db) => {
             report(g, &db, &mut diags, Format::Human);
@@ -390,13 +405,16 @@ fn open_page(g: &Global, key: &str) -> Result<(Project, usize, Vec<Diagnostic>),
     Ok((project, index, diags))
 }
 
-fn plan(g: &Global, key: &str) -> u8 {
-    let (project, index, mut diags) = match open_page(g, key) {
+fn plan(g: &Global, key: &str, strict: Option<bool>) -> u8 {
+    let (project, index, mut diags) = match open_page(g, key, strict) {
         Ok(found) => found,
         Err(code) => return code,
     };
     crate::site::check_links(&project, &project.pages[index], &mut diags);
     let plan = crate::plan::plan(&project, &project.pages[index], &mut diags);
+    if project.config.strict {
+        diagnostic::promote_warnings(&mut diags);
+    }
     if report(g, &project.db, &mut diags, Format::Human) > 0 {
         eprintln!("no plan printed: fix the errors above");
         return 1;
@@ -407,8 +425,8 @@ fn plan(g: &Global, key: &str) -> u8 {
     0
 }
 
-fn checklist(g: &Global, key: &str, format: crate::checklist::Format) -> u8 {
-    let (mut project, index, mut diags) = match open_page(g, key) {
+fn checklist(g: &Global, key: &str, format: crate::checklist::Format, strict: Option<bool>) -> u8 {
+    let (mut project, index, mut diags) = match open_page(g, key, strict) {
         Ok(found) => found,
         Err(code) => return code,
     };
@@ -428,6 +446,9 @@ fn checklist(g: &Global, key: &str, format: crate::checklist::Format) -> u8 {
             .at(page.file, 0, 0)
             .with_help("a checklist is made of the page's numbered lists (`1.` items)"),
         );
+    }
+    if project.config.strict {
+        diagnostic::promote_warnings(&mut diags);
     }
     if report(g, &project.db, &mut diags, Format::Human) > 0 {
         eprintln!("no checklist printed: fix the errors above");

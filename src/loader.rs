@@ -1,4 +1,11 @@
 //! Loading: walks `content/` and `partials/`, decodes every file and names pages and partials.
+//!
+//! The walk of `content/` ([`load`]) is the one place that decides what the
+//! content folder publishes: its pages (`*.md`) and the other files the site
+//! copies ([`ContentFile`]). Hidden files and folders are skipped, and so are
+//! the partials and output folders when they lie inside it. A symlink is
+//! followed only while its target stays inside `content/`; one that leads out
+//! is neither a page nor a file to copy, and gets a `content-escape` warning.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -166,6 +173,19 @@ pub struct Layout {
     pub root: PathBuf,
     pub content: PathBuf,
     pub partials: PathBuf,
+    /// The output folder: never read as content, even when inside `content/`.
+    pub out: PathBuf,
+}
+
+/// A file of `content/` that the site publishes as it is (an image, a download).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentFile {
+    /// Its path in the output folder, which is also its path below `content/` (`/` separators).
+    pub output: String,
+    /// The file on disk (below the content folder; when it is a symlink, the link itself).
+    pub source: PathBuf,
+    /// `source` as diagnostics show it, relative to the project folder (`content/img/a.png`).
+    pub display: String,
 }
 
 /// Everything read from disk.
@@ -173,7 +193,12 @@ pub struct Layout {
 pub struct Loaded {
     pub pages: Vec<PageFile>,
     pub partials: PartialIndex,
+    /// Every file of `content/` to publish as it is, sorted by output path.
+    pub content_files: Vec<ContentFile>,
 }
+
+/// Extensions of content files that are sources, not files to publish.
+const SOURCE_EXTENSIONS: &[&str] = &["md", "mdx", "markdown"];
 
 /// Path as shown to users: relative to the project folder when inside it.
 pub fn display_path(root: &Path, path: &Path) -> String {
@@ -238,37 +263,16 @@ pub fn load(layout: &Layout, db: &mut SourceDb, diags: &mut Vec<Diagnostic>) -> 
         diags,
         &mut loaded.partials,
     );
+    let walk = walk_content(layout, partials_canon, diags);
+    for escape in walk.escapes {
+        report_escape(layout, db, escape, diags);
+    }
+    loaded.content_files = walk.files;
     let mut names: BTreeMap<String, FileId> = BTreeMap::new();
-    let walker = WalkDir::new(&layout.content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| !is_hidden(e));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(Diagnostic::error(
-                    "io",
-                    format!("cannot walk the content folder: {e}"),
-                ));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        if let (Some(p), Ok(c)) = (&partials_canon, entry.path().canonicalize()) {
-            if c.starts_with(p) {
-                continue;
-            }
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(&layout.content)
-            .unwrap_or(entry.path());
+    for path in walk.pages {
+        let rel = path.strip_prefix(&layout.content).unwrap_or(&path);
         let name = page_name(rel);
-        let Some(id) = read_file(db, &layout.root, entry.path(), FileKind::Page, diags) else {
+        let Some(id) = read_file(db, &layout.root, &path, FileKind::Page, diags) else {
             continue;
         };
         if let Some(other) = names.get(&name) {
@@ -291,6 +295,129 @@ pub fn load(layout: &Layout, db: &mut SourceDb, diags: &mut Vec<Diagnostic>) -> 
     }
     loaded.pages.sort_by(|a, b| a.name.cmp(&b.name));
     loaded
+}
+
+/// What one walk of the content folder finds.
+#[derive(Debug, Default)]
+struct ContentWalk {
+    /// Page files (`*.md`), in walk order.
+    pages: Vec<PathBuf>,
+    /// Files to copy, sorted by output path.
+    files: Vec<ContentFile>,
+    /// Symlinks whose target lies outside the content folder: never read.
+    escapes: Vec<Escape>,
+}
+
+#[derive(Debug)]
+struct Escape {
+    path: PathBuf,
+    is_dir: bool,
+}
+
+/// Walks `content/` once, sorting what it holds into pages, files to copy
+/// and symlinks that lead out of it (see the module documentation).
+fn walk_content(
+    layout: &Layout,
+    partials_canon: Option<PathBuf>,
+    diags: &mut Vec<Diagnostic>,
+) -> ContentWalk {
+    let mut walk = ContentWalk::default();
+    let Ok(content) = layout.content.canonicalize() else {
+        return walk;
+    };
+    let skip: Vec<PathBuf> = partials_canon
+        .into_iter()
+        .chain(layout.out.canonicalize().ok())
+        .collect();
+    let mut leaving = Vec::new();
+    let walker = WalkDir::new(&layout.content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            if is_hidden(e) {
+                return false;
+            }
+            let target = e.path().canonicalize().ok();
+            match &target {
+                Some(t) if !t.starts_with(&content) => {
+                    leaving.push(Escape {
+                        path: e.path().to_owned(),
+                        is_dir: e.file_type().is_dir(),
+                    });
+                    false
+                }
+                Some(t) => !skip.iter().any(|s| t.starts_with(s)),
+                // a dangling link: nothing to publish
+                None => false,
+            }
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "io",
+                    format!("cannot walk the content folder: {e}"),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let extension = path.extension().map(|e| e.to_string_lossy());
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if extension.as_deref() == Some("md") {
+            walk.pages.push(path.to_owned());
+        } else if !extension.is_some_and(|e| SOURCE_EXTENSIONS.contains(&e.as_ref())) {
+            let rel = path.strip_prefix(&layout.content).unwrap_or(path);
+            walk.files.push(ContentFile {
+                output: rel.to_string_lossy().replace('\\', "/"),
+                source: path.to_owned(),
+                display: display_path(&layout.root, path),
+            });
+        }
+    }
+    walk.files.sort_by(|a, b| a.output.cmp(&b.output));
+    walk.escapes = leaving;
+    walk
+}
+
+/// Warns about a symlink that leads out of the content folder, at its own path.
+fn report_escape(layout: &Layout, db: &mut SourceDb, escape: Escape, diags: &mut Vec<Diagnostic>) {
+    let display = display_path(&layout.root, &escape.path);
+    let target = std::fs::read_link(&escape.path)
+        .map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
+    let (what, help) = if escape.is_dir {
+        (
+            "a folder",
+            "the symlink points outside the content folder; copy the files in instead",
+        )
+    } else {
+        (
+            "a file",
+            "the symlink points outside the content folder; copy the file in instead",
+        )
+    };
+    // the symlink is not a source: an empty file gives the warning its path
+    let id = db.add(SourceFile::new(
+        display.clone(),
+        escape.path,
+        FileKind::Page,
+        String::new(),
+    ));
+    diags.push(
+        Diagnostic::warning(
+            "content-escape",
+            format!("`{display}` is a symlink to {what} outside the content folder (`{target}`): not published"),
+        )
+        .at(id, 0, 0)
+        .with_help(help),
+    );
 }
 
 fn load_partials(

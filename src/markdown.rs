@@ -5,8 +5,13 @@
 //! `</div>`, each followed by a blank line so the Markdown between them is
 //! parsed as Markdown, at the fence's own indentation so a callout inside a
 //! list item stays inside it). `!toc` becomes an HTML comment the site
-//! renderer replaces. Every byte of the rewritten text maps back to the
-//! expanded page, and from there through the include source map.
+//! renderer replaces. A heading ending in `\{#id}` (the escaped form MDX
+//! docs use) loses the backslash, so it is `{#id}`. A UI path
+//! (`{{Projects,Operations}}`, see [`ui_path`]) becomes
+//! `<span class="ui-path">Projects › Operations</span>`: the site shows the
+//! span, and every plain-text reader of the page (plans, search) its text.
+//! None of this happens in code. Every byte of the rewritten text maps back to the expanded page, and
+//! from there through the include source map.
 
 use std::ops::Range;
 
@@ -15,6 +20,8 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use crate::diagnostic::Diagnostic;
 use crate::include::Expansion;
 use crate::slug::{slugify, Unique};
+
+pub mod ui_path;
 
 /// The marker `!toc` turns into; renderers replace it with the table of contents.
 pub const TOC_MARKER: &str = "<!-- runsheet:toc -->";
@@ -96,17 +103,66 @@ pub fn code_ranges(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// What one parse of the expanded page tells its rewriting: where the code
+/// blocks, the headings and the UI paths are.
+#[derive(Debug, Default)]
+struct Shape {
+    code: Vec<Range<usize>>,
+    headings: Vec<Range<usize>>,
+    /// Each UI path and the inline HTML that replaces it, in page order.
+    ui_paths: Vec<(Range<usize>, String)>,
+}
+
+impl Shape {
+    /// Parses `source` only when it holds something to rewrite.
+    fn of(source: &str) -> Shape {
+        let triggers = [":::", "!toc", "\\{#", "{{"];
+        if !triggers.iter().any(|t| source.contains(t)) {
+            return Shape::default();
+        }
+        let mut shape = Shape::default();
+        let mut places = ui_path::Places::default();
+        for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
+            places.see(&event, range.clone());
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => shape.code.push(range),
+                Event::Start(Tag::Heading { .. }) => shape.headings.push(range),
+                _ => {}
+            }
+        }
+        shape.ui_paths = places
+            .paths(source)
+            .into_iter()
+            .map(|(range, parts)| (range, ui_path::html(&parts)))
+            .collect();
+        shape
+    }
+
+    fn overlaps(ranges: &[Range<usize>], line: &Range<usize>) -> bool {
+        ranges
+            .iter()
+            .any(|r| r.start < line.end && r.end > line.start)
+    }
+}
+
+/// Where a heading line ends in `\{#id}`: the offset of that backslash in `line`.
+fn escaped_heading_id(line: &str) -> Option<usize> {
+    let body = line.trim_end().strip_suffix('}')?;
+    let at = body.rfind("\\{#")?;
+    let inner = &body[at + 3..];
+    let plain =
+        !inner.is_empty() && !inner.contains(['{', '}', '\\']) && !body[..at].ends_with('\\');
+    plain.then_some(at)
+}
+
 impl Doc {
     /// Rewrites the expanded page and reads its headings. Callouts that are
     /// never closed are reported (and closed at the end of the page).
     pub fn parse(expansion: &Expansion, diags: &mut Vec<Diagnostic>) -> Doc {
         let source = expansion.text.as_str();
         let mut doc = Doc::default();
-        let code = if source.contains(":::") || source.contains("!toc") {
-            code_ranges(source)
-        } else {
-            Vec::new()
-        };
+        let shape = Shape::of(source);
+        let code = &shape.code;
         // (kind, doc offset of the opening line, expanded offset, inner start)
         let mut open: Vec<(String, usize, usize, usize)> = Vec::new();
         let mut pos = 0;
@@ -139,7 +195,8 @@ impl Doc {
             } else if !literal && line.trim() == "!toc" {
                 doc.replace(start, &format!("{indent}{TOC_MARKER}\n\n"));
             } else {
-                doc.copy(start, line);
+                let edits = line_edits(line, start, &shape);
+                doc.copy_edited(start, line, &edits);
             }
         }
         for (kind, open_at, expanded_at, inner_start) in open.into_iter().rev() {
@@ -167,6 +224,25 @@ impl Doc {
         doc.callouts.sort_by_key(|c| c.range.start);
         doc.headings = read_headings(&doc.text);
         doc
+    }
+
+    /// Copies `line` (at `expanded_at`) with `edits` made: byte ranges of
+    /// `line`, sorted and apart, and the text to write instead (none: the
+    /// bytes are left out).
+    fn copy_edited(&mut self, expanded_at: usize, line: &str, edits: &[(Range<usize>, String)]) {
+        let mut at = 0;
+        for (range, with) in edits {
+            if range.start > at {
+                self.copy(expanded_at + at, &line[at..range.start]);
+            }
+            if !with.is_empty() {
+                self.replace(expanded_at + range.start, with);
+            }
+            at = range.end;
+        }
+        if at < line.len() {
+            self.copy(expanded_at + at, &line[at..]);
+        }
     }
 
     fn copy(&mut self, expanded_at: usize, line: &str) {
@@ -222,6 +298,32 @@ impl Doc {
     pub fn parser(&self) -> Parser<'_> {
         Parser::new_ext(&self.text, options())
     }
+}
+
+/// The changes a line of Markdown outside code needs, as byte ranges of
+/// `line` (which starts at `start` in the page) and their replacements.
+fn line_edits(line: &str, start: usize, shape: &Shape) -> Vec<(Range<usize>, String)> {
+    let span = start..start + line.len();
+    let mut edits: Vec<(Range<usize>, String)> = shape
+        .ui_paths
+        .iter()
+        .filter(|(r, _)| span.start <= r.start && r.end <= span.end)
+        .map(|(r, html)| (r.start - start..r.end - start, html.clone()))
+        .collect();
+    if Shape::overlaps(&shape.headings, &span) && !Shape::overlaps(&shape.code, &span) {
+        if let Some(at) = escaped_heading_id(line) {
+            edits.push((at..at + 1, String::new()));
+        }
+    }
+    edits.sort_by_key(|(r, _)| r.start);
+    // edits never overlap; keep the first should they ever
+    let mut end = 0;
+    edits.retain(|(r, _)| {
+        let apart = r.start >= end;
+        end = end.max(r.end);
+        apart
+    });
+    edits
 }
 
 /// Headings with unique anchors: `{#id}` wins, otherwise the slug of the text.
@@ -321,6 +423,14 @@ mod tests {
             ("```\n:::hint\n```\n", "```\n:::hint\n```\n"),
             ("!toc\n", "<!-- runsheet:toc -->\n\n"),
             ("stray\n:::\n", "stray\n:::\n"),
+            ("## Next \\{#next}\n", "## Next {#next}\n"),
+            ("- ### In a list \\{#x}  \n", "- ### In a list {#x}  \n"),
+            ("Setext \\{#s}\n---\n", "Setext {#s}\n---\n"),
+            ("Text \\{#t}\n", "Text \\{#t}\n"),
+            ("## Mid \\{#m} text\n", "## Mid \\{#m} text\n"),
+            ("## Two \\\\{#b}\n", "## Two \\\\{#b}\n"),
+            ("```\n## Code \\{#c}\n```\n", "```\n## Code \\{#c}\n```\n"),
+            ("    ## Indented \\{#i}\n", "    ## Indented \\{#i}\n"),
         ];
         for (input, expected) in cases {
             let (d, diags) = doc(input);
@@ -352,6 +462,43 @@ mod tests {
         }
         assert_eq!(d.callouts.len(), 1);
         assert_eq!(&d.text[d.callouts[0].inner.clone()], "body\n");
+    }
+
+    #[test]
+    fn ui_paths_become_spans_that_map_back() {
+        let input = "Go to **{{A, B}}** now.\n\n`{{C,D}}`\n\n```\n{{E,F}}\n```\n";
+        let (d, _) = doc(input);
+        assert_eq!(
+            d.text,
+            "Go to **<span class=\"ui-path\">A › B</span>** now.\n\n`{{C,D}}`\n\n```\n{{E,F}}\n```\n"
+        );
+        let cases = [
+            ("Go", "Go"),
+            ("<span", "{{A"),
+            ("A ›", "{{A"),
+            ("** now", "** now"),
+            ("`{{C", "`{{C"),
+        ];
+        for (in_doc, in_expanded) in cases {
+            let at = d.text.find(in_doc).unwrap();
+            assert_eq!(
+                d.to_expanded(at),
+                input.find(in_expanded).unwrap(),
+                "{in_doc}"
+            );
+        }
+    }
+
+    #[test]
+    fn escaped_heading_ids_map_back() {
+        let input = "## A \\{#b}\n\n`\\{#` x\n## \\{#\n## \\{#}\n";
+        let (d, _) = doc(input);
+        assert!(d.text.starts_with("## A {#b}\n"));
+        for part in ["{#b}", "x\n", "## \\{#}"] {
+            let at = d.text.find(part).unwrap();
+            assert_eq!(d.to_expanded(at), input.find(part).unwrap(), "{part}");
+        }
+        assert_eq!(d.headings[0].anchor, "b");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
 use crate::include::{self, Expansion, Limits};
-use crate::loader::{self, Layout, PartialIndex};
+use crate::loader::{self, ContentFile, Layout, PartialIndex};
 use crate::markdown::Doc;
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::Origin;
@@ -41,6 +41,9 @@ pub struct Project {
     pub db: SourceDb,
     pub pages: Vec<Page>,
     pub partials: PartialIndex,
+    /// The files of `content/` the site copies as they are, sorted by output
+    /// path (decided by [`loader::load`], like the pages).
+    pub content_files: Vec<ContentFile>,
 }
 
 impl Project {
@@ -50,6 +53,7 @@ impl Project {
             root: config.root.clone(),
             content: config.content.clone(),
             partials: config.partials.clone(),
+            out: config.out.clone(),
         };
         let loaded = loader::load(&layout, &mut db, diags);
         let mut pages = Vec::with_capacity(loaded.pages.len());
@@ -98,6 +102,7 @@ impl Project {
             db,
             pages,
             partials: loaded.partials,
+            content_files: loaded.content_files,
         }
     }
 

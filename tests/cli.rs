@@ -361,3 +361,41 @@ fn top_level_partial_reachable_when_names_clash() {
         .success()
         .stderr("");
 }
+
+#[test]
+fn plan_and_checklist_honour_strict() {
+    let dir = project(&[(
+        "content/a.md",
+        b"---\ntitle: A\n---\n## Steps\n\n1. Read [the guide](gone.md).\n2. Done.\n",
+    )]);
+    let run = |args: &[&str]| {
+        let mut cmd = runsheet();
+        cmd.args(["--color", "never", "--root"])
+            .arg(dir.path())
+            .args(args);
+        cmd.assert()
+    };
+    for command in [&["plan", "a"][..], &["checklist", "a"]] {
+        // warnings alone: printed, and the product too
+        run(command)
+            .success()
+            .stdout(predicate::str::is_empty().not())
+            .stderr(predicate::str::contains("warning[link-broken]"));
+        let strict = [command, &["--strict"]].concat();
+        run(&strict)
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("error[link-broken]"));
+    }
+    fs::write(dir.path().join("runsheet.toml"), "strict = true\n").unwrap();
+    for command in [&["plan", "a"][..], &["checklist", "a"]] {
+        run(command)
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::contains("error[link-broken]"));
+        let lenient = [command, &["--no-strict"]].concat();
+        run(&lenient)
+            .success()
+            .stderr(predicate::str::contains("warning[link-broken]"));
+    }
+}

@@ -1,5 +1,10 @@
 //! Site links: resolves a page's link targets into the content, rewrites them to the built files and reports broken ones.
 //!
+//! A link is a Markdown link or image, or the `href` of an `<a>` tag in raw
+//! HTML outside code (HTML blocks and inline HTML, read by [`super::attrs`];
+//! its character references such as `&amp;` are decoded first, and the new
+//! value is written back escaped, in the quotes it had).
+//!
 //! Rules, for a link written in page `P` (also when it stands in a partial
 //! that `P` includes, since the partial's text becomes part of `P`):
 //! - a link with a scheme (`https:`, `mailto:` …) or starting with `//` is
@@ -23,7 +28,8 @@ use crate::project::{Page, Project};
 /// What the link checker knows about the site: its pages, their anchors and the copied content files.
 #[derive(Debug, Default)]
 pub struct SiteIndex {
-    /// Page name → anchors (heading ids and `id`/`name` attributes in raw HTML).
+    /// Page name → anchors (heading ids, and `id` attributes and `<a name>` in
+    /// raw HTML outside code).
     pub anchors: BTreeMap<String, BTreeSet<String>>,
     /// Files copied from `content/`, by path relative to it.
     pub files: BTreeSet<String>,
@@ -159,7 +165,9 @@ impl SiteIndex {
         for page in &project.pages {
             let mut anchors: BTreeSet<String> =
                 page.doc.headings.iter().map(|h| h.anchor.clone()).collect();
-            anchors.extend(html_ids(&page.doc.text));
+            for run in super::html::raw_html(page) {
+                anchors.extend(html_ids(&run.text));
+            }
             index.anchors.insert(page.name.clone(), anchors);
             let abs = &project.db.get(page.file).abs;
             let rel = abs.strip_prefix(&project.config.content).unwrap_or(abs);
@@ -263,16 +271,16 @@ fn page_name(joined: &str) -> String {
     }
 }
 
-/// `id="…"` and `name="…"` attribute values found in raw HTML.
-fn html_ids(text: &str) -> Vec<String> {
+/// The anchors raw HTML sets: the `id` of any element, the `name` of an `<a>`.
+fn html_ids(html: &str) -> Vec<String> {
     let mut ids = Vec::new();
-    for attr in [" id=\"", " name=\"", " id='", " name='"] {
-        let quote = attr.chars().last().unwrap_or('"');
-        let mut rest = text;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            if let Some(end) = rest.find(quote) {
-                ids.push(rest[..end].to_owned());
+    for tag in super::attrs::start_tags(html) {
+        let id = tag.attr("id");
+        let name = tag.is("a").then(|| tag.attr("name")).flatten();
+        for attr in id.into_iter().chain(name) {
+            let value = super::attrs::decode(attr.value);
+            if !value.is_empty() {
+                ids.push(value.into_owned());
             }
         }
     }
@@ -624,8 +632,10 @@ mod tests {
     fn encode_and_ids() {
         assert_eq!(encode_path("a b/c#d.html"), "a%20b/c%23d.html");
         assert_eq!(percent_decode("a%20b%zz"), "a b%zz");
-        let mut ids = html_ids("<a name=\"x\"></a><div id='y' class=\"z\">");
+        let mut ids = html_ids(
+            "<a name=\"x\"></a><div id='y' class=\"z\"><A\nNAME=w><input name=n><b ID=\"a&amp;b\">",
+        );
         ids.sort();
-        assert_eq!(ids, ["x", "y"]);
+        assert_eq!(ids, ["a&b", "w", "x", "y"]);
     }
 }

@@ -5,37 +5,42 @@
 //! - page `a/b` (from `content/a/b.md`) → `a/b.html`; page `a` (from
 //!   `content/a/index.md`) → `a.html`, beside the folder `a/`; `index` →
 //!   `index.html`. Plans and checklists follow the same names
-//!   (`plans/a.json`, `checklists/a.html`);
+//!   (`plans/a.json`, `checklists/a.html`), except the root page's plan,
+//!   `plans/index.page.json`: every link to a product takes its path from the
+//!   function that owns it ([`crate::plan::plan_path`],
+//!   [`crate::checklist::checklist_path`], [`links::page_path`]);
 //! - `assets/`: the built-in (or overridden) CSS and JS, `nav.js` (the
 //!   navigation tree) and `search-index.js`; `search-index.json` at the root;
 //! - every other file of `content/` that is not Markdown (images, downloads)
-//!   is copied to the same path ([`content_files`] lists them). A symlink is
-//!   followed only while its target stays inside `content/`; one that leads
-//!   out is skipped with a `content-escape` warning, so a build never
-//!   publishes a file from elsewhere on the machine.
+//!   is copied to the same path ([`content_files`] lists them). The loader
+//!   decides, in one walk, which pages and files `content/` publishes: a
+//!   symlink is followed only while its target stays inside `content/`; one
+//!   that leads out is neither a page nor a file (no page, plan, checklist,
+//!   search or navigation entry) and gets a `content-escape` warning, so a
+//!   build never publishes a file from elsewhere on the machine.
 //!
 //! Ids in a page: headings keep the anchors of [`crate::markdown::Doc::headings`]
 //! (plans and links use them too); the layout's own elements and each `!toc`
 //! block take ids starting with [`html::LAYOUT_ID_PREFIX`] (`rs:main`,
 //! `rs:search-input`, `rs:toc-1`), which no generated anchor can be.
 
+pub mod attrs;
 pub mod html;
 pub mod links;
 pub mod nav;
 pub mod search;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use minijinja::{context, Value};
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::checklist::{checklist_path, Format as ChecklistFormat};
 use crate::diagnostic::Diagnostic;
-use crate::loader::display_path;
+pub use crate::loader::ContentFile;
 use crate::output::Files;
+use crate::plan::plan_path;
 use crate::project::{Page, Project};
-use crate::source::{FileKind, SourceFile};
 use crate::templates::Templates;
 
 use links::{encode_path, page_path, relative, root_prefix, SiteIndex};
@@ -43,9 +48,6 @@ use nav::{Nav, NavLink};
 
 /// The site's name when there is no `content/index.md` to take it from.
 const DEFAULT_TITLE: &str = "Documentation";
-
-/// Extensions of content files that are sources, not files to publish.
-const SOURCE_EXTENSIONS: &[&str] = &["md", "mdx", "markdown"];
 
 #[derive(Serialize)]
 struct Crumb {
@@ -63,21 +65,15 @@ struct TocEntry<'a> {
 /// Renders every page, the navigation, the search index and the assets into
 /// `files`, after the files copied from `content/`. `checklists` names the
 /// pages that have a printable checklist (the pages with procedures); each
-/// such page links to it. The project is mutable only so a `content-escape`
-/// warning can point at the symlink's path: it is added to the source database.
+/// such page links to it.
 pub fn render(
-    project: &mut Project,
+    project: &Project,
     templates: &Templates,
     checklists: &BTreeSet<String>,
     diags: &mut Vec<Diagnostic>,
     files: &mut Files,
 ) {
-    let scan = scan_content(&project.config);
-    for escape in scan.escapes {
-        report_escape(project, escape, diags);
-    }
-    let project = &*project;
-    let copied = copy_content_files(&scan.files, files, diags);
+    let copied = copy_content_files(&project.content_files, files, diags);
     let index = SiteIndex::new(project, copied);
     let nav = Nav::build(project);
     let site = SiteInfo::new(project, &nav);
@@ -125,7 +121,7 @@ pub fn render(
 /// without rendering any HTML: for commands that handle one page, such as
 /// `runsheet plan PAGE`.
 pub fn check_links(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) {
-    let copied = content_files(project).into_iter().map(|f| f.output);
+    let copied = project.content_files.iter().map(|f| f.output.clone());
     let index = SiteIndex::new(project, copied.collect());
     html::check_links(page, project, &index, diags);
 }
@@ -185,7 +181,7 @@ fn page_context(
         .collect();
     let checklist = checklists
         .contains(&page.name)
-        .then(|| link(&format!("checklists/{}.html", page.name)));
+        .then(|| link(&checklist_path(&page.name, ChecklistFormat::Html)));
     context! {
         site => context! {
             title => site.title,
@@ -200,7 +196,7 @@ fn page_context(
             meta => Value::from_serialize(&page.front.meta),
             path => encode_path(&path),
             source => project.db.get(page.file).path,
-            plan => link(&format!("plans/{}.json", page.name)),
+            plan => link(&plan_path(page)),
             checklist => checklist,
         },
         content => Value::from_safe_string(content),
@@ -212,131 +208,15 @@ fn page_context(
     }
 }
 
-/// A file of `content/` that the site publishes as it is (an image, a download).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ContentFile {
-    /// Its path in the output folder, which is also its path below `content/` (`/` separators).
-    pub output: String,
-    /// The file on disk (below the content folder; when it is a symlink, the link itself).
-    pub source: PathBuf,
-    /// `source` as diagnostics show it, relative to the project folder (`content/img/a.png`).
-    pub display: String,
-}
-
 /// Every file the site copies from `content/`, sorted by output path: every
 /// file that is not a Markdown source, skipping hidden files and folders, the
 /// partials and output folders when they lie inside it, and symlinks whose
-/// target is outside it. [`render`] adds each of them to the output with
-/// [`Files::add`] before the generated files, so a check of the output paths
-/// that two products want can name the content file behind a path.
+/// target is outside it (the loader decides, see [`crate::loader`]). [`render`]
+/// adds each of them to the output with [`Files::add`] before the generated
+/// files, so a check of the output paths that two products want can name the
+/// content file behind a path.
 pub fn content_files(project: &Project) -> Vec<ContentFile> {
-    scan_content(&project.config).files
-}
-
-/// What a walk of the content folder finds.
-#[derive(Debug, Default)]
-struct ContentScan {
-    files: Vec<ContentFile>,
-    /// Symlinks whose target lies outside the content folder: never read.
-    escapes: Vec<Escape>,
-}
-
-#[derive(Debug)]
-struct Escape {
-    path: PathBuf,
-    is_dir: bool,
-}
-
-fn scan_content(config: &Config) -> ContentScan {
-    let canon = |p: &Path| p.canonicalize().ok();
-    let skip: Vec<_> = [&config.partials, &config.out]
-        .into_iter()
-        .filter_map(|p| canon(p))
-        .collect();
-    let Some(content) = canon(&config.content) else {
-        return ContentScan::default();
-    };
-    let mut scan = ContentScan::default();
-    let walker = walkdir::WalkDir::new(&config.content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 {
-                return true;
-            }
-            if e.file_name().to_string_lossy().starts_with('.') {
-                return false;
-            }
-            let target = canon(e.path());
-            if e.path_is_symlink() {
-                match &target {
-                    Some(t) if t.starts_with(&content) => {}
-                    Some(_) => {
-                        scan.escapes.push(Escape {
-                            path: e.path().to_owned(),
-                            is_dir: e.file_type().is_dir(),
-                        });
-                        return false;
-                    }
-                    // a dangling link: nothing to publish
-                    None => return false,
-                }
-            }
-            !target.is_some_and(|t| skip.contains(&t))
-        });
-    let mut files = Vec::new();
-    for entry in walker.flatten() {
-        let path = entry.path();
-        let is_source = path
-            .extension()
-            .is_some_and(|e| SOURCE_EXTENSIONS.contains(&e.to_string_lossy().as_ref()));
-        if !entry.file_type().is_file() || is_source {
-            continue;
-        }
-        let rel = path.strip_prefix(&config.content).unwrap_or(path);
-        files.push(ContentFile {
-            output: rel.to_string_lossy().replace('\\', "/"),
-            source: path.to_owned(),
-            display: display_path(&config.root, path),
-        });
-    }
-    files.sort_by(|a, b| a.output.cmp(&b.output));
-    scan.files = files;
-    scan
-}
-
-/// Warns about a symlink that leads out of the content folder, at its own path.
-fn report_escape(project: &mut Project, escape: Escape, diags: &mut Vec<Diagnostic>) {
-    let display = display_path(&project.config.root, &escape.path);
-    let target = std::fs::read_link(&escape.path)
-        .map_or_else(|_| "?".to_owned(), |t| t.display().to_string());
-    let (what, help) = if escape.is_dir {
-        (
-            "a folder",
-            "the symlink points outside the content folder; copy the files in instead",
-        )
-    } else {
-        (
-            "a file",
-            "the symlink points outside the content folder; copy the file in instead",
-        )
-    };
-    // the symlink is not a source: an empty file gives the warning its path
-    let id = project.db.add(SourceFile::new(
-        display.clone(),
-        escape.path,
-        FileKind::Page,
-        String::new(),
-    ));
-    diags.push(
-        Diagnostic::warning(
-            "content-escape",
-            format!("`{display}` is a symlink to {what} outside the content folder (`{target}`): not published"),
-        )
-        .at(id, 0, 0)
-        .with_help(help),
-    );
+    project.content_files.clone()
 }
 
 /// Adds the content files to the output. Returns their output paths.
@@ -458,13 +338,7 @@ mod tests {
         let templates = Templates::load(&project.config, &mut project.db, &mut diags);
         let mut files = Files::default();
         let checklists = BTreeSet::from(["ops/backup".to_owned()]);
-        render(
-            &mut project,
-            &templates,
-            &checklists,
-            &mut diags,
-            &mut files,
-        );
+        render(&project, &templates, &checklists, &mut diags, &mut files);
         assert!(diags.is_empty(), "{diags:?}");
         let text = |p: &str| String::from_utf8(files.get(p).unwrap().to_vec()).unwrap();
         let backup = text("ops/backup.html");
@@ -472,6 +346,6 @@ mod tests {
         assert!(backup.contains("href=\"../plans/ops/backup.json\""));
         let index = text("index.html");
         assert!(!index.contains("checklists/"));
-        assert!(index.contains("href=\"plans/index.json\""));
+        assert!(index.contains("href=\"plans/index.page.json\""));
     }
 }
