@@ -64,6 +64,7 @@ cases! {
     interrupted => "interrupted",
     empty => "empty",
     no_heading => "no-heading",
+    index_guides => "index-guides",
 }
 
 fn plan_of(case: &str, page: &str) -> Plan {

@@ -26,16 +26,19 @@ pub(super) struct Lint<'p> {
     open: Option<OpenHeading>,
     /// A paragraph ending in `:` that nothing has followed yet.
     announce: Option<usize>,
+    /// The page is a section's index page (`…/index.md`).
+    index_page: bool,
     pub(super) diags: Vec<Diagnostic>,
 }
 
 impl<'p> Lint<'p> {
-    pub(super) fn new(page: &'p Page) -> Self {
+    pub(super) fn new(page: &'p Page, index_page: bool) -> Self {
         Lint {
             page,
             lists: Vec::new(),
             open: None,
             announce: None,
+            index_page,
             diags: Vec::new(),
         }
     }
@@ -119,7 +122,8 @@ impl<'p> Lint<'p> {
         self.content();
         let text = node.plain_text();
         let container = self.container(node.range.start);
-        if container.is_none() && announces(node) {
+        let lists_pages = self.index_page && names_pages(&text);
+        if container.is_none() && announces(node) && !lists_pages {
             self.announce = Some(node.range.start);
         } else {
             self.announce = None;
@@ -246,6 +250,19 @@ impl<'p> Lint<'p> {
                 .with_help(help),
         );
     }
+}
+
+/// Words that make an announcing paragraph on an index page announce the
+/// section's pages ("The following guides:"), which the site lists there.
+const PAGE_WORDS: &[&str] = &[
+    "guide", "guides", "page", "pages", "article", "articles", "topic", "topics", "section",
+    "sections", "tutorial", "tutorials",
+];
+
+/// The paragraph's text names pages rather than steps.
+fn names_pages(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| PAGE_WORDS.contains(&w.to_lowercase().as_str()))
 }
 
 /// Endings (lowercase, after a final `.` or `:` is dropped) that announce

@@ -98,7 +98,7 @@ impl<'p> Extractor<'p> {
             procedure_ids: Unique::default(),
             step_ids: Unique::default(),
             path: Vec::new(),
-            lint: lint::Lint::new(page),
+            lint: lint::Lint::new(page, is_index_page(page, db)),
             found: Vec::new(),
             too_deep: false,
             leads: Vec::new(),
@@ -398,6 +398,13 @@ impl<'p> Extractor<'p> {
             },
         }
     }
+}
+
+/// The page is a folder's `index.md` (or `.mdx`).
+fn is_index_page(page: &Page, db: &SourceDb) -> bool {
+    let path = &db.get(page.file).path;
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file == "index.md" || file == "index.mdx"
 }
 
 /// The number shown on the list's last step.
