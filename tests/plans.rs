@@ -65,6 +65,7 @@ cases! {
     empty => "empty",
     no_heading => "no-heading",
     index_guides => "index-guides",
+    details_guard => "details-guard",
 }
 
 fn plan_of(case: &str, page: &str) -> Plan {
@@ -315,4 +316,18 @@ fn plans_are_byte_identical_across_runs() {
         files
     };
     assert_eq!(render(), render());
+}
+
+#[test]
+fn a_step_never_links_to_a_section_sharing_only_its_verb() {
+    // the old scorer linked "Select the runbook." to "Selecting tenants"
+    let plan = plan_of("details-guard", "runbook");
+    let links: Vec<Option<&str>> = plan.procedures[0]
+        .steps
+        .iter()
+        .map(|s| s.details.as_ref().map(|d| d.anchor.as_str()))
+        .collect();
+    assert_eq!(links, [Some("create-the-runbook"), None, None]);
+    let details = plan.procedures[0].steps[0].details.as_ref().unwrap();
+    assert_eq!(details.procedures, ["run-a-runbook/create-the-runbook"]);
 }
