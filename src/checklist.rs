@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -63,15 +64,32 @@ pub fn render(
     diags: &mut Vec<Diagnostic>,
 ) -> BTreeSet<String> {
     let revision = crate::revision::describe(&project.config);
+    let rendered: Vec<Vec<(String, Result<String, Diagnostic>)>> = project
+        .pages
+        .par_iter()
+        .zip(plans)
+        .map(|(page, plan)| {
+            if plan.procedures.is_empty() {
+                return Vec::new();
+            }
+            let view = view(project, page, plan, revision.clone());
+            [Format::Html, Format::Md, Format::Text]
+                .into_iter()
+                .map(|format| {
+                    let path = checklist_path(&page.name, format);
+                    (path, templates.render(format.template(), &view))
+                })
+                .collect()
+        })
+        .collect();
     let mut pages = BTreeSet::new();
-    for (page, plan) in project.pages.iter().zip(plans) {
-        if plan.procedures.is_empty() {
+    for (page, forms) in project.pages.iter().zip(rendered) {
+        if forms.is_empty() {
             continue;
         }
-        let view = view(project, page, plan, revision.clone());
-        for format in [Format::Html, Format::Md, Format::Text] {
-            match templates.render(format.template(), &view) {
-                Ok(text) => files.add(checklist_path(&page.name, format), text),
+        for (path, result) in forms {
+            match result {
+                Ok(text) => files.add(path, text),
                 Err(d) => diags.push(d),
             }
         }

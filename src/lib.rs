@@ -34,4 +34,5 @@ pub mod site;
 pub mod slug;
 pub mod source;
 pub mod sourcemap;
+pub mod suggest;
 pub mod templates;

@@ -15,6 +15,7 @@ use walkdir::WalkDir;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter;
 use crate::source::{decode, FileId, FileKind, SourceDb, SourceFile};
+use crate::suggest::Suggestions;
 
 /// A page file found under `content/`, before its front matter is read.
 #[derive(Clone, Debug)]
@@ -54,6 +55,8 @@ pub struct PartialIndex {
     escaping_dirs: Vec<String>,
     /// Every readable partial, in path order.
     pub files: Vec<FileId>,
+    /// "Did you mean" index of every name above, built at the first miss.
+    suggestions: std::sync::OnceLock<Suggestions>,
 }
 
 impl PartialIndex {
@@ -139,16 +142,15 @@ impl PartialIndex {
     }
 
     fn suggest(&self, name: &str) -> Vec<String> {
-        let names: Vec<&str> = self
-            .by_name
-            .keys()
-            .chain(self.by_path.keys())
-            .map(String::as_str)
-            .collect();
-        let mut found: Vec<String> = similar::get_close_matches(name, &names, 3, 0.7)
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let index = self.suggestions.get_or_init(|| {
+            Suggestions::new(
+                self.by_name
+                    .keys()
+                    .chain(self.by_path.keys())
+                    .map(String::as_str),
+            )
+        });
+        let mut found = index.suggest(name, 3, 0.7);
         found.dedup();
         found
     }

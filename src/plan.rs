@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use schemars::generate::SchemaSettings;
 use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema};
@@ -177,9 +178,21 @@ pub fn plan_path(page: &Page) -> String {
 pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Vec<Plan> {
     let mut pages = Vec::with_capacity(project.pages.len());
     let mut plans = Vec::with_capacity(project.pages.len());
-    for page in &project.pages {
-        let plan = plan(project, page, diags);
-        files.add(plan_path(page), to_json(&plan));
+    // pages are planned on every core; their files and warnings are then
+    // added in page order, so the output does not depend on the threads
+    let planned: Vec<(Plan, String, Vec<Diagnostic>)> = project
+        .pages
+        .par_iter()
+        .map(|page| {
+            let mut found = Vec::new();
+            let plan = plan(project, page, &mut found);
+            let json = to_json(&plan);
+            (plan, json, found)
+        })
+        .collect();
+    for (page, (plan, json, found)) in project.pages.iter().zip(planned) {
+        diags.extend(found);
+        files.add(plan_path(page), json);
         pages.push(IndexEntry {
             name: page.name.clone(),
             title: page.front.title.clone(),

@@ -11,6 +11,7 @@ use crate::loader::{self, ContentFile, Layout, PartialIndex};
 use crate::markdown::Doc;
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::Origin;
+use crate::suggest::Suggestions;
 
 /// One page of the docs, after loading, front matter and include expansion.
 #[derive(Debug)]
@@ -44,6 +45,8 @@ pub struct Project {
     /// The files of `content/` the site copies as they are, sorted by output
     /// path (decided by [`loader::load`], like the pages).
     pub content_files: Vec<ContentFile>,
+    /// "Did you mean" index of the page names, built at the first miss.
+    suggestions: std::sync::OnceLock<Suggestions>,
 }
 
 impl Project {
@@ -103,6 +106,7 @@ impl Project {
             pages,
             partials: loaded.partials,
             content_files: loaded.content_files,
+            suggestions: std::sync::OnceLock::new(),
         }
     }
 
@@ -135,19 +139,9 @@ impl Project {
 
     /// Page names closest to `key`, for "did you mean" help.
     pub fn suggest_pages(&self, key: &str) -> Vec<String> {
-        let names: Vec<&str> = self.pages.iter().map(|p| p.name.as_str()).collect();
-        let lower = key.to_lowercase();
-        let mut found: Vec<String> = names
-            .iter()
-            .filter(|n| !lower.is_empty() && n.to_lowercase().contains(&lower))
-            .map(|n| (*n).to_owned())
-            .collect();
-        for close in similar::get_close_matches(key, &names, 3, 0.6) {
-            if !found.iter().any(|f| f == close) {
-                found.push(close.to_owned());
-            }
-        }
-        found.truncate(3);
-        found
+        let index = self
+            .suggestions
+            .get_or_init(|| Suggestions::new(self.pages.iter().map(|p| p.name.as_str())));
+        index.suggest(key, 3, 0.6)
     }
 }

@@ -30,6 +30,7 @@ pub mod links;
 pub mod nav;
 pub mod search;
 
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 use minijinja::{context, Value};
@@ -77,34 +78,37 @@ pub fn render(
     let index = SiteIndex::new(project, copied);
     let nav = Nav::build(project);
     let site = SiteInfo::new(project, &nav);
+    // pages render on every core; their files, search entries and warnings
+    // are then added in page order, so the output does not depend on threads
+    let rendered: Vec<RenderedPage> = project
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let mut found = Vec::new();
+            let body = html::render_body(page, project, &index, &mut found);
+            let entry = search_entry(page, &body.text);
+            let ctx = page_context(project, &nav, &site, checklists, i, page, body.html);
+            RenderedPage {
+                html: templates.render("page.html", ctx),
+                entry,
+                diags: found,
+            }
+        })
+        .collect();
     let mut entries = Vec::with_capacity(project.pages.len());
     let mut template_failed = false;
-    for (i, page) in project.pages.iter().enumerate() {
-        let body = html::render_body(page, project, &index, diags);
-        let path = page_path(&page.name);
-        entries.push(search::Entry {
-            u: encode_path(&path),
-            t: page.front.title.clone(),
-            d: page.front.description.clone().unwrap_or_default(),
-            h: page
-                .doc
-                .headings
-                .iter()
-                .map(|h| (h.anchor.clone(), h.text.clone()))
-                .collect(),
-            x: search::excerpt(&body.text),
-        });
-        if template_failed {
-            continue;
-        }
-        let ctx = page_context(project, &nav, &site, checklists, i, page, body.html);
-        match templates.render("page.html", ctx) {
-            Ok(html) => files.add(path, html),
-            Err(d) => {
-                // every page uses the same template: report it once
+    for (page, rendered) in project.pages.iter().zip(rendered) {
+        diags.extend(rendered.diags);
+        entries.push(rendered.entry);
+        match rendered.html {
+            Ok(html) => files.add(page_path(&page.name), html),
+            // every page uses the same template: report it once
+            Err(d) if !template_failed => {
                 diags.push(d);
                 template_failed = true;
             }
+            Err(_) => {}
         }
     }
     for (path, bytes) in templates.assets() {
@@ -114,6 +118,29 @@ pub fn render(
     let (json, js) = search::files(&entries);
     files.add("search-index.json", json);
     files.add("assets/search-index.js", js);
+}
+
+/// One page as rendered on some thread.
+struct RenderedPage {
+    html: Result<String, Diagnostic>,
+    entry: search::Entry,
+    diags: Vec<Diagnostic>,
+}
+
+/// The search index entry of a page whose body's plain text is `text`.
+fn search_entry(page: &Page, text: &str) -> search::Entry {
+    search::Entry {
+        u: encode_path(&page_path(&page.name)),
+        t: page.front.title.clone(),
+        d: page.front.description.clone().unwrap_or_default(),
+        h: page
+            .doc
+            .headings
+            .iter()
+            .map(|h| (h.anchor.clone(), h.text.clone()))
+            .collect(),
+        x: search::excerpt(text),
+    }
 }
 
 /// Reports the `link-broken` and `anchor-broken` warnings a build reports for
