@@ -211,6 +211,38 @@ impl<'a> Node<'a> {
             })
     }
 
+    /// The events of the node and everything in it with the byte ranges
+    /// they cover, as pulldown-cmark's offset iterator gave them (a callout
+    /// as the two HTML blocks its fences became), for renderers that need
+    /// both: the site walks the page's tree instead of parsing it again.
+    pub fn offset_events(&self, out: &mut Vec<(Event<'a>, Range<usize>)>) {
+        match &self.kind {
+            Kind::Leaf(event) => out.push((event.clone(), self.range.clone())),
+            Kind::Container(tag) => {
+                out.push((Event::Start(tag.clone()), self.range.clone()));
+                for child in &self.children {
+                    child.offset_events(out);
+                }
+                out.push((Event::End(tag.to_end()), self.range.clone()));
+            }
+            Kind::Callout(kind) => {
+                let open =
+                    format!("<div class=\"callout callout-{kind}\" data-callout=\"{kind}\">\n");
+                let start = self.range.start..self.range.start;
+                let end = self.range.end..self.range.end;
+                out.push((Event::Start(Tag::HtmlBlock), start.clone()));
+                out.push((Event::Html(open.into()), start.clone()));
+                out.push((Event::End(pulldown_cmark::TagEnd::HtmlBlock), start));
+                for child in &self.children {
+                    child.offset_events(out);
+                }
+                out.push((Event::Start(Tag::HtmlBlock), end.clone()));
+                out.push((Event::Html("</div>\n".into()), end.clone()));
+                out.push((Event::End(pulldown_cmark::TagEnd::HtmlBlock), end));
+            }
+        }
+    }
+
     /// The events of the node and everything in it, as pulldown-cmark
     /// emitted them; a callout becomes a labelled note box
     /// (`<div class="note note-KIND">` with its kind as a label).

@@ -199,8 +199,9 @@ struct GroupView {
 }
 
 /// One entry of the Markdown and text forms: a step's line (`kind` `step`),
-/// blocks under the step above (`blocks`), or the heading of a linked
-/// section (`heading`, `text` its first paragraph if any).
+/// blocks under the step above (`blocks`), a linked procedure's own notes
+/// (`notes`, level with its steps), or the heading of a linked section
+/// (`heading`, `text` its first paragraph if any).
 #[derive(Serialize)]
 struct Row {
     kind: &'static str,
@@ -394,14 +395,21 @@ fn flatten(steps: &[StepView], depth: usize, rows: &mut Vec<Row>) {
             if named && group.title != details.title {
                 rows.push(heading_row(depth + 1, &group.title, String::new()));
             }
-            for note in &group.notes {
-                push_block(rows, depth + 1, note);
-            }
+            push_notes(rows, depth + 1, &group.notes);
             flatten(&group.steps, depth + 1, rows);
-            for note in &group.closing_notes {
-                push_block(rows, depth + 1, note);
-            }
+            push_notes(rows, depth + 1, &group.closing_notes);
         }
+    }
+}
+
+/// A procedure's own notes, at the depth of its steps' boxes (not under a step).
+fn push_notes(rows: &mut Vec<Row>, depth: usize, notes: &[ItemView]) {
+    if !notes.is_empty() {
+        rows.push(Row {
+            kind: "notes",
+            blocks: notes.to_vec(),
+            ..Row::empty(depth)
+        });
     }
 }
 

@@ -104,7 +104,11 @@ pub fn render_body(
     let mut tocs = 0;
     let mut block: Option<RawHtml> = None;
     let mut sized: Option<SizedImage<'_>> = None;
-    for (event, range) in page.doc.parser().into_offset_iter() {
+    let mut tree_events = Vec::new();
+    for node in &page.tree {
+        node.offset_events(&mut tree_events);
+    }
+    for (event, range) in tree_events {
         let (at, len) = (range.start, range.len());
         let link = |href| Link {
             page,
@@ -281,7 +285,11 @@ impl RawHtml {
 pub fn raw_html(page: &Page) -> Vec<RawHtml> {
     let mut runs = Vec::new();
     let mut block: Option<RawHtml> = None;
-    for (event, range) in page.doc.parser().into_offset_iter() {
+    let mut tree_events = Vec::new();
+    for node in &page.tree {
+        node.offset_events(&mut tree_events);
+    }
+    for (event, range) in tree_events {
         match event {
             Event::Start(Tag::HtmlBlock) => block = Some(RawHtml::default()),
             Event::Html(text) => block
@@ -479,7 +487,11 @@ pub fn check_links(page: &Page, project: &Project, index: &SiteIndex, diags: &mu
     for run in raw_html(page) {
         raw_links(&run, page, project, index, diags);
     }
-    for (event, range) in page.doc.parser().into_offset_iter() {
+    let mut tree_events = Vec::new();
+    for node in &page.tree {
+        node.offset_events(&mut tree_events);
+    }
+    for (event, range) in tree_events {
         if let Some(href) = checked_href(&event) {
             let link = Link {
                 page,
