@@ -540,7 +540,7 @@ fn inline_references(md: &str, links: &[procedure::Link]) -> String {
             Some(label) => label.find(']').map(|i| i + 2),
             None => Some(0),
         };
-        let plain = crate::blocks::fragment_plain_text(text);
+        let plain = crate::markdown::blocks::fragment_plain_text(text);
         let link = links.iter().find(|l| l.text == plain);
         match (
             escaped || after.starts_with('(') || after.starts_with(':'),

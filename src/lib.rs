@@ -13,7 +13,6 @@
 #![warn(unreachable_pub)]
 
 pub mod align;
-pub mod blocks;
 pub mod build;
 pub mod checklist;
 pub mod cli;

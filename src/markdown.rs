@@ -15,12 +15,13 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
 
 use crate::diagnostic::Diagnostic;
 use crate::include::Expansion;
 use crate::slug::{slugify, Unique};
 
+pub mod blocks;
 pub mod ui_path;
 
 /// The marker `!toc` turns into; renderers replace it with the table of contents.
@@ -70,6 +71,9 @@ pub struct Doc {
     replaced: Vec<(Range<usize>, usize)>,
     pub headings: Vec<Heading>,
     pub callouts: Vec<Callout>,
+    /// The block tree of [`Doc::text`], parsed once (callouts folded into
+    /// nodes); every stage that needs the page's structure reads it.
+    pub tree: Vec<blocks::Node<'static>>,
 }
 
 /// The kind named by a callout's opening line: `:::hint` or `:::div{.hint}`.
@@ -222,7 +226,8 @@ impl Doc {
             });
         }
         doc.callouts.sort_by_key(|c| c.range.start);
-        doc.headings = read_headings(&doc.text);
+        doc.tree = blocks::page_tree(&doc);
+        doc.headings = read_headings(&doc.tree);
         doc
     }
 
@@ -327,46 +332,43 @@ fn line_edits(line: &str, start: usize, shape: &Shape) -> Vec<(Range<usize>, Str
 }
 
 /// Headings with unique anchors: `{#id}` wins, otherwise the slug of the text.
-fn read_headings(text: &str) -> Vec<Heading> {
+fn read_headings(tree: &[blocks::Node<'_>]) -> Vec<Heading> {
     let mut unique = Unique::default();
     let mut headings = Vec::new();
-    let mut current: Option<(u8, Option<String>, String, usize)> = None;
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                current = Some((
-                    level_number(level),
-                    id.map(|s| s.to_string()),
-                    String::new(),
-                    range.start,
-                ));
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, _, buf, _)) = current.as_mut() {
-                    buf.push_str(&t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, _, buf, _)) = current.as_mut() {
-                    buf.push(' ');
-                }
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, id, text, start)) = current.take() {
-                    let text = text.trim().to_owned();
-                    let anchor = unique.claim(&id.unwrap_or_else(|| slugify(&text)));
-                    headings.push(Heading {
-                        level,
-                        text,
-                        anchor,
-                        range: start..range.end,
-                    });
-                }
-            }
-            _ => {}
+    let mut todo: Vec<&blocks::Node<'_>> = tree.iter().rev().collect();
+    while let Some(node) = todo.pop() {
+        if let Some(Tag::Heading { level, id, .. }) = node.tag() {
+            let text = heading_text(node);
+            let anchor = unique.claim(
+                &id.as_ref()
+                    .map_or_else(|| slugify(&text), |s| s.to_string()),
+            );
+            headings.push(Heading {
+                level: level_number(*level),
+                text,
+                anchor,
+                range: node.range.clone(),
+            });
+        } else {
+            todo.extend(node.children.iter().rev());
         }
     }
     headings
+}
+
+/// A heading's text: its text and code, line breaks as spaces, trimmed
+/// (markup and images left out).
+fn heading_text(node: &blocks::Node<'_>) -> String {
+    let mut text = String::new();
+    let mut todo: Vec<&blocks::Node<'_>> = node.children.iter().rev().collect();
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            blocks::Kind::Leaf(Event::Text(t) | Event::Code(t)) => text.push_str(t),
+            blocks::Kind::Leaf(Event::SoftBreak | Event::HardBreak) => text.push(' '),
+            _ => todo.extend(n.children.iter().rev()),
+        }
+    }
+    text.trim().to_owned()
 }
 
 fn level_number(level: HeadingLevel) -> u8 {

@@ -258,7 +258,7 @@ pub fn extract(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Procedure> {
     let mut ex = read::Extractor::new(page, db, reading);
-    ex.walk(&page.tree, true);
+    ex.walk(&page.doc.tree, true);
     let (mut found, lint_diags) = ex.finish();
     diags.extend(lint_diags);
     let headings = &page.doc.headings;
@@ -397,7 +397,7 @@ fn details(
         .map(|(id, _)| id.clone())
         .collect();
     let summary = if procedures.is_empty() {
-        read::first_paragraph_in(&page.tree, section)
+        read::first_paragraph_in(&page.doc.tree, section)
     } else {
         None
     };
@@ -436,14 +436,12 @@ mod tests {
         };
         let mut diags = Vec::new();
         let doc = Doc::parse(&expansion, &mut diags);
-        let tree = crate::blocks::page_tree(&doc);
         let page = Page {
             name: "t".into(),
             file,
             front: FrontMatter::default(),
             expansion,
             doc,
-            tree,
         };
         let procedures = extract(&page, &db, Reading::Writer, &mut diags);
         (procedures, diags.iter().map(|d| d.code).collect())

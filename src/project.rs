@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use crate::blocks::{self, Node};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
@@ -23,9 +22,6 @@ pub struct Page {
     pub expansion: Expansion,
     /// The expanded text prepared for Markdown parsing.
     pub doc: Doc,
-    /// The page's block tree over [`Doc::text`], parsed once; every stage
-    /// that needs the page's structure reads it.
-    pub tree: Vec<Node<'static>>,
 }
 
 impl Page {
@@ -77,14 +73,12 @@ impl Project {
                 title: pf.name.clone(),
                 ..FrontMatter::default()
             });
-            let tree = blocks::page_tree(&doc);
             pages.push(Page {
                 name: pf.name,
                 file: pf.file,
                 front,
                 expansion,
                 doc,
-                tree,
             });
         }
         for &id in &loaded.partials.files {

@@ -113,11 +113,14 @@ fn nested_partial_sources_name_both_include_sites() {
     );
 }
 
+/// A procedure's id and its top-level step numbers.
+type Numbered = (String, Vec<u64>);
+/// A warning's code and line.
+type Found = (&'static str, usize);
+
 /// Procedure ids and top-level step numbers of the fixture `interrupted`,
 /// read with `lists`, and its warnings as `(code, line)`.
-fn read_interrupted(
-    lists: runsheet::procedure::Reading,
-) -> (Vec<(String, Vec<u64>)>, Vec<(&'static str, usize)>) {
+fn read_interrupted(lists: runsheet::procedure::Reading) -> (Vec<Numbered>, Vec<Found>) {
     let overrides = runsheet::config::Overrides {
         lists: Some(lists),
         ..Default::default()

@@ -9,7 +9,7 @@ use super::{
     render, step_slug, strip_optional, Block, BlockKind, Code, Link, Note, Reading, Step,
     MAX_STEP_DEPTH,
 };
-use crate::blocks::{self, Node};
+use crate::markdown::blocks::{self, Node};
 use crate::project::Page;
 
 /// The items of a list that make one step: the item, and the items after it

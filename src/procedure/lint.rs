@@ -3,8 +3,8 @@
 use pulldown_cmark::Event;
 
 use super::content::{self, Group};
-use crate::blocks::{Kind, Node};
 use crate::diagnostic::Diagnostic;
+use crate::markdown::blocks::{Kind, Node};
 use crate::project::Page;
 
 /// The heading whose section is being read.
@@ -294,8 +294,8 @@ pub(super) fn announces(paragraph: &Node<'_>) -> bool {
     if tail.ends_with(':') {
         return true;
     }
-    let words =
-        crate::blocks::collapse_whitespace(tail.trim_end_matches(['.', ':'])).to_lowercase();
+    let words = crate::markdown::blocks::collapse_whitespace(tail.trim_end_matches(['.', ':']))
+        .to_lowercase();
     ANNOUNCING_ENDINGS.iter().any(|e| {
         words
             .strip_suffix(e)

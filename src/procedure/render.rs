@@ -10,7 +10,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::{BlockKind, BlockView};
-use crate::blocks::{Kind, Node};
+use crate::markdown::blocks::{Kind, Node};
 use crate::site::links::is_external;
 
 /// One line of a block's text form, before wrapping: `first` goes before
@@ -344,7 +344,7 @@ fn table_lines(table: &Node<'_>, prefix: &str, out: &mut Vec<TextLine>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blocks::parse;
+    use crate::markdown::blocks::parse;
     use crate::markdown::options;
     use pulldown_cmark::Parser;
 

@@ -105,7 +105,7 @@ pub fn render_body(
     let mut block: Option<RawHtml> = None;
     let mut sized: Option<SizedImage<'_>> = None;
     let mut tree_events = Vec::new();
-    for node in &page.tree {
+    for node in &page.doc.tree {
         node.offset_events(&mut tree_events);
     }
     for (event, range) in tree_events {
@@ -286,7 +286,7 @@ pub fn raw_html(page: &Page) -> Vec<RawHtml> {
     let mut runs = Vec::new();
     let mut block: Option<RawHtml> = None;
     let mut tree_events = Vec::new();
-    for node in &page.tree {
+    for node in &page.doc.tree {
         node.offset_events(&mut tree_events);
     }
     for (event, range) in tree_events {
@@ -488,7 +488,7 @@ pub fn check_links(page: &Page, project: &Project, index: &SiteIndex, diags: &mu
         raw_links(&run, page, project, index, diags);
     }
     let mut tree_events = Vec::new();
-    for node in &page.tree {
+    for node in &page.doc.tree {
         node.offset_events(&mut tree_events);
     }
     for (event, range) in tree_events {
