@@ -84,3 +84,33 @@ fn include_bombs_stop_at_once_with_one_error_at_the_page_include() {
         assert!(secs < 20.0, "{what}: took {secs:.1} s");
     }
 }
+
+#[test]
+fn identical_steps_and_headings_take_linear_time_and_keep_their_ids() {
+    let steps = "## Steps\n\n".to_owned() + &"1. Step.\n".repeat(20_000);
+    let headings = "## Heading\n\n".repeat(20_000);
+    for (what, body) in [("steps", steps), ("headings", headings)] {
+        let files = [(
+            "content/page.md".to_owned(),
+            format!("---\ntitle: Q\n---\n\n{body}"),
+        )];
+        let dir = project(&files);
+        let started = Instant::now();
+        let out = runsheet()
+            .args(["plan", "page", "--root"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        assert!(out.status.success(), "{what}");
+        assert!(secs < 20.0, "{what}: took {secs:.1} s");
+        if what == "steps" {
+            let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let steps = plan["procedures"][0]["steps"].as_array().unwrap();
+            let ids: Vec<&str> = steps.iter().map(|s| s["id"].as_str().unwrap()).collect();
+            assert_eq!(ids.len(), 20_000);
+            assert_eq!(ids[..3], ["steps/step", "steps/step-2", "steps/step-3"]);
+            assert_eq!(ids[19_999], "steps/step-20000");
+        }
+    }
+}
