@@ -367,6 +367,16 @@ fn partial_body_start(text: &str) -> (usize, Option<(usize, String)>) {
     let Some(yaml) = split.yaml else {
         return (0, None);
     };
+    if let Some(at) = frontmatter::too_deep(&text[yaml.clone()]) {
+        let problem = format!(
+            "lists or mappings are nested more than {} deep",
+            frontmatter::MAX_FLOW_DEPTH
+        );
+        return match looks_like_keys(&text[yaml.clone()]) {
+            true => (split.body_start, Some((yaml.start + at, problem))),
+            false => (0, None),
+        };
+    }
     match serde_yaml::from_str::<serde_yaml::Value>(&text[yaml.clone()]) {
         Ok(serde_yaml::Value::Mapping(m)) if !m.is_empty() => (split.body_start, None),
         Ok(_) => (0, None),
@@ -453,6 +463,8 @@ mod tests {
         for (text, start) in cases {
             assert_eq!(partial_body_start(text), (start, None), "{text:?}");
         }
+        let deep = format!("---\nx: {}\n---\nBody\n", "[".repeat(100_000));
+        assert_eq!(partial_body_start(&deep).1.map(|(at, _)| at), Some(7 + 64));
         let (start, problem) = partial_body_start("---\nbad: [\n---\nBody\n");
         assert_eq!(start, 15);
         assert!(problem.is_some_and(|(at, _)| at >= 4));

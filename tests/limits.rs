@@ -114,3 +114,20 @@ fn identical_steps_and_headings_take_linear_time_and_keep_their_ids() {
         }
     }
 }
+
+#[test]
+fn deeply_nested_front_matter_is_rejected_at_the_bracket() {
+    let files = [(
+        "content/page.md".to_owned(),
+        format!("---\ntitle: Y\nx: {}\n---\nBody.\n", "[".repeat(100_000)),
+    )];
+    let (code, stderr, secs) = check(&files);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(
+            "error[front-matter-invalid]: lists or mappings are nested more than 64 deep"
+        ) && stderr.contains("--> content/page.md:3:68"),
+        "{stderr}"
+    );
+    assert!(secs < 10.0, "took {secs:.1} s");
+}
