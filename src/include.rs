@@ -522,7 +522,7 @@ mod tests {
 
     /// Expands the one page of a project made of `files`, with `limits`;
     /// returns the expansion and every diagnostic as `code file:line message`.
-    fn expand_project(files: &[(&str, String)], limits: Limits) -> (Expansion, Vec<String>) {
+    fn expand_project(files: &[(String, String)], limits: Limits) -> (Expansion, Vec<String>) {
         let tmp = tempfile::tempdir().unwrap();
         for (path, text) in files {
             let path = tmp.path().join(path);
@@ -560,21 +560,16 @@ mod tests {
 
     /// A page including `p0` on its line 5; `p<i>` includes `p<i+1>` `fan`
     /// times (indented by `indent`) for `levels` levels; the last is `leaf`.
-    fn bomb(fan: usize, levels: usize, leaf: &str, indent: &str) -> Vec<(&'static str, String)> {
+    fn bomb(fan: usize, levels: usize, leaf: &str, indent: &str) -> Vec<(String, String)> {
         let mut files = vec![(
-            "content/page.md",
+            "content/page.md".to_owned(),
             format!("---\ntitle: Bomb\n---\nBefore.\n{indent}!include <p0>\nAfter.\n"),
         )];
-        let names: Vec<&'static str> = (0..=levels)
-            .map(|i| &*Box::leak(format!("partials/p{i}.md").into_boxed_str()))
-            .collect();
         for i in 0..levels {
-            files.push((
-                names[i],
-                format!("{indent}!include <p{}>\n", i + 1).repeat(fan),
-            ));
+            let line = format!("{indent}!include <p{}>\n", i + 1);
+            files.push((format!("partials/p{i}.md"), line.repeat(fan)));
         }
-        files.push((names[levels], leaf.to_owned()));
+        files.push((format!("partials/p{levels}.md"), leaf.to_owned()));
         files
     }
 
@@ -636,23 +631,25 @@ mod tests {
             max_lines: 100,
             ..Limits::default()
         };
-        let page = |body: String| vec![("content/page.md", format!("---\ntitle: P\n---\n{body}"))];
+        let page = |body: &str| {
+            (
+                "content/page.md".to_owned(),
+                format!("---\ntitle: P\n---\n{body}"),
+            )
+        };
         let cases = [
             (
-                page("w".repeat(2_000)),
+                vec![page(&"w".repeat(2_000))],
                 "content/page.md:4 the page itself is larger than 1000 bytes",
             ),
             (
-                page("w\n".repeat(200)),
+                vec![page(&"w\n".repeat(200))],
                 "content/page.md:4 the page itself is longer than 100 lines",
             ),
             (
                 vec![
-                    (
-                        "content/page.md",
-                        format!("---\ntitle: P\n---\n!include <p>\n{}", "w\n".repeat(20)),
-                    ),
-                    ("partials/p.md", "v\n".repeat(90)),
+                    page(&format!("!include <p>\n{}", "w\n".repeat(20))),
+                    ("partials/p.md".to_owned(), "v\n".repeat(90)),
                 ],
                 "content/page.md:15 the page with its includes is longer than 100 lines",
             ),
