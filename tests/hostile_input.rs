@@ -1,0 +1,80 @@
+//! Odd or hostile input gets a clear answer: NUL bytes, lone-CR line
+//! endings, unusable partials, misspelt include names, thousands of unused
+//! partials, templates that never stop.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn runsheet() -> Command {
+    let mut cmd = Command::cargo_bin("runsheet").unwrap();
+    cmd.env_remove("NO_COLOR").args(["--color", "never"]);
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// A project in a temporary folder.
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+/// Every file below `dir` with its bytes.
+fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().display().to_string(), fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+#[test]
+fn nul_bytes_become_replacement_characters() {
+    let dir = project(&[(
+        "content/a.md",
+        b"---\ntitle: A\0B\n---\n\nText\0here.\n\n1. Step\0one.\n",
+    )]);
+    runsheet()
+        .args(["build", "-q", "--root"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let site = dir.path().join("site");
+    for (path, bytes) in outputs(&site) {
+        assert!(!bytes.contains(&0), "{path} holds a NUL byte");
+    }
+    let page = fs::read_to_string(site.join("a.html")).unwrap();
+    assert!(page.contains("Text\u{FFFD}here."), "{page}");
+    let text = fs::read_to_string(site.join("checklists/a.txt")).unwrap();
+    assert!(text.contains("Step\u{FFFD}one."), "{text}");
+}
+
+#[test]
+fn a_lone_cr_ends_a_line() {
+    let dir = project(&[
+        (
+            "content/a.md",
+            b"---\rtitle: A\r---\r\rText.\r\r!include <missing>\r\r1. Step.\r",
+        ),
+        ("partials/p.md", b"One.\rTwo.\r!include <gone>\r"),
+        ("content/b.md", b"---\r\ntitle: B\r\n---\r\n!include <p>\r\n"),
+    ]);
+    runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("front-matter").not())
+        .stderr(predicate::str::contains("--> content/a.md:7:1"))
+        .stderr(predicate::str::contains("--> partials/p.md:3:1"))
+        .stderr(predicate::str::contains("error: 2 errors found"));
+}
