@@ -173,6 +173,20 @@ fn in_code(ranges: &[Range<usize>], start: usize, end: usize) -> bool {
     ranges.get(i).is_some_and(|r| r.start <= end)
 }
 
+/// Help for a name no partial has: the files that would provide it. A name
+/// given with its `.md` (or `.include.md`) is told the file name it means,
+/// not `x.md.md`.
+fn missing_help(name: &str) -> String {
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let stem = stem.strip_suffix(".include").unwrap_or(stem);
+    let add = format!("add `{stem}.md` (or `{stem}.include.md`) under the partials folder");
+    if stem == name {
+        format!("{add}, or fix the name")
+    } else {
+        format!("{add}, and write `!include <{stem}>`: names leave out `.md`")
+    }
+}
+
 /// Expands every include of the page `page`, whose own text starts at `body_start`.
 pub fn expand(
     db: &SourceDb,
@@ -401,11 +415,14 @@ impl Expander<'_> {
             Ok(t) => t,
             Err(ResolveError::Missing { suggestions }) => {
                 let help = match suggestions.as_slice() {
-                    [] => format!("add `{}.md` (or `{}.include.md`) under the partials folder, or fix the name", d.name, d.name),
+                    [] => missing_help(d.name),
                     [one] => format!("did you mean `{one}`?"),
                     many => format!(
                         "did you mean one of {}?",
-                        many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                        many.iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 let diag = here("include-missing", format!("no partial named `{}`", d.name));
@@ -433,6 +450,18 @@ impl Expander<'_> {
                     "name the partial by its path below the partials folder: {}",
                     names.join(" or ")
                 )));
+                return;
+            }
+            // reading the file already reported the real problem (`not-utf8`)
+            Err(ResolveError::Unusable(_, None)) => return,
+            Err(ResolveError::Unusable(path, Some(why))) => {
+                let diag = here(
+                    "include-missing",
+                    format!("no partial named `{}`: `{path}` {why}", d.name),
+                );
+                self.diags.push(diag.with_help(
+                    "a partial is a Markdown file below the partials folder; rename what is in the way, or include a file inside that folder by its path",
+                ));
                 return;
             }
             Err(ResolveError::Escape(why)) => {
@@ -658,6 +687,19 @@ mod tests {
             let (ex, found) = expand_project(&files, small);
             assert_eq!(found, [format!("include-too-large {expected}")]);
             assert!(ex.text.is_empty(), "{expected}");
+        }
+    }
+
+    #[test]
+    fn missing_help_table() {
+        let cases = [
+            ("x", "add `x.md` (or `x.include.md`) under the partials folder, or fix the name"),
+            ("x.md", "add `x.md` (or `x.include.md`) under the partials folder, and write `!include <x>`: names leave out `.md`"),
+            ("a/x.include.md", "add `a/x.md` (or `a/x.include.md`) under the partials folder, and write `!include <a/x>`: names leave out `.md`"),
+            ("x.include", "add `x.md` (or `x.include.md`) under the partials folder, and write `!include <x>`: names leave out `.md`"),
+        ];
+        for (name, help) in cases {
+            assert_eq!(missing_help(name), help, "{name}");
         }
     }
 

@@ -34,6 +34,9 @@ pub enum ResolveError {
     /// Two or more partials have the name: their paths and the names that reach each.
     Ambiguous(Vec<(String, String)>),
     Escape(String),
+    /// The only file of that name cannot be a partial: its path, and why
+    /// (`None` when reading it already reported the problem, as `not-utf8`).
+    Unusable(String, Option<String>),
 }
 
 /// Every partial, findable by file name (`name.md`, `name.include.md`) or by
@@ -47,6 +50,9 @@ pub struct PartialIndex {
     escaping_dirs: Vec<String>,
     /// Every readable partial, in path order.
     pub files: Vec<FileId>,
+    /// Files named like partials that cannot be one, by the names that would
+    /// reach them: their path, and why (`None` when already reported).
+    unusable: BTreeMap<String, (String, Option<String>)>,
 }
 
 impl PartialIndex {
@@ -68,6 +74,26 @@ impl PartialIndex {
                 .entry(stem.to_owned())
                 .or_default()
                 .insert(target.clone());
+        }
+    }
+
+    /// Records a `.md` path below `partials/` that is not a readable file.
+    fn insert_unusable(&mut self, rel: &str, path: String, why: Option<String>) {
+        let stem = rel.strip_suffix(".md").unwrap_or(rel);
+        let base = stem.rsplit('/').next().unwrap_or(stem);
+        let short = |s: &str| s.strip_suffix(".include").map(str::to_owned);
+        for name in [
+            Some(stem.to_owned()),
+            Some(base.to_owned()),
+            short(stem),
+            short(base),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.unusable
+                .entry(name)
+                .or_insert_with(|| (path.clone(), why.clone()));
         }
     }
 
@@ -93,9 +119,12 @@ impl PartialIndex {
             None => (&self.by_name, name),
         };
         match table.get(name) {
-            None => Err(ResolveError::Missing {
-                suggestions: self.suggest(name),
-            }),
+            None => match self.unusable.get(name) {
+                Some((path, why)) => Err(ResolveError::Unusable(path.clone(), why.clone())),
+                None => Err(ResolveError::Missing {
+                    suggestions: self.suggest(name),
+                }),
+            },
             Some(set) if set.len() == 1 => match set.iter().next() {
                 Some(PartialRef::File(id)) => Ok(*id),
                 Some(PartialRef::Escaping(path)) => Err(ResolveError::Escape(format!(
@@ -326,9 +355,17 @@ fn load_partials(
                 continue;
             }
         } else if !entry.file_type().is_file() {
+            let display = display_path(&layout.root, path);
+            let why = if entry.file_type().is_dir() {
+                "is a folder, not a file"
+            } else {
+                "is not a regular file"
+            };
+            index.insert_unusable(&rel, display, Some(why.to_owned()));
             continue;
         }
         let Some(id) = read_file(db, &layout.root, path, FileKind::Partial, diags) else {
+            index.insert_unusable(&rel, display_path(&layout.root, path), None);
             continue;
         };
         let (body, problem) = partial_body_start(&db.get(id).text);

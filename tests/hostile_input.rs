@@ -66,7 +66,10 @@ fn a_lone_cr_ends_a_line() {
             b"---\rtitle: A\r---\r\rText.\r\r!include <missing>\r\r1. Step.\r",
         ),
         ("partials/p.md", b"One.\rTwo.\r!include <gone>\r"),
-        ("content/b.md", b"---\r\ntitle: B\r\n---\r\n!include <p>\r\n"),
+        (
+            "content/b.md",
+            b"---\r\ntitle: B\r\n---\r\n!include <p>\r\n",
+        ),
     ]);
     runsheet()
         .args(["check", "--root"])
@@ -77,4 +80,51 @@ fn a_lone_cr_ends_a_line() {
         .stderr(predicate::str::contains("--> content/a.md:7:1"))
         .stderr(predicate::str::contains("--> partials/p.md:3:1"))
         .stderr(predicate::str::contains("error: 2 errors found"));
+}
+
+#[test]
+fn an_unusable_partial_reports_only_its_own_problem() {
+    let dir = project(&[
+        (
+            "content/a.md",
+            b"---\ntitle: A\n---\n\n!include <bad>\n\n!include <dir>\n",
+        ),
+        ("partials/bad.md", b"ok \xff\n"),
+        ("partials/dir.md/inside.md", b"Inside.\n"),
+        (
+            "content/b.md",
+            b"---\ntitle: B\n---\n\n!include <dir.md/inside>\n",
+        ),
+    ]);
+    runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error[not-utf8]: `partials/bad.md` is not valid UTF-8 (invalid byte at offset 3)",
+        ))
+        .stderr(predicate::str::contains(
+            "error[include-missing]: no partial named `dir`: `partials/dir.md` is a folder, not a file",
+        ))
+        .stderr(predicate::str::contains("no partial named `bad`").not())
+        .stderr(predicate::str::contains("add `").not())
+        .stderr(predicate::str::contains("error: 2 errors found"));
+}
+
+#[test]
+fn a_name_given_with_md_is_told_the_right_file_name() {
+    let dir = project(&[(
+        "content/a.md",
+        b"---\ntitle: A\n---\n\n!include <steps.md>\n",
+    )]);
+    runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "help: add `steps.md` (or `steps.include.md`) under the partials folder, and write `!include <steps>`",
+        ))
+        .stderr(predicate::str::contains("steps.md.md").not());
 }
