@@ -128,3 +128,38 @@ fn a_name_given_with_md_is_told_the_right_file_name() {
         ))
         .stderr(predicate::str::contains("steps.md.md").not());
 }
+
+#[test]
+fn thousands_of_unused_partials_are_summarised() {
+    let dir = project(&[("content/a.md", b"---\ntitle: A\n---\n\n!include <p00000>\n")]);
+    fs::create_dir(dir.path().join("partials")).unwrap();
+    for i in 0..10_000 {
+        fs::write(
+            dir.path().join(format!("partials/p{i:05}.md")),
+            format!("Level {i}.\n\n!include <p{:05}>\n", i + 1),
+        )
+        .unwrap();
+    }
+    let out = runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.matches("error[include-depth]").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("warning[partial-unused]").count(),
+        11,
+        "{stderr:.3000}"
+    );
+    // the chain reaches p00031; p09999 includes the missing p10000
+    assert!(stderr.contains(
+        "warning[partial-unused]: no page includes `partials/p00042.md`, nor 9957 more partials after it"
+    ), "{stderr:.3000}");
+    assert!(stderr.contains("= help: 9958 partials are unused beyond the 10 listed above"));
+}
