@@ -163,3 +163,35 @@ fn thousands_of_unused_partials_are_summarised() {
     ), "{stderr:.3000}");
     assert!(stderr.contains("= help: 9958 partials are unused beyond the 10 listed above"));
 }
+
+#[test]
+fn a_template_that_loops_for_ever_is_stopped() {
+    let dir = project(&[
+        ("content/a.md", b"---\ntitle: A\n---\n\nText.\n"),
+        ("content/b.md", b"---\ntitle: B\n---\n\nText.\n"),
+        ("content/c.md", b"---\ntitle: C\n---\n\nText.\n"),
+        (
+            "templates/page.html",
+            b"<p>Page</p>\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+        ),
+    ]);
+    let started = std::time::Instant::now();
+    let out = runsheet()
+        .args(["check", "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[template-error]: `page.html` ran more than 20000000 instructions and was stopped: does it loop for ever?")
+            && stderr.contains("--> templates/page.html:2:"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("error[template-error]").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(40));
+}
