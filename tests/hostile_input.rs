@@ -195,3 +195,14 @@ fn a_template_that_loops_for_ever_is_stopped() {
     );
     assert!(started.elapsed() < Duration::from_secs(40));
 }
+
+#[test]
+fn crate_roots_forbid_unsafe_code() {
+    for root in ["src/lib.rs", "src/main.rs"] {
+        let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(root)).unwrap();
+        assert!(
+            text.lines().any(|l| l.trim() == "#![forbid(unsafe_code)]"),
+            "{root} must forbid unsafe code"
+        );
+    }
+}
