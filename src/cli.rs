@@ -331,6 +331,14 @@ fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: Option<bool
             return 1;
         }
     };
+    // an output folder that would put the sources at risk is refused before
+    // anything is rendered, read from it or written
+    let guard = crate::output::Guard::new(&project.config);
+    if let Err(d) = guard.check(&project.config.out) {
+        report(g, &project.db, &mut vec![d], Format::Human);
+        eprintln!("nothing written");
+        return 1;
+    }
     let files = crate::build::render(&mut project, &mut diags);
     if project.config.strict {
         diagnostic::promote_warnings(&mut diags);
@@ -355,7 +363,7 @@ fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: Option<bool
             }
         };
     }
-    match crate::output::write(out, &files) {
+    match crate::output::write(out, &files, &guard) {
         Ok(()) => {
             if !g.quiet {
                 eprintln!(

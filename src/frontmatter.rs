@@ -62,6 +62,83 @@ pub fn split(text: &str) -> Split {
     }
 }
 
+/// Deepest nesting of YAML flow collections (`[…]`, `{…}`) front matter may have.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// The offset in `yaml` of the first `[` or `{` nested deeper than
+/// [`MAX_FLOW_DEPTH`], or `None`. A cheap scan that runs before the YAML
+/// parser, which takes seconds to reject 100,000 nested brackets; quoted
+/// scalars and comments are skipped.
+pub fn too_deep(yaml: &str) -> Option<usize> {
+    let bytes = yaml.as_bytes();
+    let mut depth = 0usize;
+    // the last byte that was not a space or tab, for what may start a scalar or comment
+    let mut last = b'\n';
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                i = skip_to(bytes, i, |b| b == b'\n');
+                last = b'\n';
+                continue;
+            }
+            b'"' | b'\'' if matches!(last, b'\n' | b'[' | b'{' | b',' | b':' | b'-' | b'?') => {
+                i = skip_quoted(bytes, i);
+                last = b;
+                continue;
+            }
+            _ => {}
+        }
+        if !matches!(b, b' ' | b'\t') {
+            last = b;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The index of the first byte after `i` for which `stop` holds (or the end).
+fn skip_to(bytes: &[u8], i: usize, stop: impl Fn(u8) -> bool) -> usize {
+    bytes[i + 1..]
+        .iter()
+        .position(|&b| stop(b))
+        .map_or(bytes.len(), |p| i + 1 + p)
+}
+
+/// The index just after the quoted scalar that opens at `i` (`"` with
+/// backslash escapes, `'` with `''`), or the end when it is never closed.
+fn skip_quoted(bytes: &[u8], i: usize) -> usize {
+    let quote = bytes[i];
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' if quote == b'"' => j += 2,
+            b'\'' if quote == b'\'' && bytes.get(j + 1) == Some(&b'\'') => j += 2,
+            b if b == quote => return j + 1,
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// The `front-matter-invalid` error for a collection nested too deep at `offset`.
+pub fn too_deep_error(file: FileId, offset: usize) -> Diagnostic {
+    Diagnostic::error(
+        "front-matter-invalid",
+        format!("lists or mappings are nested more than {MAX_FLOW_DEPTH} deep"),
+    )
+    .at(file, offset, offset + 1)
+    .with_help("flatten the value: front matter holds plain values and shallow lists or mappings")
+}
+
 /// Parses and types a page's front matter, reporting every problem found.
 pub fn parse_page(
     file_id: FileId,
@@ -92,6 +169,11 @@ pub fn parse_page(
         );
         return (None, 0);
     };
+    if let Some(at) = too_deep(&text[yaml.clone()]) {
+        let offset = yaml.start + at;
+        diags.push(too_deep_error(file_id, offset));
+        return (None, split.body_start);
+    }
     let value: serde_yaml::Value = match serde_yaml::from_str(&text[yaml.clone()]) {
         Ok(v) => v,
         Err(e) => {
@@ -345,6 +427,40 @@ mod tests {
                 .collect();
             assert_eq!(found, expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn too_deep_table() {
+        let deep = |n: usize| format!("x: {}1{}", "[".repeat(n), "]".repeat(n));
+        let cases: Vec<(String, Option<usize>)> = vec![
+            (deep(64), None),
+            (deep(65), Some(3 + 64)),
+            (deep(100_000), Some(3 + 64)),
+            (format!("x: {}", "{a: ".repeat(65)), Some(3 + 64 * 4)),
+            // brackets in quoted scalars and comments do not count
+            (format!("x: '{}'\ny: 1", "[".repeat(100)), None),
+            (format!("x: \"{}\\\" \"", "{".repeat(100)), None),
+            (format!("x: 1 # {}", "[".repeat(100)), None),
+            (format!("# {}\nx: 1", "[".repeat(100)), None),
+            // an apostrophe inside a plain scalar is no quote
+            (format!("x: it's {}", "[".repeat(65)), Some(8 + 64)),
+            (format!("x: [{}]", "'a', ".repeat(100)), None),
+            ("x: 'it''s [['\n".to_owned(), None),
+            ("title: a [b] c\n".to_owned(), None),
+        ];
+        for (yaml, expected) in cases {
+            assert_eq!(too_deep(&yaml), expected, "{:.80}", yaml);
+        }
+    }
+
+    #[test]
+    fn deeply_nested_front_matter_is_rejected_at_once() {
+        let text = format!("---\ntitle: T\nx: {}\n---\n", "[".repeat(100_000));
+        let started = std::time::Instant::now();
+        let (fm, found) = parse(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(fm.is_none());
+        assert_eq!(found, [("front-matter-invalid".to_owned(), 3, 68)]);
     }
 
     #[test]

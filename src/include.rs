@@ -2,19 +2,32 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 
 use crate::diagnostic::Diagnostic;
 use crate::loader::{PartialIndex, ResolveError};
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::{ChainId, IncludeSite, SourceMap};
 
-/// How far expansion may go before it is stopped with an error.
+/// How far expansion may go before it is stopped with an error. Together
+/// they bound the work and memory one page can take, whatever the shape of
+/// its includes: a partial with tiny lines included over and over stops at
+/// the line, map or include bound long before the byte bound.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// Deepest allowed nesting of includes.
     pub max_depth: usize,
     /// Largest allowed expanded page, in bytes.
     pub max_bytes: usize,
+    /// Most lines an expanded page may have. Later stages spend about 15 µs
+    /// and 4 KiB on a line that is a step, so this keeps a page to about a
+    /// second and 200 MiB; real pages are far smaller (a few hundred lines).
+    pub max_lines: usize,
+    /// Most source-map entries (pieces of text from one place, and include
+    /// sites of their chains) an expanded page may need.
+    pub max_map_entries: usize,
+    /// Most `!include` directives one page may carry out, nested ones included.
+    pub max_includes: usize,
 }
 
 impl Default for Limits {
@@ -22,6 +35,76 @@ impl Default for Limits {
         Limits {
             max_depth: 32,
             max_bytes: 64 * 1024 * 1024,
+            max_lines: 50_000,
+            max_map_entries: 1_000_000,
+            max_includes: 50_000,
+        }
+    }
+}
+
+/// The bound of [`Limits`] an expansion ran into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exceeded {
+    Bytes,
+    Lines,
+    MapEntries,
+    Includes,
+}
+
+/// What an `include-too-large` error blames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Blame {
+    /// The page's include line through which the bound was crossed.
+    Include,
+    /// The page's own text: it has no include.
+    Page,
+    /// The page's own text, after includes added theirs.
+    PageWithIncludes,
+}
+
+impl Exceeded {
+    /// The error message: what went over which bound, and through what.
+    fn message(self, limits: &Limits, blame: Blame) -> String {
+        let subject = match blame {
+            Blame::Include => "expanding this include makes the page",
+            Blame::Page => "the page itself is",
+            Blame::PageWithIncludes => "the page with its includes is",
+        };
+        match self {
+            Exceeded::Bytes => format!("{subject} larger than {}", size(limits.max_bytes)),
+            Exceeded::Lines => format!("{subject} longer than {} lines", limits.max_lines),
+            Exceeded::MapEntries => format!(
+                "{subject} made of more than {} separate pieces of source text (source-map entries)",
+                limits.max_map_entries
+            ),
+            Exceeded::Includes if blame == Blame::Include => format!(
+                "expanding this include takes more than {} includes",
+                limits.max_includes
+            ),
+            Exceeded::Includes => format!(
+                "the page takes more than {} includes",
+                limits.max_includes
+            ),
+        }
+    }
+}
+
+/// `64 MiB` for whole mebibytes, `1000 bytes` otherwise.
+fn size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+impl Blame {
+    fn help(self) -> &'static str {
+        match self {
+            Blame::Include => "a partial is probably included many times over through nested includes; include it once or split the page",
+            Blame::Page => "split the page into smaller pages",
+            Blame::PageWithIncludes => "include fewer or smaller partials, or split the page into smaller pages",
         }
     }
 }
@@ -72,16 +155,36 @@ pub fn parse_directive(line: &str) -> Option<Result<Directive<'_>, &'static str>
 }
 
 /// Byte ranges of fenced and indented code blocks in `text[start..]`, where
-/// directives are literal text.
-fn code_ranges(text: &str, start: usize) -> Vec<Range<usize>> {
+/// directives are literal text. In order, and never overlapping.
+fn code_ranges(text: &str, start: usize) -> Rc<[Range<usize>]> {
     let body = &text[start..];
     if !body.contains("!include") {
-        return Vec::new();
+        return Rc::from([]);
     }
     crate::markdown::code_ranges(body)
         .into_iter()
         .map(|r| r.start + start..r.end + start)
         .collect()
+}
+
+/// True when a code range overlaps `start..=end`; `ranges` as [`code_ranges`] gives them.
+fn in_code(ranges: &[Range<usize>], start: usize, end: usize) -> bool {
+    let i = ranges.partition_point(|r| r.end <= start);
+    ranges.get(i).is_some_and(|r| r.start <= end)
+}
+
+/// Help for a name no partial has: the files that would provide it. A name
+/// given with its `.md` (or `.include.md`) is told the file name it means,
+/// not `x.md.md`.
+fn missing_help(name: &str) -> String {
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let stem = stem.strip_suffix(".include").unwrap_or(stem);
+    let add = format!("add `{stem}.md` (or `{stem}.include.md`) under the partials folder");
+    if stem == name {
+        format!("{add}, or fix the name")
+    } else {
+        format!("{add}, and write `!include <{stem}>`: names leave out `.md`")
+    }
 }
 
 /// Expands every include of the page `page`, whose own text starts at `body_start`.
@@ -101,9 +204,28 @@ pub fn expand(
         stack: vec![page],
         code: HashMap::new(),
         diags,
-        overflow: false,
+        lines: 0,
+        includes: 0,
+        overflow: None,
     };
+    let own = &db.get(page).text[body_start.min(db.get(page).text.len())..];
+    let own_lines = own.bytes().filter(|&b| b == b'\n').count();
+    if own.len() > limits.max_bytes || own_lines > limits.max_lines {
+        // not even copied: the page alone is over a bound
+        let exceeded = if own.len() > limits.max_bytes {
+            Exceeded::Bytes
+        } else {
+            Exceeded::Lines
+        };
+        ex.stop(exceeded, page, body_start, ChainId::ROOT);
+        return ex.out;
+    }
     ex.expand_file(page, body_start, "", None, ChainId::ROOT);
+    if ex.overflow.is_some_and(|b| b != Blame::Include) {
+        // the page's own text went over a bound: later stages get none of it
+        ex.out.text = String::new();
+        ex.out.map = SourceMap::default();
+    }
     ex.out
 }
 
@@ -114,9 +236,14 @@ struct Expander<'a> {
     out: Expansion,
     /// Files being expanded, outermost first: the page, then each partial.
     stack: Vec<FileId>,
-    code: HashMap<FileId, Vec<Range<usize>>>,
+    code: HashMap<FileId, Rc<[Range<usize>]>>,
     diags: &'a mut Vec<Diagnostic>,
-    overflow: bool,
+    /// Lines written to the expanded text so far.
+    lines: usize,
+    /// `!include` directives met so far, carried out or not.
+    includes: usize,
+    /// Set once a bound of [`Limits`] is exceeded: expansion stops.
+    overflow: Option<Blame>,
 }
 
 /// Where the indentation of included lines comes from: the include site.
@@ -138,19 +265,23 @@ impl Expander<'_> {
     ) {
         let db = self.db;
         let text = db.get(file).text.as_str();
-        let code = self
-            .code
-            .entry(file)
-            .or_insert_with(|| code_ranges(text, start))
-            .clone();
+        let code = Rc::clone(
+            self.code
+                .entry(file)
+                .or_insert_with(|| code_ranges(text, start)),
+        );
         let mut pos = start;
-        while pos < text.len() && !self.overflow {
+        while pos < text.len() && self.overflow.is_none() {
             let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
             let line = &text[pos..end];
             // pulldown-cmark starts an indented code block after its indentation,
             // so test for overlap with the line, not for its first byte
-            let literal = code.iter().any(|r| r.start <= end && r.end > pos);
-            match parse_directive(line).filter(|_| !literal) {
+            let literal = in_code(&code, pos, end);
+            let directive = parse_directive(line).filter(|_| !literal);
+            if directive.is_some() && self.count_include(file, pos, chain) {
+                break;
+            }
+            match directive {
                 Some(Ok(d)) => {
                     let next_blank = text[(end + 1).min(text.len())..]
                         .split('\n')
@@ -190,23 +321,57 @@ impl Expander<'_> {
         out.map.map(out.text.len(), file, pos, chain);
         out.text.push_str(line);
         out.text.push('\n');
-        if out.text.len() > self.limits.max_bytes {
-            self.overflow = true;
-            let outermost = self.out.map.chain(chain).last().copied();
-            let (f, o) = outermost.map_or((file, pos), |s| (s.file, s.offset));
-            let len = self.db.get(f).text[o..].find('\n').unwrap_or(0);
-            self.diags.push(
-                Diagnostic::error(
-                    "include-too-large",
-                    format!(
-                        "expanding this include makes the page larger than {} MiB",
-                        self.limits.max_bytes / (1024 * 1024)
-                    ),
-                )
-                .at(f, o, o + len)
-                .with_help("a partial is probably included many times over through nested includes; include it once or split the page"),
-            );
+        self.lines += 1;
+        if let Some(exceeded) = self.exceeded() {
+            self.stop(exceeded, file, pos, chain);
         }
+    }
+
+    /// The first bound of [`Limits`] the expansion so far has gone over.
+    fn exceeded(&self) -> Option<Exceeded> {
+        let l = &self.limits;
+        if self.out.text.len() > l.max_bytes {
+            Some(Exceeded::Bytes)
+        } else if self.lines > l.max_lines {
+            Some(Exceeded::Lines)
+        } else if self.out.map.entries() > l.max_map_entries {
+            Some(Exceeded::MapEntries)
+        } else if self.includes > l.max_includes {
+            Some(Exceeded::Includes)
+        } else {
+            None
+        }
+    }
+
+    /// Counts a directive at `pos` of `file` towards [`Limits::max_includes`];
+    /// true when that was one too many and expansion stops.
+    fn count_include(&mut self, file: FileId, pos: usize, chain: ChainId) -> bool {
+        self.includes += 1;
+        if self.includes > self.limits.max_includes {
+            self.stop(Exceeded::Includes, file, pos, chain);
+        }
+        self.overflow.is_some()
+    }
+
+    /// Stops the expansion with one `include-too-large` error, at the page's
+    /// outermost include line that led to `file` (or at the page itself).
+    fn stop(&mut self, exceeded: Exceeded, file: FileId, pos: usize, chain: ChainId) {
+        let outermost = self.out.map.chain(chain).last().copied();
+        let blame = match outermost {
+            Some(_) => Blame::Include,
+            None if self.includes == 0 => Blame::Page,
+            None => Blame::PageWithIncludes,
+        };
+        self.overflow = Some(blame);
+        let (f, o) = outermost.map_or((file, pos), |s| (s.file, s.offset));
+        let text = &self.db.get(f).text;
+        let o = o.min(text.len());
+        let len = text[o..].find('\n').unwrap_or(text.len() - o);
+        self.diags.push(
+            Diagnostic::error("include-too-large", exceeded.message(&self.limits, blame))
+                .at(f, o, o + len)
+                .with_help(blame.help()),
+        );
     }
 
     /// Ends the block before included text, so a partial never merges into
@@ -250,11 +415,14 @@ impl Expander<'_> {
             Ok(t) => t,
             Err(ResolveError::Missing { suggestions }) => {
                 let help = match suggestions.as_slice() {
-                    [] => format!("add `{}.md` (or `{}.include.md`) under the partials folder, or fix the name", d.name, d.name),
+                    [] => missing_help(d.name),
                     [one] => format!("did you mean `{one}`?"),
                     many => format!(
                         "did you mean one of {}?",
-                        many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                        many.iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 let diag = here("include-missing", format!("no partial named `{}`", d.name));
@@ -282,6 +450,18 @@ impl Expander<'_> {
                     "name the partial by its path below the partials folder: {}",
                     names.join(" or ")
                 )));
+                return;
+            }
+            // reading the file already reported the real problem (`not-utf8`)
+            Err(ResolveError::Unusable(_, None)) => return,
+            Err(ResolveError::Unusable(path, Some(why))) => {
+                let diag = here(
+                    "include-missing",
+                    format!("no partial named `{}`: `{path}` {why}", d.name),
+                );
+                self.diags.push(diag.with_help(
+                    "a partial is a Markdown file below the partials folder; rename what is in the way, or include a file inside that folder by its path",
+                ));
                 return;
             }
             Err(ResolveError::Escape(why)) => {
@@ -318,6 +498,10 @@ impl Expander<'_> {
         self.out.used.insert(target);
         self.separate(site, chain);
         let inner = self.out.map.push_chain(site, chain);
+        if let Some(exceeded) = self.exceeded() {
+            self.stop(exceeded, file, pos, chain);
+            return;
+        }
         let indent = format!("{indent}{}", d.indent);
         let origin = IndentOrigin {
             file,
@@ -329,11 +513,12 @@ impl Expander<'_> {
         let body = self.partials.body_start(target);
         self.expand_file(target, body, &indent, Some(origin), inner);
         self.stack.pop();
-        if self.overflow {
+        if self.overflow.is_some() {
             if self.stack.len() == 1 {
                 // drop the runaway text: the page is in error, and later
                 // stages need not wade through 64 MiB of it
                 self.out.text.truncate(before);
+                self.out.text.shrink_to_fit();
                 self.out.map.truncate(before);
             }
             return;
@@ -362,6 +547,162 @@ impl Expander<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loader::{self, Layout};
+
+    /// Expands the one page of a project made of `files`, with `limits`;
+    /// returns the expansion and every diagnostic as `code file:line message`.
+    fn expand_project(files: &[(String, String)], limits: Limits) -> (Expansion, Vec<String>) {
+        let tmp = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = tmp.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let layout = Layout {
+            root: tmp.path().to_owned(),
+            content: tmp.path().join("content"),
+            partials: tmp.path().join("partials"),
+            out: tmp.path().join("site"),
+        };
+        let mut db = SourceDb::default();
+        let mut diags = Vec::new();
+        let loaded = loader::load(&layout, &mut db, &mut diags);
+        let page = loaded.pages[0].file;
+        let body = crate::frontmatter::split(&db.get(page).text).body_start;
+        let ex = expand(&db, &loaded.partials, page, body, limits, &mut diags);
+        crate::diagnostic::normalize(&mut diags, &db);
+        let found = diags
+            .iter()
+            .map(|d| {
+                let l = d.label.unwrap();
+                let f = db.get(l.file);
+                format!(
+                    "{} {}:{} {}",
+                    d.code,
+                    f.path,
+                    f.line_col(l.start).0,
+                    d.message
+                )
+            })
+            .collect();
+        (ex, found)
+    }
+
+    /// A page including `p0` on its line 5; `p<i>` includes `p<i+1>` `fan`
+    /// times (indented by `indent`) for `levels` levels; the last is `leaf`.
+    fn bomb(fan: usize, levels: usize, leaf: &str, indent: &str) -> Vec<(String, String)> {
+        let mut files = vec![(
+            "content/page.md".to_owned(),
+            format!("---\ntitle: Bomb\n---\nBefore.\n{indent}!include <p0>\nAfter.\n"),
+        )];
+        for i in 0..levels {
+            let line = format!("{indent}!include <p{}>\n", i + 1);
+            files.push((format!("partials/p{i}.md"), line.repeat(fan)));
+        }
+        files.push((format!("partials/p{levels}.md"), leaf.to_owned()));
+        files
+    }
+
+    #[test]
+    fn every_bound_stops_expansion_with_one_error_at_the_page_include() {
+        let small = Limits {
+            max_depth: 32,
+            max_bytes: 10_000,
+            max_lines: 1_000,
+            max_map_entries: 100_000,
+            max_includes: 500,
+        };
+        let few_entries = Limits {
+            max_map_entries: 1_000,
+            ..small
+        };
+        let big_leaf = format!("{}\n", "y".repeat(999));
+        let lines = "z\n".repeat(300);
+        let cases = [
+            ("tiny leaves", small, bomb(2, 20, "x\n", ""), "takes more than 500 includes"),
+            ("three a level", small, bomb(3, 12, "x", ""), "takes more than 500 includes"),
+            ("deeper than allowed", small, bomb(2, 40, "x", ""), "takes more than 500 includes"),
+            ("big leaf", small, bomb(2, 6, &big_leaf, ""), "makes the page larger than 10000 bytes"),
+            ("many lines", small, bomb(2, 6, &lines, ""), "makes the page longer than 1000 lines"),
+            (
+                "deep chains",
+                few_entries,
+                bomb(2, 20, "x\n", ""),
+                "makes the page made of more than 1000 separate pieces of source text (source-map entries)",
+            ),
+            (
+                "many indented lines",
+                few_entries,
+                bomb(2, 6, &lines, "  "),
+                "makes the page made of more than 1000 separate pieces of source text (source-map entries)",
+            ),
+        ];
+        for (what, limits, files, expected) in cases {
+            let (ex, found) = expand_project(&files, limits);
+            let too_large: Vec<&String> = found
+                .iter()
+                .filter(|f| f.starts_with("include-too-large"))
+                .collect();
+            assert_eq!(
+                too_large,
+                [&format!(
+                    "include-too-large content/page.md:5 expanding this include {expected}"
+                )],
+                "{what}: {found:?}"
+            );
+            assert_eq!(ex.text, "Before.\n\n", "{what}: runaway text dropped");
+        }
+    }
+
+    #[test]
+    fn a_page_over_a_bound_by_itself_is_blamed_on_itself() {
+        let small = Limits {
+            max_bytes: 1_000,
+            max_lines: 100,
+            ..Limits::default()
+        };
+        let page = |body: &str| {
+            (
+                "content/page.md".to_owned(),
+                format!("---\ntitle: P\n---\n{body}"),
+            )
+        };
+        let cases = [
+            (
+                vec![page(&"w".repeat(2_000))],
+                "content/page.md:4 the page itself is larger than 1000 bytes",
+            ),
+            (
+                vec![page(&"w\n".repeat(200))],
+                "content/page.md:4 the page itself is longer than 100 lines",
+            ),
+            (
+                vec![
+                    page(&format!("!include <p>\n{}", "w\n".repeat(20))),
+                    ("partials/p.md".to_owned(), "v\n".repeat(90)),
+                ],
+                "content/page.md:15 the page with its includes is longer than 100 lines",
+            ),
+        ];
+        for (files, expected) in cases {
+            let (ex, found) = expand_project(&files, small);
+            assert_eq!(found, [format!("include-too-large {expected}")]);
+            assert!(ex.text.is_empty(), "{expected}");
+        }
+    }
+
+    #[test]
+    fn missing_help_table() {
+        let cases = [
+            ("x", "add `x.md` (or `x.include.md`) under the partials folder, or fix the name"),
+            ("x.md", "add `x.md` (or `x.include.md`) under the partials folder, and write `!include <x>`: names leave out `.md`"),
+            ("a/x.include.md", "add `a/x.md` (or `a/x.include.md`) under the partials folder, and write `!include <a/x>`: names leave out `.md`"),
+            ("x.include", "add `x.md` (or `x.include.md`) under the partials folder, and write `!include <x>`: names leave out `.md`"),
+        ];
+        for (name, help) in cases {
+            assert_eq!(missing_help(name), help, "{name}");
+        }
+    }
 
     #[test]
     fn directive_table() {

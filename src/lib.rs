@@ -10,6 +10,7 @@
 //! [`plan`] writes them as versioned JSON, [`site`] renders the HTML site
 //! through [`templates`], [`output`] writes it, [`serve`] serves it while
 //! editing, and [`cli`] drives them.
+#![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 
 pub mod align;

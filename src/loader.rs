@@ -42,6 +42,9 @@ pub enum ResolveError {
     /// Two or more partials have the name: their paths and the names that reach each.
     Ambiguous(Vec<(String, String)>),
     Escape(String),
+    /// The only file of that name cannot be a partial: its path, and why
+    /// (`None` when reading it already reported the problem, as `not-utf8`).
+    Unusable(String, Option<String>),
 }
 
 /// Every partial, findable by file name (`name.md`, `name.include.md`) or by
@@ -57,6 +60,9 @@ pub struct PartialIndex {
     pub files: Vec<FileId>,
     /// "Did you mean" index of every name above, built at the first miss.
     suggestions: std::sync::OnceLock<Suggestions>,
+    /// Files named like partials that cannot be one, by the names that would
+    /// reach them: their path, and why (`None` when already reported).
+    unusable: BTreeMap<String, (String, Option<String>)>,
 }
 
 impl PartialIndex {
@@ -78,6 +84,26 @@ impl PartialIndex {
                 .entry(stem.to_owned())
                 .or_default()
                 .insert(target.clone());
+        }
+    }
+
+    /// Records a `.md` path below `partials/` that is not a readable file.
+    fn insert_unusable(&mut self, rel: &str, path: String, why: Option<String>) {
+        let stem = rel.strip_suffix(".md").unwrap_or(rel);
+        let base = stem.rsplit('/').next().unwrap_or(stem);
+        let short = |s: &str| s.strip_suffix(".include").map(str::to_owned);
+        for name in [
+            Some(stem.to_owned()),
+            Some(base.to_owned()),
+            short(stem),
+            short(base),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            self.unusable
+                .entry(name)
+                .or_insert_with(|| (path.clone(), why.clone()));
         }
     }
 
@@ -103,9 +129,12 @@ impl PartialIndex {
             None => (&self.by_name, name),
         };
         match table.get(name) {
-            None => Err(ResolveError::Missing {
-                suggestions: self.suggest(name),
-            }),
+            None => match self.unusable.get(name) {
+                Some((path, why)) => Err(ResolveError::Unusable(path.clone(), why.clone())),
+                None => Err(ResolveError::Missing {
+                    suggestions: self.suggest(name),
+                }),
+            },
             Some(set) if set.len() == 1 => match set.iter().next() {
                 Some(PartialRef::File(id)) => Ok(*id),
                 Some(PartialRef::Escaping(path)) => Err(ResolveError::Escape(format!(
@@ -455,9 +484,17 @@ fn load_partials(
                 continue;
             }
         } else if !entry.file_type().is_file() {
+            let display = display_path(&layout.root, path);
+            let why = if entry.file_type().is_dir() {
+                "is a folder, not a file"
+            } else {
+                "is not a regular file"
+            };
+            index.insert_unusable(&rel, display, Some(why.to_owned()));
             continue;
         }
         let Some(id) = read_file(db, &layout.root, path, FileKind::Partial, diags) else {
+            index.insert_unusable(&rel, display_path(&layout.root, path), None);
             continue;
         };
         let (body, problem) = partial_body_start(&db.get(id).text);
@@ -496,6 +533,16 @@ fn partial_body_start(text: &str) -> (usize, Option<(usize, String)>) {
     let Some(yaml) = split.yaml else {
         return (0, None);
     };
+    if let Some(at) = frontmatter::too_deep(&text[yaml.clone()]) {
+        let problem = format!(
+            "lists or mappings are nested more than {} deep",
+            frontmatter::MAX_FLOW_DEPTH
+        );
+        return match looks_like_keys(&text[yaml.clone()]) {
+            true => (split.body_start, Some((yaml.start + at, problem))),
+            false => (0, None),
+        };
+    }
     match serde_yaml::from_str::<serde_yaml::Value>(&text[yaml.clone()]) {
         Ok(serde_yaml::Value::Mapping(m)) if !m.is_empty() => (split.body_start, None),
         Ok(_) => (0, None),
@@ -582,6 +629,8 @@ mod tests {
         for (text, start) in cases {
             assert_eq!(partial_body_start(text), (start, None), "{text:?}");
         }
+        let deep = format!("---\nx: {}\n---\nBody\n", "[".repeat(100_000));
+        assert_eq!(partial_body_start(&deep).1.map(|(at, _)| at), Some(7 + 64));
         let (start, problem) = partial_body_start("---\nbad: [\n---\nBody\n");
         assert_eq!(start, 15);
         assert!(problem.is_some_and(|(at, _)| at >= 4));

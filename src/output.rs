@@ -6,16 +6,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
 use similar::TextDiff;
 
+use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostic::Diagnostic;
 
 /// Name of the file that marks a folder as written by runsheet. It also
-/// lists every file runsheet wrote there, one path a line after its header,
-/// so that a later build replaces those and nothing else.
+/// lists every file runsheet wrote there with the SHA-256 of its bytes, so
+/// that a later build replaces those files, and only while they are
+/// unchanged. The list is never trusted on its own: a file is replaced or
+/// removed only when its bytes still match the digest beside its name.
 pub const MARKER: &str = ".runsheet-output";
 
-const MARKER_HEADER: &str = "# This folder is written by runsheet. On every build it replaces the files listed below\n# and keeps anything else.\n";
+const MARKER_HEADER: &str = "# This folder is written by runsheet. On every build it replaces the files listed below\n# whose bytes still match their SHA-256, and keeps anything else.\n";
 
 /// Every file of a build, by path relative to the output folder (`/` separators).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -57,6 +61,108 @@ impl Files {
     }
 }
 
+/// The project's own files, which no build may write over or delete: the
+/// content, partials and templates folders and `runsheet.toml`. Paths are
+/// absolute with symlinks resolved, so they compare with the output folder.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    root: PathBuf,
+    /// Each source folder, with what to call it in a message.
+    folders: Vec<(PathBuf, &'static str)>,
+    config_file: PathBuf,
+}
+
+impl Guard {
+    pub fn new(config: &Config) -> Guard {
+        Guard {
+            root: resolve(&config.root),
+            folders: vec![
+                (resolve(&config.content), "content"),
+                (resolve(&config.partials), "partials"),
+                (resolve(&config.templates), "templates"),
+            ],
+            config_file: resolve(&config.root.join(CONFIG_FILE)),
+        }
+    }
+
+    /// Refuses an output folder that would put the project's sources at
+    /// risk: the file-system root, the project folder or one holding it, a
+    /// folder holding a source folder or lying inside one. Decided from the
+    /// paths alone, before anything is read, written or walked.
+    pub fn check(&self, out: &Path) -> Result<(), Diagnostic> {
+        let target = resolve(out);
+        let refuse = |why: String| {
+            Err(Diagnostic::error(
+                "output-refused",
+                format!("refusing to write into `{}`: {why}", out.display()),
+            )
+            .with_help("choose an output folder of its own, such as `site/`, with `--out DIR` or `out` in runsheet.toml"))
+        };
+        if target.parent().is_none() {
+            return refuse("it is the root of the file system".into());
+        }
+        if self.root.starts_with(&target) {
+            let what = if self.root == target { "is" } else { "holds" };
+            return refuse(format!("it {what} the project folder"));
+        }
+        for (folder, name) in &self.folders {
+            if *folder == target {
+                return refuse(format!("it is the {name} folder"));
+            }
+            if folder.starts_with(&target) {
+                return refuse(format!("it holds the {name} folder"));
+            }
+            if target.starts_with(folder) {
+                return refuse(format!("it lies inside the {name} folder"));
+            }
+        }
+        Ok(())
+    }
+
+    /// True for a source file, or anything inside a source folder.
+    fn protects(&self, path: &Path) -> bool {
+        let path = resolve(path);
+        path == self.config_file || self.folders.iter().any(|(f, _)| path.starts_with(f))
+    }
+}
+
+/// `path` made absolute, with symlinks resolved as far as it exists and `.`
+/// and `..` resolved in the part that does not exist yet. Reads no folder.
+fn resolve(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            resolve(parent).join(name)
+        }
+        // `..`, `.` or a root: the last component is not a name
+        (Some(parent), None) if path.ends_with("..") => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            let up = resolve(parent);
+            up.parent().map_or(up.clone(), Path::to_path_buf)
+        }
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(
         "output-failed",
@@ -68,24 +174,41 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
 /// What an existing output folder holds.
 #[derive(Debug, Default)]
 struct Existing {
-    /// Files runsheet wrote last time (from the marker).
+    /// Files runsheet wrote last time and nobody changed since: listed in
+    /// the marker, regular files, their bytes matching the listed digest.
     ours: BTreeSet<String>,
-    /// Files someone else put there: kept, never deleted.
+    /// Files someone else put there, or changed: kept, never deleted.
     theirs: Vec<String>,
+    /// Those of `theirs` the marker lists, but whose bytes do not match.
+    changed: BTreeSet<String>,
 }
 
-/// The files listed in a folder's marker; `None` when there is no marker.
-fn read_marker(out: &Path) -> Option<BTreeSet<String>> {
+/// The entries of a folder's marker, path → SHA-256 (`None` for a line
+/// without one, as older runsheets wrote); `None` when there is no marker.
+fn read_marker(out: &Path) -> Option<BTreeMap<String, Option<String>>> {
     let text = fs::read_to_string(out.join(MARKER)).ok()?;
     Some(
         text.lines()
             .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("This folder"))
-            .map(str::to_owned)
+            .map(marker_entry)
             .collect(),
     )
 }
 
-/// Every file below `dir`, as `/`-separated relative paths, the marker left out.
+/// One marker line: `<sha256 hex>  <path>`, or a bare path.
+fn marker_entry(line: &str) -> (String, Option<String>) {
+    match line.split_once("  ") {
+        Some((digest, path))
+            if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            (path.to_owned(), Some(digest.to_ascii_lowercase()))
+        }
+        _ => (line.to_owned(), None),
+    }
+}
+
+/// Every file below `dir`, as `/`-separated relative paths, the marker left
+/// out. Symlinks are listed, never followed.
 fn list_files(dir: &Path) -> Vec<String> {
     walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -100,9 +223,23 @@ fn list_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// True when `rel`, found in `out`, is a file runsheet wrote there and
+/// nobody changed since: a regular file (never a symlink) outside the
+/// project's sources whose bytes match the digest the marker gives it.
+fn unchanged(out: &Path, rel: &str, digest: Option<&str>, guard: &Guard) -> bool {
+    let Some(digest) = digest else {
+        return false;
+    };
+    let path = out.join(rel);
+    let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+    regular
+        && !guard.protects(&path)
+        && fs::read(&path).is_ok_and(|bytes| sha256_hex(&bytes) == digest)
+}
+
 /// Refuses a folder runsheet did not write: it exists, is not empty and has
-/// no marker. Otherwise tells runsheet's files from the ones added by hand.
-fn inspect(out: &Path) -> Result<Existing, Diagnostic> {
+/// no marker. Otherwise tells runsheet's unchanged files from the others.
+fn inspect(out: &Path, guard: &Guard) -> Result<Existing, Diagnostic> {
     if !out.exists() {
         return Ok(Existing::default());
     }
@@ -115,14 +252,21 @@ fn inspect(out: &Path) -> Result<Existing, Diagnostic> {
     }
     let present = list_files(out);
     match read_marker(out) {
-        // a marker without a list (an older runsheet's) claims everything
-        Some(ours) if ours.is_empty() => Ok(Existing {
-            ours: present.into_iter().collect(),
-            theirs: Vec::new(),
-        }),
-        Some(ours) => {
-            let theirs = present.into_iter().filter(|p| !ours.contains(p)).collect();
-            Ok(Existing { ours, theirs })
+        Some(listed) => {
+            let mut existing = Existing::default();
+            for rel in present {
+                match listed.get(&rel) {
+                    Some(digest) if unchanged(out, &rel, digest.as_deref(), guard) => {
+                        existing.ours.insert(rel);
+                    }
+                    Some(_) => {
+                        existing.changed.insert(rel.clone());
+                        existing.theirs.push(rel);
+                    }
+                    None => existing.theirs.push(rel),
+                }
+            }
+            Ok(existing)
         }
         None if present.is_empty() => Ok(Existing::default()),
         None => Err(Diagnostic::error(
@@ -136,6 +280,28 @@ fn inspect(out: &Path) -> Result<Existing, Diagnostic> {
     }
 }
 
+/// The error for a product that would overwrite a file runsheet may not replace.
+fn clash(out: &Path, rel: &str, existing: &Existing) -> Diagnostic {
+    if existing.changed.contains(rel) {
+        return Diagnostic::error(
+            "output-refused",
+            format!(
+                "`{rel}` in `{}` is not as runsheet wrote it (changed since, or written by an older runsheet), and the build would overwrite it",
+                out.display()
+            ),
+        )
+        .with_help("move that file out of the output folder, or delete it if its changes can go");
+    }
+    Diagnostic::error(
+        "output-refused",
+        format!(
+            "`{rel}` in `{}` was not written by runsheet, and the build would overwrite it",
+            out.display()
+        ),
+    )
+    .with_help("move that file out of the output folder")
+}
+
 fn sibling(out: &Path, tag: &str) -> PathBuf {
     let name = out
         .file_name()
@@ -146,7 +312,9 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 
 fn marker_text(files: &Files) -> String {
     let mut text = String::from(MARKER_HEADER);
-    for (path, _) in files.iter() {
+    for (path, bytes) in files.iter() {
+        text.push_str(&sha256_hex(bytes));
+        text.push_str("  ");
         text.push_str(path);
         text.push('\n');
     }
@@ -157,8 +325,11 @@ fn marker_text(files: &Files) -> String {
 /// (a product at the same path is an error). The new output is written into
 /// a fresh folder beside `out`, which then replaces it in one rename; where
 /// that cannot be done (`out` is a mount point or the current folder), the
-/// files are written in place. Nothing is written when the folder is refused.
-pub fn write(out: &Path, files: &Files) -> Result<(), Diagnostic> {
+/// files are written in place. Nothing is written when the folder is refused,
+/// either by `guard` (it would put the project's sources at risk) or because
+/// it holds files runsheet did not write.
+pub fn write(out: &Path, files: &Files, guard: &Guard) -> Result<(), Diagnostic> {
+    guard.check(out)?;
     // a symlinked output folder is written through, not replaced
     let out = &match fs::symlink_metadata(out) {
         Ok(m) if m.file_type().is_symlink() => {
@@ -166,17 +337,9 @@ pub fn write(out: &Path, files: &Files) -> Result<(), Diagnostic> {
         }
         _ => out.to_owned(),
     };
-    let existing = inspect(out)?;
-    if let Some(clash) = existing.theirs.iter().find(|p| files.get(p).is_some()) {
-        return Err(Diagnostic::error(
-            "output-refused",
-            format!(
-                "`{}` in `{}` was not written by runsheet, and the build would overwrite it",
-                clash,
-                out.display()
-            ),
-        )
-        .with_help("move that file out of the output folder"));
+    let existing = inspect(out, guard)?;
+    if let Some(rel) = existing.theirs.iter().find(|p| files.get(p).is_some()) {
+        return Err(clash(out, rel, &existing));
     }
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
@@ -268,12 +431,12 @@ fn write_in_place(out: &Path, files: &Files, existing: &Existing) -> Result<(), 
 }
 
 /// What runsheet wrote under `out` (the files its marker lists, or every
-/// file when the marker has no list), except the marker.
+/// file when there is no marker), except the marker.
 fn read_tree(out: &Path) -> BTreeMap<String, Vec<u8>> {
-    let ours = read_marker(out).filter(|list| !list.is_empty());
+    let listed = read_marker(out);
     list_files(out)
         .into_iter()
-        .filter(|rel| ours.as_ref().is_none_or(|o| o.contains(rel)))
+        .filter(|rel| listed.as_ref().is_none_or(|l| l.contains_key(rel)))
         .filter_map(|rel| fs::read(out.join(&rel)).ok().map(|b| (rel, b)))
         .collect()
 }
@@ -322,6 +485,25 @@ pub fn diff(out: &Path, files: &Files) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A guard for a project in `dir` whose sources are `dir/content`,
+    /// `dir/partials` and `dir/templates`.
+    fn guard(dir: &Path) -> Guard {
+        Guard::new(&Config {
+            root: dir.to_owned(),
+            content: dir.join("content"),
+            partials: dir.join("partials"),
+            templates: dir.join("templates"),
+            out: dir.join("site"),
+            base_path: String::new(),
+            strict: false,
+            lists: Default::default(),
+        })
+    }
+
+    fn write(out: &Path, files: &Files) -> Result<(), Diagnostic> {
+        super::write(out, files, &guard(out.parent().unwrap()))
+    }
 
     fn files(pairs: &[(&str, &str)]) -> Files {
         let mut f = Files::default();
@@ -400,14 +582,14 @@ mod tests {
         let out = tmp.path().join("site");
         write(&out, &files(&[("a.html", "one"), ("old/x.json", "{}")])).unwrap();
         fs::write(out.join("keep.txt"), "mine").unwrap();
-        let existing = inspect(&out).unwrap();
+        let existing = inspect(&out, &guard(tmp.path())).unwrap();
         write_in_place(&out, &files(&[("a.html", "two")]), &existing).unwrap();
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "two");
         assert!(!out.join("old").exists(), "emptied folders go too");
         assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
         assert_eq!(
             read_marker(&out).unwrap().into_iter().collect::<Vec<_>>(),
-            ["a.html"]
+            [("a.html".to_owned(), Some(sha256_hex(b"two")))]
         );
     }
 
@@ -428,17 +610,132 @@ mod tests {
     }
 
     #[test]
-    fn a_marker_without_a_list_claims_every_file() {
+    fn a_marker_is_no_licence_to_delete() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("site");
-        fs::create_dir_all(out.join("assets")).unwrap();
-        fs::write(out.join(MARKER), "This folder is written by runsheet.\n").unwrap();
-        fs::write(out.join("assets/nav.js"), "old").unwrap();
-        write(&out, &files(&[("assets/nav.js", "new")])).unwrap();
-        assert_eq!(
-            fs::read_to_string(out.join("assets/nav.js")).unwrap(),
-            "new"
+        fs::create_dir_all(&out).unwrap();
+        fs::create_dir_all(tmp.path().join("content")).unwrap();
+        fs::write(tmp.path().join("content/other.md"), "source").unwrap();
+        for name in ["bare.txt", "forged.txt", "unlisted.txt"] {
+            fs::write(out.join(name), "mine").unwrap();
+        }
+        let forged = format!(
+            "{MARKER_HEADER}bare.txt\n{}  forged.txt\n../content/other.md\n{}  ../content/other.md\n",
+            sha256_hex(b"not mine"),
+            sha256_hex(b"source"),
         );
+        fs::write(out.join(MARKER), forged).unwrap();
+        write(&out, &files(&[("a.html", "one")])).unwrap();
+        for name in ["bare.txt", "forged.txt", "unlisted.txt"] {
+            assert_eq!(
+                fs::read_to_string(out.join(name)).unwrap(),
+                "mine",
+                "{name}"
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("content/other.md")).unwrap(),
+            "source"
+        );
+        // the same, updated in place
+        let existing = inspect(&out, &guard(tmp.path())).unwrap();
+        assert_eq!(existing.ours.iter().collect::<Vec<_>>(), ["a.html"]);
+        write_in_place(&out, &files(&[("b.html", "two")]), &existing).unwrap();
+        assert!(
+            !out.join("a.html").exists(),
+            "an unchanged file of ours goes"
+        );
+        assert_eq!(fs::read_to_string(out.join("bare.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_changed_file_of_ours_is_kept_and_never_overwritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write(&out, &files(&[("a.html", "one"), ("b.html", "two")])).unwrap();
+        fs::write(out.join("b.html"), "edited by hand").unwrap();
+        let err = write(&out, &files(&[("b.html", "three")])).unwrap_err();
+        assert_eq!(err.code, "output-refused");
+        assert!(
+            err.message.contains("not as runsheet wrote it"),
+            "{}",
+            err.message
+        );
+        write(&out, &files(&[("a.html", "one")])).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("b.html")).unwrap(),
+            "edited by hand"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_never_ours() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        fs::create_dir_all(&out).unwrap();
+        fs::create_dir_all(tmp.path().join("content")).unwrap();
+        fs::write(tmp.path().join("content/a.md"), "source").unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("content/a.md"), out.join("link")).unwrap();
+        let marker = format!("{MARKER_HEADER}{}  link\n", sha256_hex(b"source"));
+        fs::write(out.join(MARKER), marker).unwrap();
+        let existing = inspect(&out, &guard(tmp.path())).unwrap();
+        assert!(existing.ours.is_empty());
+        write(&out, &files(&[("a.html", "one")])).unwrap();
+        assert!(fs::symlink_metadata(out.join("link")).is_ok());
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("content/a.md")).unwrap(),
+            "source"
+        );
+    }
+
+    #[test]
+    fn guard_refuses_folders_that_hold_or_lie_in_sources() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("project");
+        fs::create_dir_all(root.join("content/sub")).unwrap();
+        fs::create_dir_all(root.join("partials")).unwrap();
+        let g = guard(&root);
+        let cases: &[(PathBuf, Option<&str>)] = &[
+            (root.join("site"), None),
+            (root.join("build/site"), None),
+            (tmp.path().join("elsewhere"), None),
+            (root.clone(), Some("it is the project folder")),
+            (root.join("."), Some("it is the project folder")),
+            (root.join("site/.."), Some("it is the project folder")),
+            (root.join("new/.."), Some("it is the project folder")),
+            (tmp.path().to_owned(), Some("it holds the project folder")),
+            (root.join("content"), Some("it is the content folder")),
+            (root.join("content/.."), Some("it is the project folder")),
+            (
+                root.join("content/gen"),
+                Some("it lies inside the content folder"),
+            ),
+            (
+                root.join("content/sub/x"),
+                Some("it lies inside the content folder"),
+            ),
+            (
+                root.join("partials/x"),
+                Some("it lies inside the partials folder"),
+            ),
+            (
+                root.join("templates/x"),
+                Some("it lies inside the templates folder"),
+            ),
+            (
+                PathBuf::from("/"),
+                Some("it is the root of the file system"),
+            ),
+        ];
+        for (out, expected) in cases {
+            let got = g.check(out).err().map(|d| d.message);
+            match (expected, &got) {
+                (None, None) => {}
+                (Some(want), Some(message)) if message.contains(want) => {}
+                _ => panic!("{}: expected {expected:?}, got {got:?}", out.display()),
+            }
+        }
     }
 
     #[test]

@@ -81,19 +81,14 @@ impl Project {
                 doc,
             });
         }
-        for &id in &loaded.partials.files {
-            if !used.contains(&id) {
-                let first = db.get(id).text.find('\n').unwrap_or(db.get(id).text.len());
-                diags.push(
-                    Diagnostic::warning(
-                        "partial-unused",
-                        format!("no page includes `{}`", db.get(id).path),
-                    )
-                    .at(id, 0, first)
-                    .with_help("include it with `!include <name>` or delete it"),
-                );
-            }
-        }
+        let unused: Vec<FileId> = loaded
+            .partials
+            .files
+            .iter()
+            .copied()
+            .filter(|id| !used.contains(id))
+            .collect();
+        unused_partials(&db, unused, diags);
         Project {
             config,
             db,
@@ -137,5 +132,52 @@ impl Project {
             .suggestions
             .get_or_init(|| Suggestions::new(self.pages.iter().map(|p| p.name.as_str())));
         index.suggest(key, 3, 0.6)
+    }
+}
+
+/// How many unused partials get a warning of their own; the rest share one.
+pub const UNUSED_LISTED: usize = 10;
+
+/// A `partial-unused` warning for each of the first [`UNUSED_LISTED`]
+/// partials no page includes (in path order), and one for all the others,
+/// at the first of them: a chain of 10,000 partials cut by the depth limit
+/// gives eleven warnings, not 9,968.
+fn unused_partials(db: &SourceDb, mut unused: Vec<FileId>, diags: &mut Vec<Diagnostic>) {
+    unused.sort_by(|a, b| db.get(*a).path.cmp(&db.get(*b).path));
+    let first_line = |id: FileId| {
+        let text = &db.get(id).text;
+        text.find('\n').unwrap_or(text.len())
+    };
+    let listed = if unused.len() > UNUSED_LISTED + 1 {
+        UNUSED_LISTED
+    } else {
+        unused.len()
+    };
+    for &id in &unused[..listed] {
+        diags.push(
+            Diagnostic::warning(
+                "partial-unused",
+                format!("no page includes `{}`", db.get(id).path),
+            )
+            .at(id, 0, first_line(id))
+            .with_help("include it with `!include <name>` or delete it"),
+        );
+    }
+    if let Some(&first) = unused.get(listed) {
+        let more = unused.len() - listed;
+        diags.push(
+            Diagnostic::warning(
+                "partial-unused",
+                format!(
+                    "no page includes `{}`, nor {} more partials after it",
+                    db.get(first).path,
+                    more - 1
+                ),
+            )
+            .at(first, 0, first_line(first))
+            .with_help(format!(
+                "{more} partials are unused beyond the {UNUSED_LISTED} listed above; include them with `!include <name>` or delete them"
+            )),
+        );
     }
 }

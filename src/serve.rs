@@ -4,8 +4,17 @@
 //! polls `/__runsheet/version` and reloads the page when a rebuild changed
 //! it. A failed build keeps the server running: pages then show the errors
 //! (the terminal shows them too) until the next good build.
+//!
+//! The HTTP side is deliberately small: `GET` and `HEAD` only (anything else
+//! is `405`), one request per connection, a request head of at most
+//! [`MAX_HEAD`] bytes (`431` beyond), at most [`MAX_CONNECTIONS`] connections
+//! served at once (`503` beyond), each given [`READ_TIMEOUT`] to send its
+//! request (`408` after that).
 
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -24,6 +33,15 @@ pub const VERSION_PATH: &str = "/__runsheet/version";
 
 /// How long the watcher waits for a burst of changes to settle.
 const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Most connections served at once, each on a thread of its own.
+pub const MAX_CONNECTIONS: usize = 32;
+
+/// Largest request line and headers accepted, in bytes.
+pub const MAX_HEAD: usize = 16 * 1024;
+
+/// How long a connection may take to send its request, and to take the answer.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What `runsheet serve` was asked to do.
 #[derive(Clone, Debug)]
@@ -63,8 +81,8 @@ pub fn run(opts: &Options) -> u8 {
         error: first.files.is_none().then(|| first.report.clone()),
         files: first.files.unwrap_or_default(),
     }));
-    let server = match tiny_http::Server::http(("127.0.0.1", opts.port)) {
-        Ok(s) => s,
+    let listener = match TcpListener::bind(("127.0.0.1", opts.port)) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", opts.port);
             return 1;
@@ -81,10 +99,200 @@ pub fn run(opts: &Options) -> u8 {
         "serving http://127.0.0.1:{}/ (rebuilds on change; Ctrl-C to stop)",
         opts.port
     );
-    for request in server.incoming_requests() {
-        respond(&state, request);
-    }
+    accept(&listener, &state);
     0
+}
+
+/// Serves every connection `listener` accepts, each on a thread of its own,
+/// at most [`MAX_CONNECTIONS`] at a time.
+fn accept(listener: &TcpListener, state: &Arc<Mutex<Snapshot>>) {
+    let busy = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        if busy.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            busy.fetch_sub(1, Ordering::SeqCst);
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+            let _ = write_response(
+                &mut stream,
+                &Reply::text(503, "Too many connections; try again."),
+                false,
+            );
+            continue;
+        }
+        let slot = Slot(Arc::clone(&busy));
+        let state = Arc::clone(state);
+        // should the thread not start, the closure is dropped, and the slot with it
+        let _ = std::thread::Builder::new()
+            .name("runsheet-serve".into())
+            .spawn(move || {
+                let _slot = slot;
+                handle(stream, &state);
+            });
+    }
+}
+
+/// One of the [`MAX_CONNECTIONS`] slots, given back when dropped (also on a panic).
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// An answer to one request.
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    body: Vec<u8>,
+    /// Extra headers, such as `Allow`.
+    headers: Vec<(&'static str, &'static str)>,
+}
+
+impl Reply {
+    fn text(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: format!("{body}\n").into_bytes(),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// Why a request head could not be read.
+#[derive(Debug, PartialEq, Eq)]
+enum HeadError {
+    /// Longer than [`MAX_HEAD`].
+    TooLarge,
+    /// Nothing complete arrived within [`READ_TIMEOUT`].
+    TimedOut,
+    /// The client went away.
+    Closed,
+}
+
+/// Reads bytes up to the blank line that ends a request head.
+fn read_head(stream: &mut impl Read) -> Result<Vec<u8>, HeadError> {
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    loop {
+        let n = match stream.read(&mut chunk) {
+            Ok(0) => return Err(HeadError::Closed),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(HeadError::TimedOut)
+            }
+            Err(_) => return Err(HeadError::Closed),
+        };
+        // look for the end from just before the new bytes, in case it straddles reads
+        let from = head.len().saturating_sub(3);
+        head.extend_from_slice(&chunk[..n]);
+        if let Some(end) = find_head_end(&head[from..]) {
+            head.truncate(from + end);
+            return Ok(head);
+        }
+        if head.len() > MAX_HEAD {
+            return Err(HeadError::TooLarge);
+        }
+    }
+}
+
+/// The end of a request head (`\r\n\r\n`, or `\n\n` from lenient clients) in `bytes`.
+fn find_head_end(bytes: &[u8]) -> Option<usize> {
+    let crlf = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
+    let lf = bytes.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The method and target of a request line: `GET /a/b.html HTTP/1.1`.
+fn request_line(head: &[u8]) -> Option<(&str, &str)> {
+    let line = head.split(|&b| b == b'\n').next()?;
+    let line = std::str::from_utf8(line).ok()?.trim_end_matches('\r');
+    let mut parts = line.split(' ');
+    let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);
+    let valid = !method.is_empty()
+        && method.bytes().all(|b| b.is_ascii_uppercase())
+        && version.starts_with("HTTP/")
+        && parts.next().is_none();
+    valid.then_some((method, target))
+}
+
+/// Reads one request from `stream`, answers it and closes the connection.
+fn handle(mut stream: TcpStream, state: &Mutex<Snapshot>) {
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    let (reply, head_only) = match read_head(&mut stream) {
+        Ok(head) => match request_line(&head) {
+            Some(("GET", target)) => (answer(state, target), false),
+            Some(("HEAD", target)) => (answer(state, target), true),
+            Some(_) => (method_not_allowed(), false),
+            None => (Reply::text(400, "Bad request."), false),
+        },
+        Err(HeadError::TooLarge) => (Reply::text(431, "Request header fields too large."), false),
+        Err(HeadError::TimedOut) => (Reply::text(408, "Request timeout."), false),
+        Err(HeadError::Closed) => return,
+    };
+    if write_response(&mut stream, &reply, head_only).is_ok() {
+        // let the client read the answer before the connection goes: closing
+        // with unread bytes (a request body) would reset it
+        let _ = stream.shutdown(Shutdown::Write);
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+        let _ = std::io::copy(&mut (&stream).take(64 * 1024), &mut std::io::sink());
+    }
+}
+
+fn method_not_allowed() -> Reply {
+    let mut reply = Reply::text(
+        405,
+        "Method not allowed: this server only reads (GET, HEAD).",
+    );
+    reply.headers.push(("Allow", "GET, HEAD"));
+    reply
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
+fn write_response(stream: &mut impl Write, reply: &Reply, head_only: bool) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
+        reply.status,
+        reason(reply.status),
+        reply.content_type,
+        reply.body.len()
+    );
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    if !head_only {
+        stream.write_all(&reply.body)?;
+    }
+    stream.flush()
 }
 
 fn lock(state: &Mutex<Snapshot>) -> MutexGuard<'_, Snapshot> {
@@ -294,8 +502,8 @@ h1{{color:#b42318}}pre{{background:#fff5f5;border:1px solid #f1c0c0;border-radiu
     .into_bytes()
 }
 
-fn respond(state: &Mutex<Snapshot>, request: tiny_http::Request) {
-    let url = request.url().to_owned();
+/// The answer to a `GET` of `url`.
+fn answer(state: &Mutex<Snapshot>, url: &str) -> Reply {
     let path = url.split(['?', '#']).next().unwrap_or("/");
     let (status, content_type, body) = {
         let snap = lock(state);
@@ -340,16 +548,12 @@ fn respond(state: &Mutex<Snapshot>, request: tiny_http::Request) {
             }
         }
     };
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    for (name, value) in [
-        ("Content-Type", content_type),
-        ("Cache-Control", "no-store"),
-    ] {
-        if let Ok(h) = tiny_http::Header::from_bytes(name, value) {
-            response.add_header(h);
-        }
+    Reply {
+        status,
+        content_type,
+        body,
+        headers: Vec::new(),
     }
-    let _ = request.respond(response);
 }
 
 #[cfg(test)]
@@ -379,6 +583,65 @@ mod tests {
                 "{rel}"
             );
         }
+    }
+
+    #[test]
+    fn request_line_table() {
+        type Case<'a> = (&'a [u8], Option<(&'a str, &'a str)>);
+        let cases: &[Case] = &[
+            (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", Some(("GET", "/"))),
+            (
+                b"HEAD /a.html?x=1 HTTP/1.0\n\n",
+                Some(("HEAD", "/a.html?x=1")),
+            ),
+            (b"POST /x HTTP/1.1\r\n\r\n", Some(("POST", "/x"))),
+            (b"get / HTTP/1.1\r\n\r\n", None),
+            (b"GET /\r\n\r\n", None),
+            (b"GET / HTTP/1.1 extra\r\n\r\n", None),
+            (b"\xff / HTTP/1.1\r\n\r\n", None),
+        ];
+        for (head, expected) in cases {
+            assert_eq!(
+                request_line(head),
+                *expected,
+                "{:?}",
+                String::from_utf8_lossy(head)
+            );
+        }
+    }
+
+    #[test]
+    fn read_head_stops_at_the_blank_line_or_the_limit() {
+        /// Hands out its bytes a few at a time, as a slow client would.
+        struct Trickle(Vec<u8>, usize);
+        impl Read for Trickle {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(3).min(self.0.len() - self.1);
+                buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+                self.1 += n;
+                Ok(n)
+            }
+        }
+        let head = |bytes: &[u8]| read_head(&mut Trickle(bytes.to_vec(), 0));
+        assert_eq!(
+            head(b"GET / HTTP/1.1\r\nA: b\r\n\r\nbody").unwrap(),
+            b"GET / HTTP/1.1\r\nA: b\r\n\r\n"
+        );
+        assert_eq!(head(b"GET / HTTP/1.1\r\n"), Err(HeadError::Closed));
+        let huge = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD));
+        assert_eq!(head(huge.as_bytes()), Err(HeadError::TooLarge));
+    }
+
+    #[test]
+    fn other_methods_get_405_with_allow() {
+        let mut out = Vec::new();
+        write_response(&mut out, &method_not_allowed(), false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("\r\nAllow: GET, HEAD\r\n"), "{text}");
     }
 
     #[test]

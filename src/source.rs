@@ -15,10 +15,12 @@ pub enum FileKind {
     Config,
 }
 
-/// One file of the project, decoded: BOM removed and CRLF turned into LF.
+/// One file of the project, decoded: BOM removed, CRLF and lone CR turned
+/// into LF, NUL turned into U+FFFD.
 ///
-/// Removing `\r` before `\n` keeps every line and column number the same as in
-/// the file on disk, because columns count characters within the line.
+/// Removing `\r` before `\n`, or turning a lone `\r` into `\n`, keeps every
+/// line and column number the same as in the file on disk (a lone CR ends a
+/// line there too), because columns count characters within the line.
 #[derive(Debug)]
 pub struct SourceFile {
     /// Path relative to the project folder, with `/` separators.
@@ -71,7 +73,9 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Decodes raw bytes: strips a UTF-8 byte-order mark and normalises CRLF to LF.
+/// Decodes raw bytes: strips a UTF-8 byte-order mark, turns CRLF and lone
+/// CR line endings into LF, and replaces U+0000 with U+FFFD (as CommonMark
+/// asks, so no NUL reaches the HTML, checklists or plans).
 ///
 /// On invalid UTF-8, returns the byte offset (in the file as stored) of the
 /// first byte that is not valid.
@@ -81,11 +85,22 @@ pub fn decode(bytes: &[u8]) -> Result<String, usize> {
         None => (0, bytes),
     };
     let text = std::str::from_utf8(rest).map_err(|e| bom + e.valid_up_to())?;
-    Ok(if text.contains('\r') {
-        text.replace("\r\n", "\n")
-    } else {
-        text.to_owned()
-    })
+    if !text.contains(['\r', '\0']) {
+        return Ok(text.to_owned());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\0' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
 }
 
 /// Every file runsheet has read, addressed by [`FileId`].
@@ -119,7 +134,10 @@ mod tests {
             (b"plain\n", Ok("plain\n")),
             (b"\xEF\xBB\xBFbom\n", Ok("bom\n")),
             (b"a\r\nb\r\n", Ok("a\nb\n")),
-            (b"lone\rcr", Ok("lone\rcr")),
+            (b"lone\rcr", Ok("lone\ncr")),
+            (b"mixed\r\r\n\rend\r", Ok("mixed\n\n\nend\n")),
+            (b"nul\0byte\0", Ok("nul\u{FFFD}byte\u{FFFD}")),
+            (b"\xEF\xBB\xBF\0\r\n", Ok("\u{FFFD}\n")),
             (b"ab\xFFcd", Err(2)),
             (b"\xEF\xBB\xBFab\xC3", Err(5)),
         ];

@@ -62,6 +62,8 @@ pub struct SourceMap {
     segments: Vec<Segment>,
     /// Include chains, innermost site first. Chain 0 is the page itself.
     chains: Vec<Vec<IncludeSite>>,
+    /// The number of include sites over all chains.
+    sites: usize,
 }
 
 /// Handle to an include chain registered in a [`SourceMap`].
@@ -78,6 +80,7 @@ impl Default for SourceMap {
         SourceMap {
             segments: Vec::new(),
             chains: vec![Vec::new()],
+            sites: 0,
         }
     }
 }
@@ -88,6 +91,7 @@ impl SourceMap {
         let mut chain = Vec::with_capacity(self.chains[parent.0 as usize].len() + 1);
         chain.push(site);
         chain.extend_from_slice(&self.chains[parent.0 as usize]);
+        self.sites += chain.len();
         self.chains.push(chain);
         ChainId((self.chains.len() - 1) as u32)
     }
@@ -114,6 +118,12 @@ impl SourceMap {
             src,
             chain: chain.0,
         });
+    }
+
+    /// How much the map holds: its segments, and the include sites of its
+    /// chains. Bounded by [`crate::include::Limits::max_map_entries`].
+    pub fn entries(&self) -> usize {
+        self.segments.len() + self.sites
     }
 
     /// Forgets every segment at or after `len` (the text was cut there).

@@ -18,8 +18,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
-use minijinja::{AutoEscape, Environment, Error, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -52,6 +53,12 @@ const ASSETS_DIR: &str = "assets";
 /// Extensions of the files of a templates folder that are templates; others (a README, notes) are ignored.
 const TEMPLATE_EXTENSIONS: &[&str] = &["html", "htm", "md", "txt", "xml", "json", "j2", "jinja"];
 
+/// Most instructions one render of a template may run. The largest page
+/// runsheet accepts (50,000 lines, every one a step) takes about 4 million
+/// for its checklist; a template that loops for ever is stopped within a
+/// second (release build) with a `template-error`.
+pub const FUEL: u64 = 20_000_000;
+
 /// The templates and assets of one build.
 pub struct Templates {
     env: Environment<'static>,
@@ -63,6 +70,9 @@ pub struct Templates {
     assets: BTreeMap<String, Vec<u8>>,
     /// Load errors, reported once; a render that needs a broken template returns the first.
     broken: Vec<Diagnostic>,
+    /// Templates that ran out of fuel once, with that error: later renders
+    /// of them fail at once instead of burning the same fuel for every page.
+    exhausted: Mutex<BTreeMap<String, Diagnostic>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -87,6 +97,8 @@ impl Templates {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
+        // a template that loops for ever stops instead of hanging the build
+        env.set_fuel(Some(FUEL));
         env.add_filter(
             "wrap",
             |text: String, width: usize, first: Option<String>, rest: Option<String>| {
@@ -124,6 +136,7 @@ impl Templates {
             overridden: BTreeMap::new(),
             assets: BTreeMap::new(),
             broken: Vec::new(),
+            exhausted: Mutex::new(BTreeMap::new()),
         };
         for (path, text) in BUILTIN_ASSETS {
             templates
@@ -241,11 +254,24 @@ impl Templates {
         if let Some(first) = self.broken.first() {
             return Err(first.clone());
         }
+        if let Some(d) = self.exhausted().get(name) {
+            return Err(d.clone());
+        }
         let template = self
             .env
             .get_template(name)
             .map_err(|e| self.diagnostic(&e))?;
-        template.render(context).map_err(|e| self.diagnostic(&e))
+        template.render(context).map_err(|e| {
+            let d = self.diagnostic(&e);
+            if e.kind() == ErrorKind::OutOfFuel {
+                self.exhausted().insert(name.to_owned(), d.clone());
+            }
+            d
+        })
+    }
+
+    fn exhausted(&self) -> MutexGuard<'_, BTreeMap<String, Diagnostic>> {
+        self.exhausted.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Every asset, by path below `assets/`, built-in ones replaced by the project's.
@@ -255,6 +281,9 @@ impl Templates {
 
     /// Turns a minijinja error into a `template-error` diagnostic at the template's line.
     fn diagnostic(&self, e: &Error) -> Diagnostic {
+        if e.kind() == ErrorKind::OutOfFuel {
+            return self.out_of_fuel(e);
+        }
         let mut message = e.kind().to_string();
         if let Some(detail) = e.detail() {
             message = format!("{message}: {detail}");
@@ -264,7 +293,31 @@ impl Templates {
             message = format!("{message}: {inner}");
             source = inner.source();
         }
-        let mut d = Diagnostic::error("template-error", message);
+        let d = self.locate(Diagnostic::error("template-error", message), e);
+        match e.name() {
+            Some(name) if !self.files.contains_key(name) => d,
+            Some(name) if !self.overridden.contains_key(name) => d.with_help(format!(
+                "this is runsheet's built-in template; put your own `{name}` in the templates folder to replace it"
+            )),
+            Some(_) => d.with_help("see https://docs.rs/minijinja for the template syntax"),
+            None => d,
+        }
+    }
+
+    /// The `template-error` of a render stopped after [`FUEL`] instructions.
+    fn out_of_fuel(&self, e: &Error) -> Diagnostic {
+        let name = e.name().unwrap_or("a template");
+        let d = Diagnostic::error(
+            "template-error",
+            format!("`{name}` ran more than {FUEL} instructions and was stopped: does it loop for ever?"),
+        );
+        self.locate(d, e).with_help(
+            "look for a loop that never ends or runs over a huge range (`range(…)` nested in `range(…)`), or a macro that calls itself",
+        )
+    }
+
+    /// Points `d` at the template file and line of `e`, when known.
+    fn locate(&self, mut d: Diagnostic, e: &Error) -> Diagnostic {
         if let Some((id, text)) = e.name().and_then(|n| self.files.get(n)) {
             let (start, end) = match (e.range(), e.line()) {
                 (Some(r), _) if r.end <= text.len() && r.start <= r.end => (r.start, r.end),
@@ -280,14 +333,6 @@ impl Templates {
                 _ => (0, 0),
             };
             d = d.at(*id, start, end);
-            if !self.overridden.contains_key(e.name().unwrap_or_default()) {
-                d = d.with_help(format!(
-                    "this is runsheet's built-in template; put your own `{}` in the templates folder to replace it",
-                    e.name().unwrap_or_default()
-                ));
-            } else {
-                d = d.with_help("see https://docs.rs/minijinja for the template syntax");
-            }
         }
         d
     }
@@ -334,6 +379,37 @@ mod tests {
         // a broken template fails every render with the same diagnostic
         let err = t.render("page.html", minijinja::context! {}).unwrap_err();
         assert_eq!(err.label, diags[0].label);
+    }
+
+    #[test]
+    fn a_template_that_loops_for_ever_runs_out_of_fuel() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("templates");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("page.html"),
+            "<p>Page</p>\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+        )
+        .unwrap();
+        let mut db = SourceDb::default();
+        let mut diags = Vec::new();
+        let mut t = Templates::load(&config(dir), &mut db, &mut diags);
+        t.env.set_fuel(Some(100_000));
+        assert!(diags.is_empty(), "{diags:?}");
+        let err = t.render("page.html", minijinja::context! {}).unwrap_err();
+        assert_eq!(err.code, "template-error");
+        assert!(
+            err.message.contains("`page.html` ran more than")
+                && err.message.contains("loop for ever"),
+            "{}",
+            err.message
+        );
+        let label = err.label.unwrap();
+        assert_eq!(db.get(label.file).path, "templates/page.html");
+        assert_eq!(db.get(label.file).line_col(label.start).0, 2);
+        // the next page fails at once with the same error
+        let again = t.render("page.html", minijinja::context! {}).unwrap_err();
+        assert_eq!(again.label, err.label);
     }
 
     #[test]

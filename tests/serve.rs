@@ -142,3 +142,131 @@ fn serve_rebuilds_on_change_and_shows_errors() {
         s == 200 && b.contains("Fixed.")
     });
 }
+
+/// Starts `runsheet serve` on a one-page project; returns the server, its
+/// port and the project folder, once the home page answers.
+fn start() -> (Server, u16, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "content/index.md",
+        "---\ntitle: Home\n---\n\nWelcome.\n",
+    );
+    let port = free_port();
+    let server = Server(
+        Command::new(assert_cmd::cargo::cargo_bin("runsheet"))
+            .arg("--root")
+            .arg(tmp.path())
+            .args(["serve", "--port", &port.to_string()])
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("runsheet serve starts"),
+    );
+    wait_for(port, "/", 30, "the home page", |s, b| {
+        s == 200 && b.contains("Welcome.")
+    });
+    (server, port, tmp)
+}
+
+/// Sends `request` as it is; returns the whole response as text.
+fn raw(port: u16, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // the server may answer (and stop reading) before a huge request is sent
+    let _ = stream.write_all(request);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+#[test]
+fn only_get_and_head_are_allowed() {
+    let (_server, port, _dir) = start();
+    for method in ["POST", "PUT", "DELETE", "TRACE", "PATCH", "OPTIONS"] {
+        let response = raw(
+            port,
+            format!("{method} / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello").as_bytes(),
+        );
+        assert!(
+            response.starts_with("HTTP/1.1 405 "),
+            "{method}: {response}"
+        );
+        assert!(
+            response.contains("\r\nAllow: GET, HEAD\r\n"),
+            "{method}: {response}"
+        );
+    }
+    let head = raw(port, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    assert!(head.ends_with("\r\n\r\n"), "HEAD has no body: {head}");
+    let get = raw(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(get.starts_with("HTTP/1.1 200 ") && get.contains("Welcome."));
+}
+
+#[test]
+fn a_huge_request_head_is_refused() {
+    let (_server, port, _dir) = start();
+    let huge = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let response = raw(port, huge.as_bytes());
+    assert!(response.starts_with("HTTP/1.1 431 "), "{response:.200}");
+    assert_eq!(get(port, "/").map(|(s, _)| s), Some(200));
+}
+
+/// The number of threads of process `pid` (Linux only).
+fn threads(pid: u32) -> Option<usize> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("Threads:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn idle_connections_are_bounded_and_timed_out() {
+    let (server, port, _dir) = start();
+    let before = threads(server.0.id());
+    // more idle connections than the server serves at once
+    let idle: Vec<TcpStream> = (0..runsheet::serve::MAX_CONNECTIONS + 8)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    if let (Some(before), Some(now)) = (before, threads(server.0.id())) {
+        assert!(
+            now <= before + runsheet::serve::MAX_CONNECTIONS,
+            "{now} threads, {before} before the idle connections"
+        );
+    }
+    // one more is answered at once, not left hanging: 503 while every slot
+    // is taken (one may just have been freed by a finished request)
+    let asked = Instant::now();
+    let busy = raw(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert!(
+        busy.starts_with("HTTP/1.1 503 ") || busy.starts_with("HTTP/1.1 200 "),
+        "{busy}"
+    );
+    assert!(asked.elapsed() < runsheet::serve::READ_TIMEOUT);
+    // the idle ones are told off and closed after the read timeout
+    let started = Instant::now();
+    let mut statuses = Vec::new();
+    for mut stream in idle {
+        stream
+            .set_read_timeout(Some(runsheet::serve::READ_TIMEOUT * 3))
+            .unwrap();
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        statuses.push(response.get(9..12).unwrap_or("none").to_owned());
+    }
+    assert!(
+        statuses.iter().all(|s| s == "408" || s == "503"),
+        "{statuses:?}"
+    );
+    let served = statuses.iter().filter(|s| *s == "408").count();
+    assert!(served <= runsheet::serve::MAX_CONNECTIONS, "{statuses:?}");
+    assert!(started.elapsed() < runsheet::serve::READ_TIMEOUT * 3);
+    wait_for(port, "/", 10, "the home page again", |s, _| s == 200);
+}
