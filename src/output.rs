@@ -6,11 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use similar::TextDiff;
 
 use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostic::Diagnostic;
+
+mod commit;
+
+use commit::{Change, Swapped};
 
 /// Name of the file that marks a folder as written by runsheet. It also
 /// lists every file runsheet wrote there with the SHA-256 of its bytes, so
@@ -181,11 +186,20 @@ struct Existing {
     theirs: Vec<String>,
     /// Those of `theirs` the marker lists, but whose bytes do not match.
     changed: BTreeSet<String>,
+    /// The digest the marker gives each of `ours`.
+    digests: BTreeMap<String, String>,
 }
 
-/// The entries of a folder's marker, path → SHA-256 (`None` for a line
-/// without one, as older runsheets wrote); `None` when there is no marker.
-fn read_marker(out: &Path) -> Option<BTreeMap<String, Option<String>>> {
+/// One file as the marker records it: its SHA-256 and, when the marker
+/// has them, its size and modification time as runsheet left it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Recorded {
+    digest: Option<String>,
+    stamp: Option<(u64, u128)>,
+}
+
+/// The entries of a folder's marker, by path; `None` when there is no marker.
+fn read_marker(out: &Path) -> Option<BTreeMap<String, Recorded>> {
     let text = fs::read_to_string(out.join(MARKER)).ok()?;
     Some(
         text.lines()
@@ -195,16 +209,33 @@ fn read_marker(out: &Path) -> Option<BTreeMap<String, Option<String>>> {
     )
 }
 
-/// One marker line: `<sha256 hex>  <path>`, or a bare path.
-fn marker_entry(line: &str) -> (String, Option<String>) {
-    match line.split_once("  ") {
-        Some((digest, path))
-            if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) =>
-        {
-            (path.to_owned(), Some(digest.to_ascii_lowercase()))
-        }
-        _ => (line.to_owned(), None),
-    }
+/// One marker line: `<sha256> <size> <mtime ns>  <path>`, `<sha256>  <path>`
+/// (earlier runsheets), or a bare path (older still).
+fn marker_entry(line: &str) -> (String, Recorded) {
+    let Some((head, path)) = line.split_once("  ") else {
+        return (line.to_owned(), Recorded::default());
+    };
+    let mut parts = head.split(' ');
+    let digest = parts
+        .next()
+        .filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()));
+    let Some(digest) = digest else {
+        return (line.to_owned(), Recorded::default());
+    };
+    let size = parts.next().and_then(|n| n.parse().ok());
+    let mtime = parts.next().and_then(|n| n.parse().ok());
+    let recorded = Recorded {
+        digest: Some(digest.to_ascii_lowercase()),
+        stamp: size.zip(mtime),
+    };
+    (path.to_owned(), recorded)
+}
+
+/// A file's size and modification time (nanoseconds since the epoch).
+fn stamp(meta: &fs::Metadata) -> Option<(u64, u128)> {
+    let mtime = meta.modified().ok()?;
+    let nanos = mtime.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    Some((meta.len(), nanos))
 }
 
 /// Every file below `dir`, as `/`-separated relative paths, the marker left
@@ -219,22 +250,35 @@ fn list_files(dir: &Path) -> Vec<String> {
             let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
             rel.to_string_lossy().replace('\\', "/")
         })
-        .filter(|rel| rel != MARKER)
+        .filter(|rel| {
+            rel != MARKER
+                && rel != commit::JOURNAL
+                && !rel.starts_with(&format!("{}/", commit::BACKUP))
+                && !rel.ends_with(commit::TMP_SUFFIX)
+        })
         .collect()
 }
 
 /// True when `rel`, found in `out`, is a file runsheet wrote there and
 /// nobody changed since: a regular file (never a symlink) outside the
-/// project's sources whose bytes match the digest the marker gives it.
-fn unchanged(out: &Path, rel: &str, digest: Option<&str>, guard: &Guard) -> bool {
-    let Some(digest) = digest else {
+/// project's sources whose bytes match the digest the marker gives it. A
+/// file with the size and modification time the marker recorded is taken
+/// as unchanged without reading it; any other is read and hashed.
+fn unchanged(out: &Path, rel: &str, recorded: &Recorded, guard: &Guard) -> bool {
+    let Some(digest) = &recorded.digest else {
         return false;
     };
     let path = out.join(rel);
-    let regular = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
-    regular
-        && !guard.protects(&path)
-        && fs::read(&path).is_ok_and(|bytes| sha256_hex(&bytes) == digest)
+    let Ok(meta) = fs::symlink_metadata(&path) else {
+        return false;
+    };
+    if !meta.file_type().is_file() || guard.protects(&path) {
+        return false;
+    }
+    if recorded.stamp.is_some() && stamp(&meta) == recorded.stamp {
+        return true;
+    }
+    fs::read(&path).is_ok_and(|bytes| sha256_hex(&bytes) == *digest)
 }
 
 /// Refuses a folder runsheet did not write: it exists, is not empty and has
@@ -256,7 +300,10 @@ fn inspect(out: &Path, guard: &Guard) -> Result<Existing, Diagnostic> {
             let mut existing = Existing::default();
             for rel in present {
                 match listed.get(&rel) {
-                    Some(digest) if unchanged(out, &rel, digest.as_deref(), guard) => {
+                    Some(recorded) if unchanged(out, &rel, recorded, guard) => {
+                        if let Some(d) = &recorded.digest {
+                            existing.digests.insert(rel.clone(), d.clone());
+                        }
                         existing.ours.insert(rel);
                     }
                     Some(_) => {
@@ -302,32 +349,33 @@ fn clash(out: &Path, rel: &str, existing: &Existing) -> Diagnostic {
     .with_help("move that file out of the output folder")
 }
 
-fn sibling(out: &Path, tag: &str) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
-    out.with_file_name(format!(".{name}.runsheet-{tag}-{}", std::process::id()))
-}
-
-fn marker_text(files: &Files) -> String {
+/// Writes the marker of `dir`, which holds `files`: each file's SHA-256,
+/// size and modification time as written.
+fn write_marker(dir: &Path, files: &Files) -> Result<(), Diagnostic> {
+    let lines: Vec<String> = files
+        .files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let stamp = fs::symlink_metadata(dir.join(path))
+                .ok()
+                .and_then(|m| stamp(&m));
+            let (size, mtime) = stamp.unwrap_or((bytes.len() as u64, 0));
+            format!("{} {size} {mtime}  {path}\n", sha256_hex(bytes))
+        })
+        .collect();
     let mut text = String::from(MARKER_HEADER);
-    for (path, bytes) in files.iter() {
-        text.push_str(&sha256_hex(bytes));
-        text.push_str("  ");
-        text.push_str(path);
-        text.push('\n');
-    }
-    text
+    text.extend(lines);
+    let path = dir.join(MARKER);
+    fs::write(&path, text).map_err(|e| io_error("write", &path, e))
 }
 
-/// Writes `files` to `out`. Files someone added to `out` by hand are kept
-/// (a product at the same path is an error). The new output is written into
-/// a fresh folder beside `out`, which then replaces it in one rename; where
-/// that cannot be done (`out` is a mount point or the current folder), the
-/// files are written in place. Nothing is written when the folder is refused,
-/// either by `guard` (it would put the project's sources at risk) or because
-/// it holds files runsheet did not write.
+/// Writes `files` to `out`, changing only what changed: files with the same
+/// bytes as last time are left alone, timestamps included. Files someone
+/// added to `out` by hand are kept (a product at the same path is an
+/// error). The switch to the new output is atomic where the platform allows
+/// and journaled where it does not (see [`commit`]). Nothing is written when
+/// the folder is refused, either by `guard` (it would put the project's
+/// sources at risk) or because it holds files runsheet did not write.
 pub fn write(out: &Path, files: &Files, guard: &Guard) -> Result<(), Diagnostic> {
     guard.check(out)?;
     // a symlinked output folder is written through, not replaced
@@ -337,97 +385,42 @@ pub fn write(out: &Path, files: &Files, guard: &Guard) -> Result<(), Diagnostic>
         }
         _ => out.to_owned(),
     };
+    if out.is_dir() && read_marker(out).is_some() {
+        commit::roll_back(out)?;
+    }
+    commit::remove_leftovers(out);
     let existing = inspect(out, guard)?;
     if let Some(rel) = existing.theirs.iter().find(|p| files.get(p).is_some()) {
         return Err(clash(out, rel, &existing));
     }
+    let changes = changes(files, &existing);
+    if out.is_dir() && !commit::needed(&changes, files, &existing) {
+        return Ok(());
+    }
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
     }
-    let stage = sibling(out, "new");
-    let swapped = write_all(&stage, files)
-        .and_then(|()| keep_theirs(out, &stage, &existing.theirs))
-        .and_then(|()| swap(out, &stage));
+    let stage = commit::sibling(out, "stage");
+    let swapped = commit::build_stage(out, &stage, files, &changes, &existing)
+        .and_then(|()| commit::swap(out, &stage));
     let _ = fs::remove_dir_all(&stage);
-    match swapped {
-        Ok(true) => Ok(()),
-        Ok(false) => write_in_place(out, files, &existing),
-        Err(d) => Err(d),
+    match swapped? {
+        Swapped::Done => Ok(()),
+        Swapped::Immovable => commit::in_place(out, files, &changes, &existing),
     }
 }
 
-fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-    let path = root.join(rel);
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
-    }
-    fs::write(&path, bytes).map_err(|e| io_error("write", &path, e))
-}
-
-fn write_all(stage: &Path, files: &Files) -> Result<(), Diagnostic> {
-    if stage.exists() {
-        fs::remove_dir_all(stage).map_err(|e| io_error("clear", stage, e))?;
-    }
-    fs::create_dir_all(stage).map_err(|e| io_error("create", stage, e))?;
-    for (rel, bytes) in files.iter() {
-        write_file(stage, rel, bytes)?;
-    }
-    fs::write(stage.join(MARKER), marker_text(files)).map_err(|e| io_error("write", stage, e))
-}
-
-/// Copies the files added by hand into the new output, so the swap keeps them.
-fn keep_theirs(out: &Path, stage: &Path, theirs: &[String]) -> Result<(), Diagnostic> {
-    for rel in theirs {
-        let from = out.join(rel);
-        let to = stage.join(rel);
-        if let Some(dir) = to.parent() {
-            fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
-        }
-        fs::copy(&from, &to).map_err(|e| io_error("keep", &from, e))?;
-    }
-    Ok(())
-}
-
-/// Replaces `out` with `stage`. `Ok(false)` when `out` cannot be moved (a
-/// mount point, the current folder, another device): nothing was changed.
-fn swap(out: &Path, stage: &Path) -> Result<bool, Diagnostic> {
-    if !out.exists() {
-        fs::rename(stage, out).map_err(|e| io_error("create", out, e))?;
-        return Ok(true);
-    }
-    let old = sibling(out, "old");
-    if fs::rename(out, &old).is_err() {
-        return Ok(false);
-    }
-    if let Err(e) = fs::rename(stage, out) {
-        let _ = fs::rename(&old, out);
-        return Err(io_error("replace", out, e));
-    }
-    let _ = fs::remove_dir_all(&old);
-    Ok(true)
-}
-
-/// Writes every file into `out` itself, then removes the files of the
-/// previous build that this one no longer has. Only runsheet's own files are touched.
-fn write_in_place(out: &Path, files: &Files, existing: &Existing) -> Result<(), Diagnostic> {
-    for (rel, bytes) in files.iter() {
-        write_file(out, rel, bytes)?;
-    }
-    for rel in &existing.ours {
-        if files.get(rel).is_none() {
-            let path = out.join(rel);
-            let _ = fs::remove_file(&path);
-            // drop folders the removal left empty, up to the output folder
-            let mut dir = path.parent();
-            while let Some(d) = dir.filter(|d| *d != out && d.starts_with(out)) {
-                if fs::remove_dir(d).is_err() {
-                    break;
-                }
-                dir = d.parent();
-            }
-        }
-    }
-    fs::write(out.join(MARKER), marker_text(files)).map_err(|e| io_error("write", out, e))
+/// For each file of the build (in order), whether its bytes differ from
+/// the file of ours at the same path.
+fn changes(files: &Files, existing: &Existing) -> Vec<Change> {
+    files
+        .files
+        .par_iter()
+        .map(|(rel, bytes)| match existing.digests.get(rel) {
+            Some(d) if *d == sha256_hex(bytes) => Change::Same,
+            _ => Change::Write,
+        })
+        .collect()
 }
 
 /// What runsheet wrote under `out` (the files its marker lists, or every
@@ -503,6 +496,15 @@ mod tests {
 
     fn write(out: &Path, files: &Files) -> Result<(), Diagnostic> {
         super::write(out, files, &guard(out.parent().unwrap()))
+    }
+
+    /// The journaled in-place update, as a build does it when the output
+    /// folder cannot be moved.
+    fn write_in_place(out: &Path, files: &Files, existing: &Existing) {
+        let changes = changes(files, existing);
+        commit::in_place(out, files, &changes, existing).unwrap();
+        assert!(!out.join(commit::JOURNAL).exists());
+        assert!(!out.join(commit::BACKUP).exists());
     }
 
     fn files(pairs: &[(&str, &str)]) -> Files {
@@ -583,14 +585,16 @@ mod tests {
         write(&out, &files(&[("a.html", "one"), ("old/x.json", "{}")])).unwrap();
         fs::write(out.join("keep.txt"), "mine").unwrap();
         let existing = inspect(&out, &guard(tmp.path())).unwrap();
-        write_in_place(&out, &files(&[("a.html", "two")]), &existing).unwrap();
+        write_in_place(&out, &files(&[("a.html", "two")]), &existing);
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "two");
         assert!(!out.join("old").exists(), "emptied folders go too");
         assert_eq!(fs::read_to_string(out.join("keep.txt")).unwrap(), "mine");
-        assert_eq!(
-            read_marker(&out).unwrap().into_iter().collect::<Vec<_>>(),
-            [("a.html".to_owned(), Some(sha256_hex(b"two")))]
-        );
+        let marker: Vec<(String, Option<String>)> = read_marker(&out)
+            .unwrap()
+            .into_iter()
+            .map(|(path, r)| (path, r.digest))
+            .collect();
+        assert_eq!(marker, [("a.html".to_owned(), Some(sha256_hex(b"two")))]);
     }
 
     #[cfg(unix)]
@@ -640,7 +644,7 @@ mod tests {
         // the same, updated in place
         let existing = inspect(&out, &guard(tmp.path())).unwrap();
         assert_eq!(existing.ours.iter().collect::<Vec<_>>(), ["a.html"]);
-        write_in_place(&out, &files(&[("b.html", "two")]), &existing).unwrap();
+        write_in_place(&out, &files(&[("b.html", "two")]), &existing);
         assert!(
             !out.join("a.html").exists(),
             "an unchanged file of ours goes"
@@ -745,5 +749,96 @@ mod tests {
         f.add("b", "2");
         f.add("a", "3");
         assert_eq!(f.collisions().collect::<Vec<_>>(), ["a"]);
+    }
+
+    fn mtime(path: &Path) -> std::time::SystemTime {
+        fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn only_changed_files_are_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write(
+            &out,
+            &files(&[("a.html", "one"), ("b/c.html", "two"), ("d.html", "x")]),
+        )
+        .unwrap();
+        let (a, c, marker) = (
+            mtime(&out.join("a.html")),
+            mtime(&out.join("b/c.html")),
+            mtime(&out.join(MARKER)),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // nothing changed: nothing is touched, not even the marker
+        write(
+            &out,
+            &files(&[("a.html", "one"), ("b/c.html", "two"), ("d.html", "x")]),
+        )
+        .unwrap();
+        assert_eq!(mtime(&out.join(MARKER)), marker);
+        // one file changed, one gone: the others keep their timestamps
+        write(&out, &files(&[("a.html", "one"), ("b/c.html", "three")])).unwrap();
+        assert_eq!(mtime(&out.join("a.html")), a);
+        assert_ne!(mtime(&out.join("b/c.html")), c);
+        assert_eq!(fs::read_to_string(out.join("b/c.html")).unwrap(), "three");
+        assert!(!out.join("d.html").exists());
+        let siblings: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(siblings, ["site"], "no stage or old folder is left");
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_build_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write(&out, &files(&[("a.html", "one")])).unwrap();
+        let stage = tmp.path().join(".site.runsheet-stage-4242");
+        fs::create_dir_all(stage.join("x")).unwrap();
+        fs::write(stage.join(MARKER), MARKER_HEADER).unwrap();
+        let empty = tmp.path().join(".site.runsheet-old-77");
+        fs::create_dir(&empty).unwrap();
+        let foreign = tmp.path().join(".site.runsheet-stage-1");
+        fs::create_dir(&foreign).unwrap();
+        fs::write(foreign.join("mine.txt"), "keep me").unwrap();
+        write(&out, &files(&[("a.html", "two")])).unwrap();
+        assert!(!stage.exists() && !empty.exists());
+        assert!(
+            foreign.join("mine.txt").exists(),
+            "a folder not provably ours stays"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_in_place_update_is_rolled_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let v1 = files(&[("a.html", "one"), ("b.html", "two")]);
+        write(&out, &v1).unwrap();
+        let marker = fs::read_to_string(out.join(MARKER)).unwrap();
+        // a crash halfway through an in-place update: a.html replaced, c.html
+        // created, the marker already rewritten
+        let backup = out.join(commit::BACKUP);
+        fs::create_dir_all(&backup).unwrap();
+        fs::hard_link(out.join("a.html"), backup.join("a.html")).unwrap();
+        fs::hard_link(out.join(MARKER), backup.join(MARKER)).unwrap();
+        fs::write(
+            out.join(commit::JOURNAL),
+            format!("restore a.html\ncreate c.html\nrestore {MARKER}\n"),
+        )
+        .unwrap();
+        fs::remove_file(out.join("a.html")).unwrap();
+        fs::write(out.join("a.html"), "half").unwrap();
+        fs::write(out.join("c.html"), "new").unwrap();
+        fs::remove_file(out.join(MARKER)).unwrap();
+        fs::write(out.join(MARKER), format!("{MARKER_HEADER}garbage")).unwrap();
+        write(&out, &v1).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "one");
+        assert!(!out.join("c.html").exists());
+        assert_eq!(fs::read_to_string(out.join(MARKER)).unwrap(), marker);
+        assert!(!out.join(commit::JOURNAL).exists() && !backup.exists());
     }
 }
