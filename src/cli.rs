@@ -65,6 +65,10 @@ struct Global {
     /// default); `commonmark` reads every list exactly as CommonMark does
     #[arg(long, global = true, value_enum, value_name = "READING")]
     lists: Option<crate::procedure::Reading>,
+    /// Warn (`hold-missing`) about steps that delete, drop or downgrade
+    /// without a hold point at or before them (`hold_warnings` in runsheet.toml)
+    #[arg(long, global = true)]
+    hold_warnings: bool,
     /// When to colour messages (NO_COLOR in the environment also turns colour off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -271,6 +275,8 @@ impl Global {
             base_path: self.base_path.clone(),
             strict,
             lists: self.lists,
+            hold_warnings: self.hold_warnings.then_some(true),
+            runs: None,
         }
     }
 

@@ -309,6 +309,8 @@ mod tests {
             base_path: String::new(),
             strict: false,
             lists: Default::default(),
+            hold_warnings: false,
+            runs: PathBuf::new(),
         }
     }
 
