@@ -38,6 +38,8 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("checklist.md", include_str!("../templates/checklist.md")),
     ("checklist.txt", include_str!("../templates/checklist.txt")),
+    ("report.md", include_str!("../templates/report.md")),
+    ("report.html", include_str!("../templates/report.html")),
 ];
 
 /// Built-in assets, by path below `assets/`.

@@ -3,12 +3,23 @@
 //! The pieces, one module each: [`clock`] (UTC time, injectable for
 //! tests), [`journal`] (the append-only JSON Lines record of a run and its
 //! schema), [`walk`] (the steps of a run in reading order), [`answers`]
-//! (what an operator may answer, typed or scripted), [`session`] (the run
-//! itself: prompts, hold points, resume), [`report`] (the record of a run
+//! (what an operator may answer, typed or scripted), [`show`] (a step as
+//! text), [`session`] (the run itself: prompts, hold points), [`command`]
+//! (the `run`, `report` and `verify` commands, resume), [`report`] (the record of a run
 //! for a change ticket) and [`verify`] (is a printed copy still current?).
 //! `docs/run.md` describes the commands and formats.
 
 use sha2::{Digest, Sha256};
+
+pub mod answers;
+pub mod clock;
+pub mod command;
+pub mod journal;
+pub mod report;
+pub mod session;
+pub mod show;
+pub mod verify;
+pub mod walk;
 
 use crate::procedure::Step;
 
