@@ -99,7 +99,7 @@ mod tests {
             strict: false,
             lists: Default::default(),
             hold_warnings: false,
-            runs: PathBuf::new(),
+            runs: root.join("runs"),
         };
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(root.join("content/a.md"), "one\n").unwrap();

@@ -149,6 +149,7 @@ pub fn duration(secs: Seconds) -> String {
     let s = secs.max(0);
     match s {
         0..=59 => format!("{s} s"),
+        60..=3599 if s % 60 == 0 => format!("{} min", s / 60),
         60..=3599 => format!("{} min {} s", s / 60, s % 60),
         3600..=86_399 => format!("{} h {} min", s / 3600, s % 3600 / 60),
         _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
@@ -195,6 +196,7 @@ mod tests {
         let cases = [
             (5, "5 s"),
             (65, "1 min 5 s"),
+            (120, "2 min"),
             (7380, "2 h 3 min"),
             (90_000, "1 d 1 h"),
         ];

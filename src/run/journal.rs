@@ -248,7 +248,7 @@ pub fn read(path: &Path) -> Result<Journal, String> {
             Err((column, message)) => {
                 return Err(format!("{shown}:{number}:{column}: {message}"));
             }
-            Ok(Parsed::Header(h)) => header = Some(h),
+            Ok(Parsed::Header(h)) => header = Some(*h),
             Ok(Parsed::Event(e)) => events.push(*e),
             Ok(Parsed::Blank) if !last => {
                 return Err(format!("{shown}:{number}:1: an empty line in a journal"));
@@ -270,7 +270,7 @@ pub fn read(path: &Path) -> Result<Journal, String> {
 }
 
 enum Parsed {
-    Header(Header),
+    Header(Box<Header>),
     Event(Box<Event>),
     Blank,
 }
@@ -296,7 +296,7 @@ fn parse_line(line: &[u8], first: bool) -> Result<Parsed, (usize, String)> {
     };
     if first {
         serde_json::from_str::<Header>(text)
-            .map(Parsed::Header)
+            .map(|h| Parsed::Header(Box::new(h)))
             .map_err(|e| (column(&e), format!("not a run journal header: {e}")))
     } else {
         serde_json::from_str::<Event>(text)
