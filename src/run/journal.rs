@@ -51,6 +51,7 @@ pub struct Header {
     /// Who started the run.
     pub operator: String,
     /// When the run started, UTC, RFC 3339.
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"))]
     pub time: String,
 }
 
@@ -78,10 +79,12 @@ pub struct Event {
     /// The step's title as it was shown.
     pub title: Option<String>,
     /// The step's fingerprint (as printed on checklists) when it was shown.
+    #[schemars(regex(pattern = r"^[0-9a-f]{8}$"))]
     pub fingerprint: Option<String>,
     /// Who recorded the event.
     pub operator: String,
     /// When, UTC, RFC 3339.
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"))]
     pub time: String,
     /// The note (`done`, `failed`, `note`), the reason (`skipped`), or what
     /// a `resumed` event found.
@@ -89,6 +92,7 @@ pub struct Event {
     /// Who signed a hold point (`approved`), or the name refused (`refused`).
     pub approver: Option<String>,
     /// The page's plan digest from this event on (`resumed` only).
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
     pub digest: Option<String>,
 }
 
