@@ -56,7 +56,7 @@ impl Clock {
         match &self.fixed {
             Some((at, step)) => {
                 let now = at.get();
-                at.set(now + step);
+                at.set(now.saturating_add(*step));
                 now
             }
             None => SystemTime::now()
@@ -135,12 +135,21 @@ pub fn parse(text: &str) -> Option<Seconds> {
         let (c, off) = time.split_at(at);
         let sign = if off.starts_with('-') { -1 } else { 1 };
         let (oh, om) = off[1..].split_once(':')?;
-        (c, sign * (num(oh)? * 3600 + num(om)? * 60))
+        let (oh, om) = (num(oh)?, num(om)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        (c, sign * (oh * 3600 + om * 60))
     };
     let clock = clock.split('.').next()?;
     let mut hms = clock.splitn(3, ':');
     let (h, mi, s) = (num(hms.next()?)?, num(hms.next()?)?, num(hms.next()?)?);
-    let valid = (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 61;
+    let valid = (1..=9999).contains(&y)
+        && (1..=12).contains(&mo)
+        && (1..=31).contains(&d)
+        && h < 24
+        && mi < 60
+        && s < 61;
     valid.then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset)
 }
 

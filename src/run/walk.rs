@@ -4,7 +4,9 @@
 //! linked section has steps is a *group*: it is shown, its hold point (if
 //! any) is signed, and it is carried out through its linked steps, which
 //! follow it with labels such as `9.4`. Substeps are part of their step's
-//! content: they are shown with it and answered with it.
+//! content: they are shown with it and answered with it. A section linked
+//! from two overview steps is walked under the first one only (its steps
+//! have one id each, and so one outcome); the second is answered itself.
 
 use std::collections::BTreeSet;
 
@@ -70,10 +72,16 @@ fn absorbed(plan: &Plan) -> BTreeSet<&str> {
 pub fn items<'p>(plan: &'p Plan, selection: &Selection) -> Vec<Item<'p>> {
     let mut out = Vec::new();
     let several = matches!(selection, Selection::Page) && roots(plan, selection).len() > 1;
+    // a section linked from two overview steps is walked under the first
+    let mut walked: BTreeSet<&str> = roots(plan, selection)
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
     for procedure in roots(plan, selection) {
         let heading = several.then(|| title(procedure));
         for (i, step) in procedure.steps.iter().enumerate() {
-            let linked = linked(plan, step);
+            let mut linked = linked(plan, step);
+            linked.retain(|p| walked.insert(p.id.as_str()));
             let index = out.len();
             out.push(Item {
                 step,
@@ -165,5 +173,88 @@ pub fn find_procedure<'p>(plan: &'p Plan, key: &str) -> Result<&'p Procedure, St
             plan.page.name,
             ids(&mut many.iter().copied())
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Plan {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut db = crate::source::SourceDb::default();
+        let mut diags = Vec::new();
+        let config = crate::config::load(root, &Default::default(), &mut db, &mut diags)
+            .expect("the sample project loads");
+        let project = crate::project::Project::load(config, db, &mut diags);
+        let page = project
+            .page("upgrading-major-releases")
+            .expect("the sample guide");
+        crate::plan::plan(&project, page, &mut diags)
+    }
+
+    #[test]
+    fn the_overview_walks_into_its_linked_sections() {
+        let plan = sample();
+        let items = items(
+            &plan,
+            &Selection::Procedure("recommended-approach/overview".into()),
+        );
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(&labels[..5], ["1", "1.1", "1.2", "1.3", "2"]);
+        assert_eq!(items.iter().filter(|i| i.group).count(), 9);
+        assert_eq!(items.iter().filter(|i| !i.group).count(), 42);
+        let hold: Vec<&str> = items
+            .iter()
+            .filter(|i| i.hold)
+            .map(|i| i.label.as_str())
+            .collect();
+        assert_eq!(hold, ["9.4"]);
+        assert_eq!(items[1].parent, Some(0));
+        assert_eq!(
+            items[1].heading.as_deref(),
+            Some("Download the same version as the main instance")
+        );
+    }
+
+    #[test]
+    fn the_whole_page_walks_every_shown_procedure_once() {
+        let plan = sample();
+        let items = items(&plan, &Selection::Page);
+        let mut ids: Vec<&str> = items.iter().map(|i| i.step.id.as_str()).collect();
+        let total = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), total, "a step is walked twice");
+        let headings: Vec<&str> = items
+            .iter()
+            .filter(|i| i.depth == 0)
+            .filter_map(|i| i.heading.as_deref())
+            .collect();
+        assert_eq!(
+            headings,
+            [
+                "Back up Octopus Deploy before upgrading",
+                "Overview",
+                "Alternative Approach"
+            ]
+        );
+    }
+
+    #[test]
+    fn procedures_are_found_by_id_end_or_title() {
+        let plan = sample();
+        for key in ["recommended-approach/overview", "overview", "OVERVIEW"] {
+            assert_eq!(
+                find_procedure(&plan, key).map(|p| p.id.as_str()),
+                Ok("recommended-approach/overview"),
+                "{key}"
+            );
+        }
+        let err = find_procedure(&plan, "nothing").unwrap_err();
+        assert!(
+            err.contains("name one of `back-up-octopus-deploy-before-upgrading`"),
+            "{err}"
+        );
     }
 }
