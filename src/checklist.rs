@@ -161,6 +161,10 @@ struct StepView {
     /// The same line as one line of Markdown.
     md: String,
     optional: bool,
+    /// A hold point: the forms print a two-signature box.
+    hold: bool,
+    /// Short fingerprint of the step's id and content (`runsheet verify`).
+    fingerprint: String,
     /// The step's other blocks up to its first substeps, kept with its line…
     head: Vec<ItemView>,
     /// …and from its first substeps on, in source order.
@@ -210,6 +214,8 @@ struct Row {
     title: String,
     md: String,
     optional: bool,
+    hold: bool,
+    fingerprint: String,
     blocks: Vec<ItemView>,
     heading: Option<String>,
     text: String,
@@ -319,6 +325,8 @@ impl Builder<'_> {
             html: line.html,
             md: line.md,
             optional: step.optional,
+            hold: step.hold,
+            fingerprint: crate::run::fingerprint(step),
             head,
             tail,
             details: if with_details {
@@ -373,6 +381,8 @@ fn flatten(steps: &[StepView], depth: usize, rows: &mut Vec<Row>) {
             title: s.title.clone(),
             md: s.md.clone(),
             optional: s.optional,
+            hold: s.hold,
+            fingerprint: s.fingerprint.clone(),
             ..Row::empty(depth)
         });
         for item in s.head.iter().chain(&s.tail) {
@@ -434,6 +444,8 @@ impl Row {
             title: String::new(),
             md: String::new(),
             optional: false,
+            hold: false,
+            fingerprint: String::new(),
             blocks: Vec::new(),
             heading: None,
             text: String::new(),

@@ -65,6 +65,10 @@ struct Global {
     /// default); `commonmark` reads every list exactly as CommonMark does
     #[arg(long, global = true, value_enum, value_name = "READING")]
     lists: Option<crate::procedure::Reading>,
+    /// Warn (`hold-missing`) about steps that delete, drop or downgrade
+    /// without a hold point at or before them (`hold_warnings` in runsheet.toml)
+    #[arg(long, global = true)]
+    hold_warnings: bool,
     /// When to colour messages (NO_COLOR in the environment also turns colour off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -208,9 +212,46 @@ plans differ; 1 when a side cannot be read."
         #[arg(long)]
         exit_code: bool,
     },
-    /// Print the JSON Schema (draft 2020-12) of a plan on stdout
-    Schema,
+    /// Print the JSON Schema (draft 2020-12) of a plan (or of a run journal's lines) on stdout
+    Schema {
+        /// The schema of a run journal's lines instead of a plan's
+        #[arg(long)]
+        run: bool,
+    },
+    /// Walk through a procedure step by step, recording every answer in a run journal
+    #[command(long_about = RUN_ABOUT)]
+    Run(crate::run::command::RunArgs),
+    /// Print the record of a run (every step's outcome, who, when, holds) for a change ticket
+    #[command(
+        long_about = "Print the record of a run from its journal: every step with its outcome \
+(done, skipped, failed or open), who recorded it and when, notes, hold points with their \
+approvers, the total duration and the plan digest the run went against. --format md is ready to \
+paste into a change ticket, html prints like the checklists, json is for tools. RUN is a run id, \
+a unique start of one, or a journal file."
+    )]
+    Report(crate::run::command::ReportArgs),
+    /// Say whether a printed copy (by its plan digest) is still current, and what changed since
+    #[command(
+        long_about = "Say whether a printed checklist is still current. DIGEST is the plan \
+digest printed at the top of the copy (`sha256:…`) or its first 8 or more hex digits. It is \
+looked up among the plans of the current build, the plans in the output folder (an earlier \
+build) and the plan copies beside run journals. Exit 0 when the copy is current; 3 when it is \
+stale, listing the steps changed since with their old and new fingerprints; 1 when no plan has \
+that digest."
+    )]
+    Verify(crate::run::command::VerifyArgs),
 }
+
+const RUN_ABOUT: &str = "\
+Walk an operator through a procedure in the terminal: each step is shown whole (paragraphs, code, \
+notes, substeps), and answered `done`, `skip REASON`, `fail NOTE` or with a `note TEXT`; `back` \
+reopens the step before, `quit` pauses the run. An overview step whose details link to a later \
+section walks into that section's steps. A hold point (a `:::hold` callout, or a step starting \
+`Hold:`) stops the run until someone other than the operator signs it (`approve NAME`, or \
+--approver). Every answer is appended to the run's journal (runs/<run>.jsonl, flushed to disk \
+before the next prompt), so a killed terminal loses nothing: `--resume RUN` continues, and says \
+which steps changed if the page did. `--no-input --answers FILE` reads the answers one a line \
+(docs/run.md). Exit codes: 0 the run is complete, 1 errors, 4 the run stopped before its end.";
 
 /// Runs runsheet with the given arguments and returns the process exit code.
 pub fn run<I, T>(args: I) -> ExitCode
@@ -249,10 +290,18 @@ where
             format,
             strict,
         } => checklist(&cli.global, page, *format, strict.value()),
-        Command::Schema => {
-            print!("{}", crate::plan::to_json(&crate::plan::schema()));
+        Command::Schema { run } => {
+            let schema = if *run {
+                crate::run::journal::schema()
+            } else {
+                crate::plan::schema()
+            };
+            print!("{}", crate::plan::to_json(&schema));
             0
         }
+        Command::Run(args) => crate::run::command::run(&cli.global.context(), args),
+        Command::Report(args) => crate::run::command::report(&cli.global.context(), args),
+        Command::Verify(args) => crate::run::command::verify(&cli.global.context(), args),
     };
     ExitCode::from(code)
 }
@@ -271,6 +320,18 @@ impl Global {
             base_path: self.base_path.clone(),
             strict,
             lists: self.lists,
+            hold_warnings: self.hold_warnings.then_some(true),
+            runs: None,
+        }
+    }
+
+    fn context(&self) -> crate::run::command::Context {
+        crate::run::command::Context {
+            root: self.root.clone(),
+            overrides: self.overrides(None),
+            color: self.color(),
+            quiet: self.quiet,
+            verbose: self.verbose,
         }
     }
 

@@ -22,6 +22,8 @@ struct FileConfig {
     base_path: Option<String>,
     strict: Option<bool>,
     lists: Option<Reading>,
+    hold_warnings: Option<bool>,
+    runs: Option<PathBuf>,
 }
 
 /// Values given on the command line; they beat the file. Paths are relative
@@ -37,6 +39,10 @@ pub struct Overrides {
     pub strict: Option<bool>,
     /// `--lists writer|commonmark`.
     pub lists: Option<Reading>,
+    /// `--hold-warnings`.
+    pub hold_warnings: Option<bool>,
+    /// `--runs DIR`: where run journals are kept.
+    pub runs: Option<PathBuf>,
 }
 
 /// The settings a run uses, with every path resolved.
@@ -52,6 +58,10 @@ pub struct Config {
     pub strict: bool,
     /// How numbered lists are read into procedures.
     pub lists: Reading,
+    /// Warn (`hold-missing`) about risky steps without a hold point.
+    pub hold_warnings: bool,
+    /// The folder of run journals (`runsheet run`), default `<root>/runs`.
+    pub runs: PathBuf,
 }
 
 /// `/docs/` and `docs` become `/docs`; `/` and `` become ``.
@@ -114,7 +124,7 @@ pub fn load(
                     Diagnostic::error("config-invalid", e.message().to_owned())
                         .at(id, span.start, span.end)
                         .with_help(
-                            "known settings: content, partials, templates, out, base_path, strict, lists",
+                            "known settings: content, partials, templates, out, base_path, strict, lists, hold_warnings, runs",
                         ),
                 );
                 return None;
@@ -142,6 +152,11 @@ pub fn load(
         ),
         strict: overrides.strict.or(file.strict).unwrap_or(false),
         lists: overrides.lists.or(file.lists).unwrap_or_default(),
+        hold_warnings: overrides
+            .hold_warnings
+            .or(file.hold_warnings)
+            .unwrap_or(false),
+        runs: pick(&overrides.runs, file.runs, "runs"),
     };
     if !config.content.is_dir() {
         diags.push(

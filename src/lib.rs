@@ -9,7 +9,8 @@
 //! into steps (over the [`blocks`] tree, with [`align`] for `details`),
 //! [`plan`] writes them as versioned JSON, [`site`] renders the HTML site
 //! through [`templates`], [`output`] writes it, [`serve`] serves it while
-//! editing, and [`cli`] drives them.
+//! editing, [`run`] walks an operator through a procedure with a journal,
+//! and [`cli`] drives them.
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 
@@ -29,6 +30,7 @@ pub mod plan;
 pub mod procedure;
 pub mod project;
 pub mod revision;
+pub mod run;
 pub mod serve;
 pub mod site;
 pub mod slug;

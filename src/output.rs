@@ -395,7 +395,17 @@ pub fn write(out: &Path, files: &Files, guard: &Guard) -> Result<(), Diagnostic>
     }
     let changes = changes(files, &existing);
     if out.is_dir() && !commit::needed(&changes, files, &existing) {
-        return Ok(());
+        // no file changes; a marker listing anything else is written anew
+        let listed = read_marker(out).unwrap_or_default();
+        let same = listed
+            .keys()
+            .map(String::as_str)
+            .eq(files.files.keys().map(String::as_str));
+        return if same {
+            Ok(())
+        } else {
+            write_marker(out, files)
+        };
     }
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
@@ -491,6 +501,8 @@ mod tests {
             base_path: String::new(),
             strict: false,
             lists: Default::default(),
+            hold_warnings: false,
+            runs: dir.join("runs"),
         })
     }
 

@@ -77,6 +77,9 @@ pub struct Index {
 pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan {
     let file = project.db.get(page.file);
     let procedures = procedure::extract(page, &project.db, project.config.lists, diags);
+    if project.config.hold_warnings {
+        procedure::hold::lint(&procedures, &project.db, diags);
+    }
     Plan {
         schema_version: SCHEMA_VERSION,
         page: PageInfo {

@@ -12,6 +12,7 @@ use crate::source::SourceDb;
 use crate::sourcemap::Location;
 
 mod content;
+pub mod hold;
 mod lint;
 mod read;
 pub mod render;
@@ -94,6 +95,10 @@ pub struct Step {
     pub markdown: String,
     /// The text starts with `Optional:`, `(Optional)` or `[Optional]`, in any case.
     pub optional: bool,
+    /// A hold point: the step holds a `:::hold` callout or its text starts
+    /// with `Hold:`; a run stops here until a second person signs it.
+    #[serde(default)]
+    pub hold: bool,
     /// Items of ordered lists nested in this step (`substeps` blocks of `content`).
     pub substeps: Vec<Step>,
     /// Code blocks of `content`, outside substeps and notes.

@@ -98,6 +98,8 @@ mod tests {
             base_path: String::new(),
             strict: false,
             lists: Default::default(),
+            hold_warnings: false,
+            runs: root.join("runs"),
         };
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(root.join("content/a.md"), "one\n").unwrap();

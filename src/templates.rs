@@ -39,6 +39,8 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("checklist.md", include_str!("../templates/checklist.md")),
     ("checklist.txt", include_str!("../templates/checklist.txt")),
+    ("report.md", include_str!("../templates/report.md")),
+    ("report.html", include_str!("../templates/report.html")),
 ];
 
 /// Built-in assets, by path below `assets/`.
@@ -354,6 +356,8 @@ mod tests {
             base_path: String::new(),
             strict: false,
             lists: Default::default(),
+            hold_warnings: false,
+            runs: PathBuf::new(),
         }
     }
 

@@ -158,6 +158,7 @@ impl<'p> Extractor<'p> {
             parts.own.push(node);
         }
         let markdown = step_markdown(&content);
+        let hold = super::hold::is_hold(&title, &content);
         if optional {
             strip_optional_view(&mut content);
         }
@@ -168,6 +169,7 @@ impl<'p> Extractor<'p> {
             text: first,
             markdown,
             optional,
+            hold,
             substeps,
             code: code(&parts),
             notes: self.notes(&parts),

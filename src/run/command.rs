@@ -1,0 +1,761 @@
+//! The `run`, `report` and `verify` commands: arguments, loading the project and the journal, and exit codes.
+//!
+//! Exit codes: 0 ok (a run completed, a copy is current); 1 errors; 2 usage
+//! errors; 3 `verify` found the copy stale; 4 a run stopped before its end
+//! (`quit`, the answers ran out, a resume declined): resume it with
+//! `runsheet run --resume RUN`.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::answers::{self, Input, Script, Terminal};
+use super::clock::{self, Clock};
+use super::journal::{self, Event, EventKind, Header, HeaderKind, Journal, Writer};
+use super::report;
+use super::session::{End, Session, State};
+use super::walk::{self, Selection};
+use crate::config::{self, Overrides};
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::plan::{self, Plan};
+use crate::project::Project;
+use crate::source::SourceDb;
+use crate::templates::Templates;
+
+/// Exit code of a run that stopped before its end.
+pub const EXIT_PAUSED: u8 = 4;
+/// Exit code of `verify` on a stale copy.
+pub const EXIT_STALE: u8 = 3;
+
+/// What the command line gives every command.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub root: PathBuf,
+    pub overrides: Overrides,
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Page name (`a/b`) or path of the page's file
+    #[arg(required_unless_present = "resume")]
+    pub page: Option<String>,
+    /// Procedure to run: its id, the last part of its id (`overview`) or its
+    /// title [default: every procedure of the page, as its checklist shows them]
+    pub procedure: Option<String>,
+    /// Who carries out the steps [default: git's user.name, else the login name]
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Who signs hold points (never the operator) [default: asked at each hold point]
+    #[arg(long, value_name = "NAME")]
+    pub approver: Option<String>,
+    /// Folder of run journals [default: `runs` in runsheet.toml, else <root>/runs]
+    #[arg(long, value_name = "DIR")]
+    pub runs: Option<PathBuf>,
+    /// Never prompt: every answer comes from --answers
+    #[arg(long, requires = "answers")]
+    pub no_input: bool,
+    /// Read the answers one a line from FILE (`-` for stdin); see docs/run.md
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Continue the run RUN (its id, a unique start of it, or its journal file)
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["page", "procedure"])]
+    pub resume: Option<String>,
+    /// Go on without asking when the page changed since the run started
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// The forms of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Html,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The run: its id, a unique start of it, or its journal file
+    pub run: String,
+    /// md (to paste into a change ticket), html (to print) or json
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Folder of run journals [default: `runs` in runsheet.toml, else <root>/runs]
+    #[arg(long, value_name = "DIR")]
+    pub runs: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The plan digest printed on the copy (`sha256:…`), or its first 8 or more hex digits
+    pub digest: String,
+    /// Output folder whose plans/ hold earlier builds [default: <root>/site]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Folder of run journals and their plan copies [default: <root>/runs]
+    #[arg(long, value_name = "DIR")]
+    pub runs: Option<PathBuf>,
+}
+
+/// `runsheet run`.
+pub fn run(ctx: &Context, args: &RunArgs) -> u8 {
+    let clock = match Clock::from_env() {
+        Ok(c) => c,
+        Err(m) => return fail(ctx, "run-invalid", m),
+    };
+    let mut input: Box<dyn Input> = match (&args.answers, std::io::stdin().is_terminal()) {
+        (Some(path), _) => match Script::open(path) {
+            Ok(s) => Box::new(s),
+            Err(m) => return fail(ctx, "run-invalid", m),
+        },
+        (None, true) => Box::new(Terminal::default()),
+        (None, false) => Box::new(Script::stdin()),
+    };
+    match &args.resume {
+        Some(key) => resume(ctx, args, key, &clock, input.as_mut()),
+        None => start(ctx, args, &clock, input.as_mut()),
+    }
+}
+
+fn start(ctx: &Context, args: &RunArgs, clock: &Clock, input: &mut dyn Input) -> u8 {
+    let Some(key) = args.page.as_deref() else {
+        return fail(
+            ctx,
+            "run-invalid",
+            "name the page to run, or --resume RUN".into(),
+        );
+    };
+    let Some((project, index)) = open_page(ctx, args.runs.clone(), key) else {
+        return 1;
+    };
+    let page = &project.pages[index];
+    let plan = plan::plan(&project, page, &mut Vec::new());
+    let selection = match args.procedure.as_deref() {
+        Some(p) => match walk::find_procedure(&plan, p) {
+            Ok(p) => Selection::Procedure(p.id.clone()),
+            Err(m) => return fail(ctx, "procedure-unknown", m),
+        },
+        None => Selection::Page,
+    };
+    let items = walk::items(&plan, &selection);
+    if items.iter().all(|it| it.group) {
+        return fail(
+            ctx,
+            "run-empty",
+            format!("`{}` has no numbered steps to run", page.name),
+        );
+    }
+    let operator = match operator(args.operator.as_deref(), &project.config.root) {
+        Ok(o) => o,
+        Err(m) => return fail(ctx, "run-invalid", m),
+    };
+    let runs = &project.config.runs;
+    if let Err(e) = std::fs::create_dir_all(runs) {
+        return fail(
+            ctx,
+            "run-invalid",
+            format!("cannot create the runs folder `{}`: {e}", runs.display()),
+        );
+    }
+    let now = clock.now();
+    let id = run_id(runs, now, &page.name);
+    let procedure = match &selection {
+        Selection::Procedure(id) => plan.procedures.iter().find(|p| &p.id == id),
+        Selection::Page => None,
+    };
+    let header = Header {
+        kind: HeaderKind::Run,
+        journal_version: journal::JOURNAL_VERSION,
+        run: id.clone(),
+        page: page.name.clone(),
+        title: page.front.title.clone(),
+        source: project.db.get(page.file).path.clone(),
+        procedure: procedure.map(|p| p.id.clone()),
+        procedure_title: procedure.and_then(|p| p.title.clone()),
+        digest: plan.digest.clone(),
+        runsheet: env!("CARGO_PKG_VERSION").into(),
+        operator: operator.clone(),
+        time: clock::format(now),
+    };
+    let path = runs.join(format!("{id}.{}", journal::EXTENSION));
+    if let Err(e) = journal::write_atomic(&plan_copy(&path), &plan::to_json(&plan)) {
+        return fail(
+            ctx,
+            "run-invalid",
+            format!("cannot write `{}`: {e}", plan_copy(&path).display()),
+        );
+    }
+    let writer = match Writer::create(&path, &header) {
+        Ok(w) => w,
+        Err(e) => {
+            return fail(
+                ctx,
+                "run-invalid",
+                format!("cannot create the journal `{}`: {e}", path.display()),
+            )
+        }
+    };
+    banner(&header, &path, "started", &plan.digest);
+    let session = Session {
+        items: &items,
+        state: State::default(),
+        writer,
+        clock,
+        operator,
+        approver: args.approver.clone(),
+        input,
+    };
+    finish(ctx, session, &id)
+}
+
+fn resume(ctx: &Context, args: &RunArgs, key: &str, clock: &Clock, input: &mut dyn Input) -> u8 {
+    let Some(project) = open(ctx, args.runs.clone()) else {
+        return 1;
+    };
+    let journal = match find_run(&project.config.runs, key).and_then(|p| journal::read(&p)) {
+        Ok(j) => j,
+        Err(m) => return fail(ctx, "run-invalid", m),
+    };
+    for w in &journal.warnings {
+        eprintln!("warning: {w}");
+    }
+    if journal.completed() {
+        eprintln!(
+            "run `{}` is already complete; see `runsheet report {}`",
+            journal.id(),
+            journal.id()
+        );
+        return 0;
+    }
+    let h = &journal.header;
+    let Some(index) = project.page_index(&h.page) else {
+        return fail(
+            ctx,
+            "page-unknown",
+            format!(
+                "run `{}` is of page `{}`, which no longer exists",
+                h.run, h.page
+            ),
+        );
+    };
+    let page = &project.pages[index];
+    let plan = plan::plan(&project, page, &mut Vec::new());
+    let selection = match &h.procedure {
+        Some(id) if plan.procedures.iter().any(|p| &p.id == id) => Selection::Procedure(id.clone()),
+        Some(id) => {
+            return fail(
+                ctx,
+                "procedure-unknown",
+                format!(
+                    "run `{}` is of procedure `{id}`, which `{}` no longer has",
+                    h.run, h.page
+                ),
+            )
+        }
+        None => Selection::Page,
+    };
+    let operator = match operator(args.operator.as_deref(), &project.config.root) {
+        Ok(o) => o,
+        Err(m) => return fail(ctx, "run-invalid", m),
+    };
+    let mut notes = Vec::new();
+    if journal.digest() != plan.digest {
+        match changed_page(&journal, &plan, &selection, args.yes, input) {
+            Ok(Some(note)) => notes.push(note),
+            Ok(None) => {
+                eprintln!("not resumed; the journal is as it was");
+                return EXIT_PAUSED;
+            }
+            Err(m) => return fail(ctx, "run-invalid", m),
+        }
+        if let Err(e) = journal::write_atomic(&plan_copy(&journal.path), &plan::to_json(&plan)) {
+            return fail(
+                ctx,
+                "run-invalid",
+                format!("cannot write the plan copy: {e}"),
+            );
+        }
+    }
+    if !journal.warnings.is_empty() {
+        notes.push("a cut last line of the journal was dropped".into());
+    }
+    let mut writer = match Writer::reopen(&journal) {
+        Ok(w) => w,
+        Err(e) => {
+            return fail(
+                ctx,
+                "run-invalid",
+                format!("cannot append to `{}`: {e}", journal.path.display()),
+            )
+        }
+    };
+    let resumed = Event {
+        kind: EventKind::Resumed,
+        step: None,
+        number: None,
+        label: None,
+        title: None,
+        fingerprint: None,
+        operator: operator.clone(),
+        time: clock::format(clock.now()),
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
+        approver: None,
+        digest: Some(plan.digest.clone()),
+    };
+    if let Err(e) = writer.event(&resumed) {
+        return fail(ctx, "run-invalid", format!("cannot write the journal: {e}"));
+    }
+    banner(h, &journal.path, "resumed", &plan.digest);
+    let items = walk::items(&plan, &selection);
+    let session = Session {
+        items: &items,
+        state: State::from_journal(&journal),
+        writer,
+        clock,
+        operator,
+        approver: args.approver.clone(),
+        input,
+    };
+    finish(ctx, session, journal.id())
+}
+
+/// Runs the session and turns its end into an exit code.
+fn finish(ctx: &Context, mut session: Session<'_>, id: &str) -> u8 {
+    match session.run() {
+        End::Completed => {
+            println!("\nrun `{id}` is complete; `runsheet report {id}` prints its record");
+            0
+        }
+        End::Paused => {
+            println!("\nrun `{id}` is paused; `runsheet run --resume {id}` continues it");
+            EXIT_PAUSED
+        }
+        End::Failed(m) => {
+            fail(ctx, "run-invalid", m);
+            eprintln!("the journal keeps every answer so far; `runsheet run --resume {id}` continues the run");
+            1
+        }
+    }
+}
+
+/// The page changed since the run's plan: shows how, and asks whether to
+/// go on. `Ok(Some(note))` to go on, `Ok(None)` when declined.
+fn changed_page(
+    journal: &Journal,
+    plan: &Plan,
+    selection: &Selection,
+    yes: bool,
+    input: &mut dyn Input,
+) -> Result<Option<String>, String> {
+    let mut out = format!(
+        "The page has changed since this run's plan ({} → {}).\n",
+        journal.digest(),
+        plan.digest
+    );
+    let old = std::fs::read_to_string(plan_copy(&journal.path))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let note = match &old {
+        Some(old) => {
+            let changes = relevant_changes(old, plan, selection);
+            if changes.is_empty() {
+                out.push_str("None of this run's steps changed.\n");
+            } else {
+                out.push_str(&crate::diff::render_human(&changes));
+                out.push_str(&answered_changes(journal, &changes));
+            }
+            summary(&changes)
+        }
+        None => {
+            out.push_str(&format!(
+                "The copy of the run's plan (`{}`) is missing, so the changed steps cannot be listed.\n",
+                plan_copy(&journal.path).display()
+            ));
+            "page changed (no plan copy to compare)".to_owned()
+        }
+    };
+    print!("{out}");
+    if yes {
+        println!("going on with the changed page (--yes)");
+        return Ok(Some(note));
+    }
+    loop {
+        let Some((line, at)) = input.line("go on with the changed page? [yes/no]> ") else {
+            return Ok(None);
+        };
+        match answers::yes_no(&line) {
+            Ok(true) => return Ok(Some(note)),
+            Ok(false) => return Ok(None),
+            Err(m) if input.interactive() => eprintln!("{m}"),
+            Err(m) => return Err(format!("{at}: {m}")),
+        }
+    }
+}
+
+/// The step changes of the procedures a run covers.
+fn relevant_changes(
+    old: &serde_json::Value,
+    plan: &Plan,
+    selection: &Selection,
+) -> Vec<crate::diff::Change> {
+    let name = plan.page.name.clone();
+    let new = serde_json::to_value(plan).expect("plans serialise");
+    let mut covered: BTreeSet<String> = BTreeSet::new();
+    if let Selection::Procedure(id) = selection {
+        covered.insert(id.clone());
+        for p in [old, &new] {
+            let procedures = p["procedures"].as_array().into_iter().flatten();
+            for proc_ in procedures.filter(|v| v["id"] == id.as_str()) {
+                for step in proc_["steps"].as_array().into_iter().flatten() {
+                    for linked in step["details"]["procedures"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        covered.extend(linked.as_str().map(str::to_owned));
+                    }
+                }
+            }
+        }
+    }
+    let olds = [(name.clone(), old.clone())].into_iter().collect();
+    let news = [(name, new)].into_iter().collect();
+    crate::diff::diff(&olds, &news)
+        .into_iter()
+        .filter(|c| {
+            c.step.is_some()
+                && (covered.is_empty() || c.procedure.as_ref().is_some_and(|p| covered.contains(p)))
+        })
+        .collect()
+}
+
+/// Steps that already have an outcome and changed since.
+fn answered_changes(journal: &Journal, changes: &[crate::diff::Change]) -> String {
+    let state = State::from_journal(journal);
+    let answered: Vec<String> = changes
+        .iter()
+        .filter(|c| c.kind != crate::diff::ChangeKind::Renumbered)
+        .filter_map(|c| {
+            let id = c.step.as_ref()?;
+            let outcome = state.outcome.get(id)?;
+            Some(format!("`{id}` ({})", outcome.as_str()))
+        })
+        .collect();
+    if answered.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "Already answered before the change: {}. Use `back` to answer again.\n",
+            answered.join(", ")
+        )
+    }
+}
+
+fn summary(changes: &[crate::diff::Change]) -> String {
+    use crate::diff::ChangeKind::*;
+    let n = |k| changes.iter().filter(|c| c.kind == k).count();
+    format!(
+        "page changed: {} step(s) changed, {} added, {} removed, {} renumbered",
+        n(Changed),
+        n(Added),
+        n(Removed),
+        n(Renumbered)
+    )
+}
+
+/// `runsheet report`.
+pub fn report(ctx: &Context, args: &ReportArgs) -> u8 {
+    let Some(mut project) = open(ctx, args.runs.clone()) else {
+        return 1;
+    };
+    let journal = match find_run(&project.config.runs, &args.run).and_then(|p| journal::read(&p)) {
+        Ok(j) => j,
+        Err(m) => return fail(ctx, "run-invalid", m),
+    };
+    for w in &journal.warnings {
+        eprintln!("warning: {w}");
+    }
+    let copy = std::fs::read_to_string(plan_copy(&journal.path))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Plan>(&t).ok())
+        .filter(|p| p.digest == journal.digest());
+    let current = project
+        .page_index(&journal.header.page)
+        .map(|i| plan::plan(&project, &project.pages[i], &mut Vec::new()))
+        .filter(|p| p.digest == journal.digest());
+    let source = match (&copy, &current) {
+        (Some(p), _) => Some((p, "plan copy")),
+        (None, Some(p)) => Some((p, "current plan")),
+        _ => None,
+    };
+    let view = report::report(&journal, source);
+    let text = match args.format {
+        ReportFormat::Json => report::to_json(&view),
+        format => {
+            let mut diags = Vec::new();
+            let templates = Templates::load(&project.config, &mut project.db, &mut diags);
+            let name = if format == ReportFormat::Md {
+                "report.md"
+            } else {
+                "report.html"
+            };
+            match templates.render(name, &view) {
+                Ok(t) => t,
+                Err(d) => {
+                    diags.push(d);
+                    print_diags(ctx, &project.db, &mut diags);
+                    return 1;
+                }
+            }
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    0
+}
+
+/// `runsheet verify`.
+pub fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
+    let prefix = match super::verify::normalize(&args.digest) {
+        Ok(p) => p,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return 2;
+        }
+    };
+    let mut ctx = ctx.clone();
+    ctx.overrides.out = args.out.clone();
+    let Some(project) = open(&ctx, args.runs.clone()) else {
+        return 1;
+    };
+    let mut plans = crate::diff::Plans::new();
+    for page in &project.pages {
+        let plan = plan::plan(&project, page, &mut Vec::new());
+        plans.insert(
+            page.name.clone(),
+            serde_json::to_value(&plan).expect("plans serialise"),
+        );
+    }
+    let stored = super::verify::stored(&project.config.out, &project.config.runs);
+    match super::verify::verify(&prefix, &plans, &stored) {
+        Ok(verdict) => {
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(super::verify::render(&verdict).as_bytes());
+            match verdict {
+                super::verify::Verdict::Current { .. } => 0,
+                super::verify::Verdict::Stale { .. } => EXIT_STALE,
+            }
+        }
+        Err(m) => fail(&ctx, "digest-unknown", m),
+    }
+}
+
+/// Where the plan copy of the journal at `path` is kept: `<run>.plan.json`.
+pub fn plan_copy(journal: &Path) -> PathBuf {
+    journal.with_extension("plan.json")
+}
+
+/// A new run id: `<UTC date>-<time>-<page>`, with `-2`, `-3` … when taken.
+fn run_id(runs: &Path, now: clock::Seconds, page: &str) -> String {
+    let base = format!(
+        "{}-{}",
+        clock::compact(now),
+        crate::slug::slugify(&page.replace('/', " "))
+    );
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|id| {
+            let path = runs.join(format!("{id}.{}", journal::EXTENSION));
+            !path.exists() && !plan_copy(&path).exists()
+        })
+        .expect("some id is free")
+}
+
+/// Finds a run's journal: a path to it, `<runs>/<key>.jsonl`, or the one
+/// journal of `<runs>` whose id starts with `key`.
+pub fn find_run(runs: &Path, key: &str) -> Result<PathBuf, String> {
+    let as_path = Path::new(key);
+    if as_path.is_file() {
+        return Ok(as_path.to_owned());
+    }
+    let exact = runs.join(format!("{key}.{}", journal::EXTENSION));
+    if exact.is_file() {
+        return Ok(exact);
+    }
+    let mut ids: Vec<String> = std::fs::read_dir(runs)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_suffix(&format!(".{}", journal::EXTENSION))
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(key)).collect();
+    match matching.as_slice() {
+        [one] => Ok(runs.join(format!("{one}.{}", journal::EXTENSION))),
+        [] if ids.is_empty() => Err(format!(
+            "no run `{key}`: `{}` holds no run journals",
+            runs.display()
+        )),
+        [] => Err(format!(
+            "no run `{key}` in `{}`; the latest are: {}",
+            runs.display(),
+            ids.iter()
+                .rev()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        many => Err(format!(
+            "`{key}` is the start of {} runs: {}",
+            many.len(),
+            many.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Who runs the steps: `--operator`, else git's `user.name`, else the login name.
+fn operator(flag: Option<&str>, root: &Path) -> Result<String, String> {
+    if let Some(name) = flag.map(str::trim).filter(|n| !n.is_empty()) {
+        return Ok(name.to_owned());
+    }
+    let git = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["config", "user.name"])
+        .output();
+    if let Ok(out) = git {
+        let name = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        if out.status.success() && !name.is_empty() {
+            return Ok(name);
+        }
+    }
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|v| v.trim().to_owned())
+        .find(|v| !v.is_empty())
+        .ok_or_else(|| "cannot tell who runs the steps: pass --operator NAME".to_owned())
+}
+
+fn banner(h: &Header, path: &Path, what: &str, digest: &str) {
+    let procedure = match (&h.procedure, &h.procedure_title) {
+        (Some(id), Some(title)) => format!("{title} ({id})"),
+        (Some(id), None) => id.clone(),
+        _ => "every procedure of the page".into(),
+    };
+    println!(
+        "run {} {what}\npage:      {} ({})\nprocedure: {procedure}\nplan:      {}\noperator:  {}\njournal:   {}\n\n{}",
+        h.run,
+        h.title,
+        h.source,
+        digest,
+        h.operator,
+        path.display(),
+        super::session::HELP
+    );
+}
+
+/// Loads the project; `None` (diagnostics printed) when it cannot be used.
+fn open(ctx: &Context, runs: Option<PathBuf>) -> Option<Project> {
+    let mut overrides = ctx.overrides.clone();
+    overrides.runs = runs.or(overrides.runs);
+    let mut db = SourceDb::default();
+    let mut diags = Vec::new();
+    let Some(config) = config::load(&ctx.root, &overrides, &mut db, &mut diags) else {
+        print_diags(ctx, &db, &mut diags);
+        return None;
+    };
+    let project = Project::load(config, db, &mut diags);
+    diags.retain(|d| d.severity == Severity::Error && d.label.is_none());
+    if !diags.is_empty() {
+        print_diags(ctx, &project.db, &mut diags);
+        return None;
+    }
+    Some(project)
+}
+
+/// Loads the project and finds the page `key`; its errors stop the run.
+fn open_page(ctx: &Context, runs: Option<PathBuf>, key: &str) -> Option<(Project, usize)> {
+    let mut overrides = ctx.overrides.clone();
+    overrides.runs = runs.or(overrides.runs);
+    let mut db = SourceDb::default();
+    let mut diags = Vec::new();
+    let Some(config) = config::load(&ctx.root, &overrides, &mut db, &mut diags) else {
+        print_diags(ctx, &db, &mut diags);
+        return None;
+    };
+    let project = Project::load(config, db, &mut diags);
+    let Some(index) = project.page_index(key) else {
+        let names: Vec<String> = project
+            .suggest_pages(key)
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect();
+        let mut d = Diagnostic::error("page-unknown", format!("no page named `{key}`"));
+        if !names.is_empty() {
+            d = d.with_help(format!("did you mean {}?", names.join(" or ")));
+        }
+        print_diags(ctx, &project.db, &mut vec![d]);
+        return None;
+    };
+    let file = project.pages[index].file;
+    diags.retain(|d| match (d.label, d.included_from.last()) {
+        (None, _) => true,
+        (Some(_), Some(outermost)) => outermost.file == file,
+        (Some(l), None) => l.file == file,
+    });
+    if !ctx.verbose {
+        diags.retain(|d| d.severity == Severity::Error);
+    }
+    if print_diags(ctx, &project.db, &mut diags) > 0 {
+        eprintln!("not run: fix the errors above");
+        return None;
+    }
+    Some((project, index))
+}
+
+/// Prints diagnostics in the human form; returns the number of errors.
+fn print_diags(ctx: &Context, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> usize {
+    diagnostic::normalize(diags, db);
+    let mut stderr = std::io::stderr().lock();
+    for d in diags.iter() {
+        if ctx.quiet && d.severity == Severity::Warning {
+            continue;
+        }
+        let _ = stderr.write_all(diagnostic::render_human(d, db, ctx.color).as_bytes());
+    }
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
+}
+
+/// Prints an error without a location; returns exit code 1.
+fn fail(ctx: &Context, code: &'static str, message: String) -> u8 {
+    print_diags(
+        ctx,
+        &SourceDb::default(),
+        &mut vec![Diagnostic::error(code, message)],
+    );
+    1
+}
