@@ -6,11 +6,21 @@ use crate::output::Files;
 use crate::project::Project;
 use crate::templates::Templates;
 
+/// What a build made: its files, and what they hold.
+#[derive(Debug)]
+pub struct Rendered {
+    pub files: Files,
+    /// Procedures over all pages.
+    pub procedures: usize,
+    /// Pages with a checklist.
+    pub checklists: usize,
+}
+
 /// Renders every product of the project. Renderers add their files to the
 /// set and their problems to `diags`; nothing is written here. The project
 /// is mutable only so templates can be added to its source database (their
 /// errors then point at the template's file and line).
-pub fn render(project: &mut Project, diags: &mut Vec<Diagnostic>) -> Files {
+pub fn render(project: &mut Project, diags: &mut Vec<Diagnostic>) -> Rendered {
     let mut files = Files::default();
     let plans = crate::plan::render(project, &mut files, diags);
     let templates = Templates::load(&project.config, &mut project.db, diags);
@@ -19,7 +29,11 @@ pub fn render(project: &mut Project, diags: &mut Vec<Diagnostic>) -> Files {
     for path in files.collisions() {
         diags.push(collision(project, path));
     }
-    files
+    Rendered {
+        files,
+        procedures: plans.iter().map(|p| p.procedures.len()).sum(),
+        checklists: checklists.len(),
+    }
 }
 
 /// An `output-collision` error naming what wants to be written at `path`.

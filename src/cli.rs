@@ -1,17 +1,16 @@
-//! The command line: argument parsing, running a command and turning its outcome into an exit code.
+//! The command line: the clap definitions of every command and flag, and the dispatch to `cmd::*` through the driver.
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{self, Overrides};
-use crate::diagnostic::{self, Diagnostic, Format, Severity};
-use crate::project::Project;
-use crate::source::SourceDb;
-use crate::templates::Templates;
+use crate::cmd::diff::DiffFormat;
+use crate::config::Overrides;
+use crate::diagnostic::Format;
+use crate::driver::{find_root, Exit, Failed, Session};
 
 const ABOUT: &str = "Compile Markdown procedures with !include partials into a docs site, printable checklists and JSON plans";
 
@@ -39,9 +38,10 @@ struct Cli {
 
 #[derive(Args, Debug)]
 struct Global {
-    /// Project folder holding content/, partials/ and runsheet.toml
-    #[arg(long, global = true, value_name = "DIR", default_value = ".")]
-    root: PathBuf,
+    /// Project folder holding content/, partials/ and runsheet.toml [default: the nearest
+    /// folder, from the current one up, holding runsheet.toml or content/]
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// Folder of pages [default: <root>/content]
     #[arg(long, global = true, value_name = "DIR")]
     content: Option<PathBuf>,
@@ -103,12 +103,6 @@ impl Strictness {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum DiffFormat {
-    Human,
-    Json,
-}
-
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Compile every page into the site, checklists and plans
@@ -120,7 +114,7 @@ exit code 3 and prints a unified diff when the folder differs from what a build 
     )]
     Build {
         /// Output folder [default: <root>/site]
-        #[arg(long, value_name = "DIR")]
+        #[arg(short, long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Write nothing; exit 3 with a diff if the output folder is out of date
         #[arg(long)]
@@ -207,7 +201,7 @@ plans differ; 1 when a side cannot be read."
         new: String,
         /// human (a line per change, old and new text) or json (`{"changes": [...]}`)
         #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
-        format: DiffFormat,
+        format: crate::cmd::diff::DiffFormat,
         /// Exit 3 when there are changes
         #[arg(long)]
         exit_code: bool,
@@ -266,30 +260,40 @@ where
             return ExitCode::from(e.exit_code() as u8);
         }
     };
-    let code = match &cli.command {
-        Command::Check { format, strict } => check(&cli.global, *format, strict.value()),
-        Command::Build { out, check, strict } => {
-            build(&cli.global, out.clone(), *check, strict.value())
+    let session = cli.global.session(cli.command.strictness());
+    if session.verbose {
+        eprintln!("project folder: {}", session.root.display());
+    }
+    let exit = match execute(&cli.command, &session) {
+        Ok(exit) => exit,
+        Err(failed) => session.exit(failed),
+    };
+    ExitCode::from(exit as u8)
+}
+
+/// Hands the command to its own function.
+fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
+    use crate::cmd;
+    match command {
+        Command::Check { format, .. } => cmd::check::run(s, *format),
+        Command::Build { out, check, .. } => cmd::build::run(s, out.clone(), *check),
+        Command::Serve { port, .. } => {
+            Ok(Exit::from_code(crate::serve::run(&crate::serve::Options {
+                root: s.root.clone(),
+                overrides: s.overrides.clone(),
+                port: *port,
+                color: s.color,
+                quiet: s.quiet,
+            })))
         }
-        Command::Serve { port, strict } => crate::serve::run(&crate::serve::Options {
-            root: cli.global.root.clone(),
-            overrides: cli.global.overrides(strict.value()),
-            port: *port,
-            color: cli.global.color(),
-            quiet: cli.global.quiet,
-        }),
-        Command::Plan { page, strict } => plan(&cli.global, page, strict.value()),
+        Command::Plan { page, .. } => cmd::plan::run(s, page),
+        Command::Checklist { page, format, .. } => cmd::checklist::run(s, page, *format),
         Command::Diff {
             old,
             new,
             format,
             exit_code,
-        } => diff(&cli.global, old, new, *format, *exit_code),
-        Command::Checklist {
-            page,
-            format,
-            strict,
-        } => checklist(&cli.global, page, *format, strict.value()),
+        } => cmd::diff::run(s, old, new, *format, *exit_code),
         Command::Schema { run } => {
             let schema = if *run {
                 crate::run::journal::schema()
@@ -297,42 +301,46 @@ where
                 crate::plan::schema()
             };
             print!("{}", crate::plan::to_json(&schema));
-            0
+            Ok(Exit::Ok)
         }
-        Command::Run(args) => crate::run::command::run(&cli.global.context(), args),
-        Command::Report(args) => crate::run::command::report(&cli.global.context(), args),
-        Command::Verify(args) => crate::run::command::verify(&cli.global.context(), args),
-    };
-    ExitCode::from(code)
+        Command::Run(args) => Ok(Exit::from_code(crate::run::command::run(s, args))),
+        Command::Report(args) => Ok(Exit::from_code(crate::run::command::report(s, args))),
+        Command::Verify(args) => Ok(Exit::from_code(crate::run::command::verify(s, args))),
+    }
+}
+
+impl Command {
+    /// `--strict` / `--no-strict` of the commands that take them.
+    fn strictness(&self) -> Option<bool> {
+        match self {
+            Command::Check { strict, .. }
+            | Command::Build { strict, .. }
+            | Command::Serve { strict, .. }
+            | Command::Plan { strict, .. }
+            | Command::Checklist { strict, .. } => strict.value(),
+            _ => None,
+        }
+    }
 }
 
 impl Global {
-    fn overrides(&self, strict: Option<bool>) -> Overrides {
-        self.overrides_with_out(None, strict)
-    }
-
-    fn overrides_with_out(&self, out: Option<PathBuf>, strict: Option<bool>) -> Overrides {
-        Overrides {
+    fn session(&self, strict: Option<bool>) -> Session {
+        let root = match &self.root {
+            Some(root) => root.clone(),
+            None => find_root(Path::new(".")),
+        };
+        let overrides = Overrides {
             content: self.content.clone(),
             partials: self.partials.clone(),
             templates: self.templates.clone(),
-            out,
+            out: None,
             base_path: self.base_path.clone(),
             strict,
             lists: self.lists,
             hold_warnings: self.hold_warnings.then_some(true),
             runs: None,
-        }
-    }
-
-    fn context(&self) -> crate::run::command::Context {
-        crate::run::command::Context {
-            root: self.root.clone(),
-            overrides: self.overrides(None),
-            color: self.color(),
-            quiet: self.quiet,
-            verbose: self.verbose,
-        }
+        };
+        Session::new(root, overrides, self.color(), self.quiet, self.verbose)
     }
 
     fn color(&self) -> bool {
@@ -344,334 +352,5 @@ impl Global {
                     && std::io::stderr().is_terminal()
             }
         }
-    }
-}
-
-/// Loads the project; `None` (with diagnostics) when the settings are unusable.
-fn open(
-    g: &Global,
-    overrides: &Overrides,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Project, SourceDb> {
-    let mut db = SourceDb::default();
-    match config::load(&g.root, overrides, &mut db, diags) {
-        Some(config) => Ok(Project::load(config, db, diags)),
-        None => Err(db),
-    }
-}
-
-fn check(g: &Global, format: Format, strict: Option<bool>) -> u8 {
-    let mut diags = Vec::new();
-    let overrides = g.overrides(strict);
-    let (db, pages, strict) = match open(g, &overrides, &mut diags) {
-        Ok(mut p) => {
-            // rendering finds what only rendering can: broken links, template errors
-            let _ = crate::build::render(&mut p, &mut diags);
-            let strict = p.config.strict;
-            (p.db, p.pages.len(), strict)
-        }
-        Err(db) => (db, 0, strict.unwrap_or(false)),
-    };
-    if strict {
-        diagnostic::promote_warnings(&mut diags);
-    }
-    let errors = report(g, &db, &mut diags, format);
-    if g.verbose {
-        eprintln!("checked {pages} page(s)");
-    }
-    u8::from(errors > 0)
-}
-
-fn build(g: &Global, out: Option<PathBuf>, check_only: bool, strict: Option<bool>) -> u8 {
-    let mut diags = Vec::new();
-    let overrides = g.overrides_with_out(out, strict);
-    let mut project = match open(g, &overrides, &mut diags) {
-        Ok(p) => p,
-        Err(db) => {
-            report(g, &db, &mut diags, Format::Human);
-            return 1;
-        }
-    };
-    // an output folder that would put the sources at risk is refused before
-    // anything is rendered, read from it or written
-    let guard = crate::output::Guard::new(&project.config);
-    if let Err(d) = guard.check(&project.config.out) {
-        report(g, &project.db, &mut vec![d], Format::Human);
-        eprintln!("nothing written");
-        return 1;
-    }
-    let files = crate::build::render(&mut project, &mut diags);
-    if project.config.strict {
-        diagnostic::promote_warnings(&mut diags);
-    }
-    if report(g, &project.db, &mut diags, Format::Human) > 0 {
-        eprintln!("nothing written: fix the errors above");
-        return 1;
-    }
-    let out = &project.config.out;
-    if check_only {
-        return match crate::output::diff(out, &files) {
-            None => {
-                if !g.quiet {
-                    eprintln!("`{}` is up to date", out.display());
-                }
-                0
-            }
-            Some(diff) => {
-                let _ = std::io::stdout().lock().write_all(diff.as_bytes());
-                eprintln!("`{}` differs from what a build would write", out.display());
-                3
-            }
-        };
-    }
-    match crate::output::write(out, &files, &guard) {
-        Ok(()) => {
-            if !g.quiet {
-                eprintln!(
-                    "built {} page(s) into `{}` ({} files)",
-                    project.pages.len(),
-                    out.display(),
-                    files.len()
-                );
-            }
-            0
-        }
-        Err(d) => {
-            let mut diags = vec![d];
-            report(g, &project.db, &mut diags, Format::Human);
-            1
-        }
-    }
-}
-
-/// Loads the project and finds the page `key`; keeps only the diagnostics of
-/// that page (its own file and the partials it uses). `Err` holds the exit code.
-fn open_page(
-    g: &Global,
-    key: &str,
-    strict: Option<bool>,
-) -> Result<(Project, usize, Vec<Diagnostic>), u8> {
-    let mut diags = Vec::new();
-    let project = match open(g, &g.overrides(strict), &mut diags) {
-        Ok(p) => p,
-        Err(db) => {
-            report(g, &db, &mut diags, Format::Human);
-            return Err(1);
-        }
-    };
-    let Some(index) = project.page_index(key) else {
-        let mut unknown = vec![unknown_page(&project, key)];
-        report(g, &project.db, &mut unknown, Format::Human);
-        return Err(1);
-    };
-    // only this page's problems: in its own text, or reached through its own includes
-    let page = &project.pages[index];
-    diags.retain(|d| match (d.label, d.included_from.last()) {
-        (None, _) => true,
-        (Some(_), Some(outermost)) => outermost.file == page.file,
-        (Some(l), None) => l.file == page.file,
-    });
-    Ok((project, index, diags))
-}
-
-fn plan(g: &Global, key: &str, strict: Option<bool>) -> u8 {
-    let (project, index, mut diags) = match open_page(g, key, strict) {
-        Ok(found) => found,
-        Err(code) => return code,
-    };
-    crate::site::check_links(&project, &project.pages[index], &mut diags);
-    let plan = crate::plan::plan(&project, &project.pages[index], &mut diags);
-    if project.config.strict {
-        diagnostic::promote_warnings(&mut diags);
-    }
-    if report(g, &project.db, &mut diags, Format::Human) > 0 {
-        eprintln!("no plan printed: fix the errors above");
-        return 1;
-    }
-    let _ = std::io::stdout()
-        .lock()
-        .write_all(crate::plan::to_json(&plan).as_bytes());
-    0
-}
-
-fn checklist(g: &Global, key: &str, format: crate::checklist::Format, strict: Option<bool>) -> u8 {
-    let (mut project, index, mut diags) = match open_page(g, key, strict) {
-        Ok(found) => found,
-        Err(code) => return code,
-    };
-    let templates = Templates::load(&project.config, &mut project.db, &mut diags);
-    let page = &project.pages[index];
-    crate::site::check_links(&project, page, &mut diags);
-    let plan = crate::plan::plan(&project, page, &mut diags);
-    if plan.procedures.is_empty() {
-        diags.push(
-            Diagnostic::error(
-                "checklist-empty",
-                format!(
-                    "`{}` has no numbered procedure, so it has no checklist",
-                    page.name
-                ),
-            )
-            .at(page.file, 0, 0)
-            .with_help("a checklist is made of the page's numbered lists (`1.` items)"),
-        );
-    }
-    if project.config.strict {
-        diagnostic::promote_warnings(&mut diags);
-    }
-    if report(g, &project.db, &mut diags, Format::Human) > 0 {
-        eprintln!("no checklist printed: fix the errors above");
-        return 1;
-    }
-    match crate::checklist::render_one(&project, page, &plan, &templates, format) {
-        Ok(text) => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            0
-        }
-        Err(d) => {
-            report(g, &project.db, &mut vec![d], Format::Human);
-            1
-        }
-    }
-}
-
-fn diff(g: &Global, old: &str, new: &str, format: DiffFormat, exit_code: bool) -> u8 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let scratch =
-        std::env::temp_dir().join(format!("runsheet-diff-{}-{nanos}", std::process::id()));
-    let result = diff_sides(g, old, new, &scratch);
-    let _ = std::fs::remove_dir_all(&scratch);
-    let (old_plans, new_plans) = match result {
-        Ok(sides) => sides,
-        Err(code) => return code,
-    };
-    let changes = crate::diff::diff(&old_plans, &new_plans);
-    let text = match format {
-        DiffFormat::Human => crate::diff::render_human(&changes),
-        DiffFormat::Json => crate::diff::render_json(&changes),
-    };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    if changes.is_empty() && format == DiffFormat::Human && !g.quiet {
-        eprintln!("no step-level changes between `{old}` and `{new}`");
-    }
-    if exit_code && !changes.is_empty() {
-        3
-    } else {
-        0
-    }
-}
-
-fn diff_sides(
-    g: &Global,
-    old: &str,
-    new: &str,
-    scratch: &std::path::Path,
-) -> Result<(crate::diff::Plans, crate::diff::Plans), u8> {
-    let mut old_plans = diff_side(g, old, &scratch.join("old"))?;
-    let mut new_plans = diff_side(g, new, &scratch.join("new"))?;
-    // a single plan file against a folder: compare that page only
-    use crate::diff::{classify, Side};
-    if matches!(classify(old), Side::PlanFile(_)) {
-        new_plans.retain(|name, _| old_plans.contains_key(name));
-    }
-    if matches!(classify(new), Side::PlanFile(_)) {
-        old_plans.retain(|name, _| new_plans.contains_key(name));
-    }
-    Ok((old_plans, new_plans))
-}
-
-/// The plans of one side of a diff, by page name.
-fn diff_side(g: &Global, arg: &str, scratch: &std::path::Path) -> Result<crate::diff::Plans, u8> {
-    use crate::diff::{self, Side};
-    let fail = |message: String| {
-        let mut diags = vec![Diagnostic::error("diff-input", message).with_help(
-            "give a plan file, an output folder with plans/, a project folder, or a git revision",
-        )];
-        report(g, &SourceDb::default(), &mut diags, Format::Human);
-        1
-    };
-    let root = match diff::classify(arg) {
-        Side::PlanFile(path) => return diff::read_plan_file(&path).map_err(fail),
-        Side::Site(dir) => return diff::read_site(&dir).map_err(fail),
-        Side::Project(dir) => dir,
-        Side::Revision(rev) => {
-            std::fs::create_dir_all(scratch).map_err(|e| fail(e.to_string()))?;
-            let root = diff::checkout_revision(&g.root, &rev, scratch).map_err(fail)?;
-            // a revision from before the project existed has no pages yet
-            if !root.join("content").is_dir() && !root.join(config::CONFIG_FILE).is_file() {
-                return Ok(diff::Plans::new());
-            }
-            root
-        }
-    };
-    let overrides = Overrides {
-        base_path: g.base_path.clone(),
-        ..Overrides::default()
-    };
-    let mut diags = Vec::new();
-    let mut db = SourceDb::default();
-    let Some(config) = config::load(&root, &overrides, &mut db, &mut diags) else {
-        report(g, &db, &mut diags, Format::Human);
-        return Err(1);
-    };
-    let project = Project::load(config, db, &mut diags);
-    let mut plans = diff::Plans::new();
-    for page in &project.pages {
-        let plan = crate::plan::plan(&project, page, &mut diags);
-        let value = serde_json::to_value(&plan).expect("plans serialise");
-        plans.insert(page.name.clone(), value);
-    }
-    if report(g, &project.db, &mut diags, Format::Human) > 0 {
-        eprintln!("cannot compare `{arg}`: fix the errors above");
-        return Err(1);
-    }
-    Ok(plans)
-}
-
-fn unknown_page(project: &Project, key: &str) -> Diagnostic {
-    let suggestions = project.suggest_pages(key);
-    let help = if suggestions.is_empty() {
-        "a page is named after its file under the content folder: `a/b` for `content/a/b.md`"
-            .to_owned()
-    } else {
-        let names: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
-        format!("did you mean {}?", names.join(" or "))
-    };
-    Diagnostic::error("page-unknown", format!("no page named `{key}`")).with_help(help)
-}
-
-/// Prints every diagnostic in the chosen form; returns the number of errors.
-fn report(g: &Global, db: &SourceDb, diags: &mut Vec<Diagnostic>, format: Format) -> usize {
-    diagnostic::normalize(diags, db);
-    let (errors, warnings) = diagnostic::summary(diags);
-    let color = g.color();
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
-    for d in diags.iter() {
-        let _ = match format {
-            Format::Human if g.quiet && d.severity == Severity::Warning => Ok(()),
-            Format::Human => stderr.write_all(diagnostic::render_human(d, db, color).as_bytes()),
-            Format::Json => stdout.write_all(diagnostic::render_json(d, db).as_bytes()),
-            Format::Github => stdout.write_all(diagnostic::render_github(d, db).as_bytes()),
-        };
-    }
-    if format == Format::Human && !g.quiet && (errors > 0 || warnings > 0) {
-        let _ = writeln!(stderr, "{}", summary_line(errors, warnings));
-    }
-    errors
-}
-
-fn summary_line(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    match (errors, warnings) {
-        (0, w) => format!("warning: {} emitted", plural(w, "warning")),
-        (e, 0) => format!("error: {} found", plural(e, "error")),
-        (e, w) => format!(
-            "error: {} and {} found",
-            plural(e, "error"),
-            plural(w, "warning")
-        ),
     }
 }

@@ -20,10 +20,9 @@ use std::time::{Duration, Instant};
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::config::{self, Overrides, CONFIG_FILE};
+use crate::config::{Overrides, CONFIG_FILE};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::output::Files;
-use crate::project::Project;
 use crate::site::html::escape;
 use crate::site::links::percent_decode;
 use crate::source::SourceDb;
@@ -302,24 +301,26 @@ fn lock(state: &Mutex<Snapshot>) -> MutexGuard<'_, Snapshot> {
 /// Loads and renders the project, printing its diagnostics to the terminal.
 fn compile(opts: &Options) -> Outcome {
     let started = Instant::now();
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    let mut db = SourceDb::default();
     let mut watch = vec![opts.root.join(CONFIG_FILE)];
     let mut built = None;
-    if let Some(config) = config::load(&opts.root, &opts.overrides, &mut db, &mut diags) {
-        watch.extend([
-            config.content.clone(),
-            config.partials.clone(),
-            config.templates.clone(),
-        ]);
-        let mut project = Project::load(config, db, &mut diags);
-        let files = crate::build::render(&mut project, &mut diags);
-        if project.config.strict {
-            diagnostic::promote_warnings(&mut diags);
-        }
-        built = Some((files, project.pages.len()));
-        db = project.db;
-    }
+    let (db, mut diags): (SourceDb, Vec<Diagnostic>) =
+        match crate::driver::load(&opts.root, &opts.overrides) {
+            Err(failed) => (failed.db, failed.diags),
+            Ok((mut project, mut diags)) => {
+                let config = &project.config;
+                watch.extend([
+                    config.content.clone(),
+                    config.partials.clone(),
+                    config.templates.clone(),
+                ]);
+                let files = crate::build::render(&mut project, &mut diags).files;
+                if project.config.strict {
+                    diagnostic::promote_warnings(&mut diags);
+                }
+                built = Some((files, project.pages.len()));
+                (project.db, diags)
+            }
+        };
     diagnostic::normalize(&mut diags, &db);
     let (errors, warnings) = diagnostic::summary(&diags);
     let mut report = String::new();

@@ -38,7 +38,20 @@ fn sample_project_checks_clean() {
         .assert()
         .success()
         .stdout("")
+        .stderr(clean_summary("Checked 2 pages, 15 procedures"));
+    // -q leaves nothing on a clean project
+    runsheet()
+        .args(["check", "-q", "--root", env!("CARGO_MANIFEST_DIR")])
+        .assert()
+        .success()
         .stderr("");
+}
+
+/// Stderr holding only the summary line of a run without problems.
+fn clean_summary(what: &'static str) -> impl predicates::Predicate<str> {
+    predicate::function(move |err: &str| {
+        err.starts_with(what) && err.ends_with(" ms (0 warnings)\n") && err.lines().count() == 1
+    })
 }
 
 #[test]
@@ -141,7 +154,7 @@ fn config_file_sets_folders_and_bad_keys_are_reported() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr("");
+        .stderr(clean_summary("Checked 1 page"));
     fs::write(
         dir.path().join("runsheet.toml"),
         "content = \"docs\"\noutput = \"x\"\n",
@@ -359,7 +372,7 @@ fn top_level_partial_reachable_when_names_clash() {
         .arg(dir.path())
         .assert()
         .success()
-        .stderr("");
+        .stderr(clean_summary("Checked 1 page"));
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn diagnostic_goldens() {
         assert!(stdout.is_empty(), "human form writes nothing on stdout");
         results.push(common::golden(
             &case.join("expected.txt"),
-            &format!("exit: {code}\n{stderr}"),
+            &format!("exit: {code}\n{}", without_timing(&stderr)),
         ));
         let (json_code, json, _) = check(&case, &["--format", "json"]);
         assert_eq!(code, json_code, "{}", case.display());
@@ -82,4 +82,19 @@ fn every_documented_code_is_covered_by_a_fixture() {
             "no fixture triggers {code}"
         );
     }
+}
+
+/// Stderr with the summary line's time (`in 13 ms`) left out, so goldens
+/// do not depend on the machine.
+fn without_timing(stderr: &str) -> String {
+    stderr
+        .lines()
+        .map(|line| match line.split_once(" in ") {
+            Some((what, rest)) if rest.contains(" ms (") => {
+                format!("{what} in … ms ({}", rest.split_once(" ms (").unwrap().1)
+            }
+            _ => line.to_owned(),
+        })
+        .map(|l| l + "\n")
+        .collect()
 }

@@ -16,7 +16,10 @@ fn plan_prints_the_page_plan_on_stdout() {
         .args(["plan", "upgrading-major-releases"])
         .assert()
         .success()
-        .stderr("")
+        // messages go to stderr: the summary line only
+        .stderr(predicate::str::starts_with(
+            "Planned `upgrading-major-releases`: 15 procedures in ",
+        ))
         .get_output()
         .stdout
         .clone();

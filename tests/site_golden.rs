@@ -31,7 +31,7 @@ fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
     let config = config::load(case, &Overrides::default(), &mut db, &mut diags)
         .expect("fixture settings load");
     let mut project = Project::load(config, db, &mut diags);
-    let files = runsheet::build::render(&mut project, &mut diags);
+    let files = runsheet::build::render(&mut project, &mut diags).files;
     diagnostic::normalize(&mut diags, &project.db);
     let mut out: BTreeMap<String, Vec<u8>> = files
         .iter()

@@ -17,8 +17,7 @@ use super::journal::{self, Event, EventKind, Header, HeaderKind, Journal, Writer
 use super::report;
 use super::session::{End, Session, State};
 use super::walk::{self, Selection};
-use crate::config::{self, Overrides};
-use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Format, Severity};
 use crate::plan::{self, Plan};
 use crate::project::Project;
 use crate::source::SourceDb;
@@ -29,15 +28,8 @@ pub const EXIT_PAUSED: u8 = 4;
 /// Exit code of `verify` on a stale copy.
 pub const EXIT_STALE: u8 = 3;
 
-/// What the command line gives every command.
-#[derive(Clone, Debug)]
-pub struct Context {
-    pub root: PathBuf,
-    pub overrides: Overrides,
-    pub color: bool,
-    pub quiet: bool,
-    pub verbose: bool,
-}
+/// What every run command gets from the driver.
+pub type Context = crate::driver::Session;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -679,56 +671,34 @@ fn banner(h: &Header, path: &Path, what: &str, digest: &str) {
 fn open(ctx: &Context, runs: Option<PathBuf>) -> Option<Project> {
     let mut overrides = ctx.overrides.clone();
     overrides.runs = runs.or(overrides.runs);
-    let mut db = SourceDb::default();
-    let mut diags = Vec::new();
-    let Some(config) = config::load(&ctx.root, &overrides, &mut db, &mut diags) else {
-        print_diags(ctx, &db, &mut diags);
-        return None;
-    };
-    let project = Project::load(config, db, &mut diags);
-    diags.retain(|d| d.severity == Severity::Error && d.label.is_none());
-    if !diags.is_empty() {
-        print_diags(ctx, &project.db, &mut diags);
-        return None;
+    match ctx.open_with(&overrides) {
+        Err(failed) => {
+            ctx.exit(failed);
+            None
+        }
+        Ok((project, mut diags)) => {
+            diags.retain(|d| d.severity == Severity::Error && d.label.is_none());
+            (ctx.finish(&project.db, &mut diags, false, Format::Human) == 0).then_some(project)
+        }
     }
-    Some(project)
 }
 
 /// Loads the project and finds the page `key`; its errors stop the run.
 fn open_page(ctx: &Context, runs: Option<PathBuf>, key: &str) -> Option<(Project, usize)> {
     let mut overrides = ctx.overrides.clone();
     overrides.runs = runs.or(overrides.runs);
-    let mut db = SourceDb::default();
-    let mut diags = Vec::new();
-    let Some(config) = config::load(&ctx.root, &overrides, &mut db, &mut diags) else {
-        print_diags(ctx, &db, &mut diags);
-        return None;
-    };
-    let project = Project::load(config, db, &mut diags);
-    let Some(index) = project.page_index(key) else {
-        let names: Vec<String> = project
-            .suggest_pages(key)
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect();
-        let mut d = Diagnostic::error("page-unknown", format!("no page named `{key}`"));
-        if !names.is_empty() {
-            d = d.with_help(format!("did you mean {}?", names.join(" or ")));
+    let (project, index, mut diags) = match ctx.open_page_with(&overrides, key) {
+        Ok(found) => found,
+        Err(failed) => {
+            ctx.exit(failed);
+            return None;
         }
-        print_diags(ctx, &project.db, &mut vec![d]);
-        return None;
     };
-    let file = project.pages[index].file;
-    diags.retain(|d| match (d.label, d.included_from.last()) {
-        (None, _) => true,
-        (Some(_), Some(outermost)) => outermost.file == file,
-        (Some(l), None) => l.file == file,
-    });
     if !ctx.verbose {
         diags.retain(|d| d.severity == Severity::Error);
     }
-    if print_diags(ctx, &project.db, &mut diags) > 0 {
-        eprintln!("not run: fix the errors above");
+    if ctx.finish(&project.db, &mut diags, false, Format::Human) > 0 {
+        ctx.note("not run: fix the errors above");
         return None;
     }
     Some((project, index))
@@ -736,18 +706,7 @@ fn open_page(ctx: &Context, runs: Option<PathBuf>, key: &str) -> Option<(Project
 
 /// Prints diagnostics in the human form; returns the number of errors.
 fn print_diags(ctx: &Context, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> usize {
-    diagnostic::normalize(diags, db);
-    let mut stderr = std::io::stderr().lock();
-    for d in diags.iter() {
-        if ctx.quiet && d.severity == Severity::Warning {
-            continue;
-        }
-        let _ = stderr.write_all(diagnostic::render_human(d, db, ctx.color).as_bytes());
-    }
-    diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count()
+    ctx.finish(db, diags, false, Format::Human)
 }
 
 /// Prints an error without a location; returns exit code 1.

@@ -1,0 +1,69 @@
+//! `runsheet build`: renders the site, checklists and plans and writes them, all or nothing (or compares them with `--check`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diagnostic::Format;
+use crate::driver::{count, Exit, Failed, Session};
+use crate::output::{self, Guard};
+
+pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result<Exit, Failed> {
+    let overrides = crate::config::Overrides {
+        out,
+        ..s.overrides.clone()
+    };
+    let (mut project, mut diags) = s.open_with(&overrides)?;
+    // an output folder that would put the sources at risk is refused before
+    // anything is rendered, read from it or written
+    let guard = Guard::new(&project.config);
+    if let Err(d) = guard.check(&project.config.out) {
+        return Err(Failed {
+            db: project.db,
+            diags: vec![d],
+            note: Some("nothing written".into()),
+        });
+    }
+    let built = s.time("render", || crate::build::render(&mut project, &mut diags));
+    if s.finish(
+        &project.db,
+        &mut diags,
+        project.config.strict,
+        Format::Human,
+    ) > 0
+    {
+        s.note("nothing written: fix the errors above");
+        return Ok(Exit::Errors);
+    }
+    let out = &project.config.out;
+    if check_only {
+        return Ok(match output::diff(out, &built.files) {
+            None => {
+                s.note(&format!("`{}` is up to date", out.display()));
+                Exit::Ok
+            }
+            Some(diff) => {
+                let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+                eprintln!("`{}` differs from what a build would write", out.display());
+                Exit::Differences
+            }
+        });
+    }
+    if let Err(d) = s.time("write", || output::write(out, &built.files, &guard)) {
+        return Err(Failed {
+            db: project.db,
+            diags: vec![d],
+            note: None,
+        });
+    }
+    s.summary(
+        &format!(
+            "Built {}, {}, {} → {}",
+            count(project.pages.len(), "page"),
+            count(built.procedures, "procedure"),
+            count(built.checklists, "checklist"),
+            out.display()
+        ),
+        &diags,
+    );
+    Ok(Exit::Ok)
+}
