@@ -65,6 +65,18 @@ struct Global {
     /// default); `commonmark` reads every list exactly as CommonMark does
     #[arg(long, global = true, value_enum, value_name = "READING")]
     lists: Option<crate::procedure::Reading>,
+    /// Page forms to read, comma-separated, the preferred first where a
+    /// folder holds a page in both forms (`a.md` and `a.mdx`): `md`, `mdx`,
+    /// `mdx,md` [default: both, and such a page is an error]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        num_args = 1,
+        value_name = "FORMS"
+    )]
+    page_formats: Option<Vec<crate::mdx::PageFormat>>,
     /// When to colour messages (NO_COLOR in the environment also turns colour off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -271,6 +283,7 @@ impl Global {
             base_path: self.base_path.clone(),
             strict,
             lists: self.lists,
+            page_formats: self.page_formats.clone(),
         }
     }
 
@@ -539,6 +552,7 @@ fn diff_side(g: &Global, arg: &str, scratch: &std::path::Path) -> Result<crate::
     };
     let overrides = Overrides {
         base_path: g.base_path.clone(),
+        page_formats: g.page_formats.clone(),
         ..Overrides::default()
     };
     let mut diags = Vec::new();

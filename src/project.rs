@@ -54,6 +54,7 @@ impl Project {
             content: config.content.clone(),
             partials: config.partials.clone(),
             out: config.out.clone(),
+            formats: config.page_formats.clone(),
         };
         let loaded = loader::load(&layout, &mut db, diags);
         let mut pages = Vec::with_capacity(loaded.pages.len());
@@ -85,7 +86,7 @@ impl Project {
             });
         }
         for &id in &loaded.partials.files {
-            if !used.contains(&id) {
+            if !used.contains(&id) && !loaded.partials.is_shadowed(id) {
                 let first = db.get(id).text.find('\n').unwrap_or(db.get(id).text.len());
                 diags.push(
                     Diagnostic::warning(

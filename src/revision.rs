@@ -98,6 +98,7 @@ mod tests {
             base_path: String::new(),
             strict: false,
             lists: Default::default(),
+            page_formats: None,
         };
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(root.join("content/a.md"), "one\n").unwrap();

@@ -309,6 +309,7 @@ mod tests {
             base_path: String::new(),
             strict: false,
             lists: Default::default(),
+            page_formats: None,
         }
     }
 
