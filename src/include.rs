@@ -1,12 +1,18 @@
 //! The `!include` engine: expands partials into a page and records a source map as it goes.
+//!
+//! MDX files (`.mdx` pages and partials) go through [`mdx`], which places
+//! imported partials through the same [`Expander::include`].
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 
 use crate::diagnostic::Diagnostic;
 use crate::loader::{PartialIndex, ResolveError};
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::{ChainId, IncludeSite, SourceMap};
+
+mod mdx;
 
 /// How far expansion may go before it is stopped with an error.
 #[derive(Clone, Copy, Debug)]
@@ -100,6 +106,7 @@ pub fn expand(
         out: Expansion::default(),
         stack: vec![page],
         code: HashMap::new(),
+        mdx_files: HashMap::new(),
         diags,
         overflow: false,
     };
@@ -115,6 +122,8 @@ struct Expander<'a> {
     /// Files being expanded, outermost first: the page, then each partial.
     stack: Vec<FileId>,
     code: HashMap<FileId, Vec<Range<usize>>>,
+    /// MDX files met so far, read once per page.
+    mdx_files: HashMap<FileId, Rc<mdx::Reading>>,
     diags: &'a mut Vec<Diagnostic>,
     overflow: bool,
 }
@@ -136,6 +145,10 @@ impl Expander<'_> {
         indent_origin: Option<IndentOrigin>,
         chain: ChainId,
     ) {
+        if crate::mdx::is_mdx(&self.db.get(file).path) {
+            self.expand_mdx(file, start, indent, indent_origin, chain);
+            return;
+        }
         let db = self.db;
         let text = db.get(file).text.as_str();
         let code = self
@@ -171,6 +184,11 @@ impl Expander<'_> {
             }
             pos = end + 1;
         }
+    }
+
+    /// True once a limit stopped the expansion.
+    fn stopped(&self) -> bool {
+        self.overflow
     }
 
     fn emit_line(
