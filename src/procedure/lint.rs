@@ -255,8 +255,18 @@ impl<'p> Lint<'p> {
 /// Words that make an announcing paragraph on an index page announce the
 /// section's pages ("The following guides:"), which the site lists there.
 const PAGE_WORDS: &[&str] = &[
-    "guide", "guides", "page", "pages", "article", "articles", "topic", "topics", "section",
-    "sections", "tutorial", "tutorials",
+    "guide",
+    "guides",
+    "page",
+    "pages",
+    "article",
+    "articles",
+    "topic",
+    "topics",
+    "section",
+    "sections",
+    "tutorial",
+    "tutorials",
 ];
 
 /// The paragraph's text names pages rather than steps.
