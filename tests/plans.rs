@@ -65,6 +65,7 @@ cases! {
     empty => "empty",
     no_heading => "no-heading",
     index_guides => "index-guides",
+    mdx => "mdx",
 }
 
 fn plan_of(case: &str, page: &str) -> Plan {
