@@ -68,6 +68,8 @@ pub struct PartialIndex {
     by_path: BTreeMap<String, BTreeSet<PartialRef>>,
     /// Path below `partials/`, extension included.
     by_file: BTreeMap<String, PartialRef>,
+    /// The same path, by file.
+    file_name: BTreeMap<FileId, String>,
     body_start: BTreeMap<FileId, usize>,
     /// Symlinked folders below `partials/` whose target lies outside it.
     escaping_dirs: Vec<String>,
@@ -95,6 +97,9 @@ impl PartialIndex {
             return;
         };
         self.by_file.insert(rel.to_owned(), target.clone());
+        if let PartialRef::File(id) = target {
+            self.file_name.insert(id, rel.to_owned());
+        }
         let mut stems = vec![stem];
         if let Some(short) = stem.strip_suffix(".include") {
             stems.push(short);
@@ -211,11 +216,7 @@ impl PartialIndex {
     /// The partial's path below `partials/`, extension included: a name
     /// `resolve` always maps back to exactly this partial.
     pub fn exact_name(&self, id: FileId) -> Option<&str> {
-        let target = PartialRef::File(id);
-        self.by_file
-            .iter()
-            .find(|(_, r)| **r == target)
-            .map(|(rel, _)| rel.as_str())
+        self.file_name.get(&id).map(String::as_str)
     }
 
     /// True for a twin (`x.md` beside `x.mdx`) that the page formats setting
@@ -306,7 +307,7 @@ impl PartialIndex {
         }
         if !inside {
             return Err(ImportError::Escape(format!(
-                "`{path}` points outside the project"
+                "`{path}` leads out of the project folder"
             )));
         }
         Err(ImportError::Missing {
@@ -355,7 +356,14 @@ impl PartialIndex {
             .filter(|(score, _)| *score >= 0.7)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        scored.into_iter().take(3).map(|(_, f)| f).collect()
+        // paths share long folder prefixes: keep the ones about as close as the best
+        let best = scored.first().map_or(0.0, |(score, _)| *score);
+        scored
+            .into_iter()
+            .take_while(|(score, _)| *score >= best - 0.05)
+            .take(3)
+            .map(|(_, f)| f)
+            .collect()
     }
 }
 

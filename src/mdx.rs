@@ -227,7 +227,9 @@ fn place(text: &str, range: Range<usize>, kind: ItemKind) -> Item {
     let first = line_around(text, range.start);
     let last = line_around(text, range.end.saturating_sub(1).max(range.start));
     let blank = |s: &str| s.trim_matches([' ', '\t']).is_empty();
-    let alone = blank(&text[first.start..range.start]) && blank(&text[range.end..last.end]);
+    let before = text.get(first.start..range.start).unwrap_or("");
+    let after = text.get(range.end..last.end).unwrap_or("");
+    let alone = blank(before) && blank(after);
     if alone {
         let end = (last.end + 1).min(text.len());
         Item {
