@@ -16,16 +16,17 @@ use crate::templates::Templates;
 const ABOUT: &str = "Compile Markdown procedures with !include partials into a docs site, printable checklists and JSON plans";
 
 const LONG_ABOUT: &str = "\
-runsheet reads a docs project: pages under content/ (Markdown with YAML front matter), \
-partials under partials/ pulled in with `!include <name>` lines, and optional templates/. From \
+runsheet reads a docs project: pages under content/ (Markdown or MDX with YAML front matter), \
+partials under partials/ pulled in with `!include <name>` lines or imported by MDX pages as \
+components (`<Name />`), and optional templates/. From \
 that one source it builds an HTML docs site, a printable checklist of every numbered procedure \
 (print-ready HTML, Markdown task list, plain text) and a JSON plan of every page for automation. \
 Every problem is reported with its file, line and column, following include chains back to the \
 partial where the text really is.
 
 Start with `runsheet check`, then `runsheet build` (writes site/). Settings may also come from \
-runsheet.toml in the project folder (content, partials, templates, out, base_path, strict); a \
-flag beats the file. Exit codes: 0 ok, 1 errors, 2 usage errors, 3 differences (build --check, \
+runsheet.toml in the project folder (content, partials, templates, out, base_path, strict, lists, \
+page_formats); a flag beats the file. Exit codes: 0 ok, 1 errors, 2 usage errors, 3 differences (build --check, \
 diff --exit-code).";
 
 #[derive(Parser, Debug)]
@@ -139,8 +140,8 @@ exit code 3 and prints a unified diff when the folder differs from what a build 
     /// Report every problem in the project; writes nothing
     #[command(
         long_about = "Report every problem in the project: front matter, includes \
-(missing, ambiguous, cycles, escapes, depth and size limits), callouts, unused partials, \
-broken links and anchors, and template errors. \
+(missing, ambiguous, cycles, escapes, depth and size limits), MDX imports and components, \
+callouts, unused partials, broken links and anchors, and template errors. \
 Writes nothing. Exits 0 when there is no error, 1 otherwise."
     )]
     Check {
