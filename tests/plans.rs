@@ -113,11 +113,12 @@ fn nested_partial_sources_name_both_include_sites() {
     );
 }
 
+/// Procedure ids with their top-level step numbers.
+type Numbered = Vec<(String, Vec<u64>)>;
+
 /// Procedure ids and top-level step numbers of the fixture `interrupted`,
 /// read with `lists`, and its warnings as `(code, line)`.
-fn read_interrupted(
-    lists: runsheet::procedure::Reading,
-) -> (Vec<(String, Vec<u64>)>, Vec<(&'static str, usize)>) {
+fn read_interrupted(lists: runsheet::procedure::Reading) -> (Numbered, Vec<(&'static str, usize)>) {
     let overrides = runsheet::config::Overrides {
         lists: Some(lists),
         ..Default::default()

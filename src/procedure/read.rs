@@ -242,7 +242,7 @@ impl<'p> Extractor<'p> {
     fn lead_notes(&mut self, top: bool) -> Vec<Block> {
         let mut nodes: Vec<&'p Node<'static>> = Vec::new();
         if top && self.found.is_empty() {
-            nodes.extend(self.page_warnings.drain(..));
+            nodes.append(&mut self.page_warnings);
         }
         for lead in self.leads.drain(..) {
             if !nodes.iter().any(|n| n.range == lead.range) {
@@ -366,15 +366,14 @@ impl<'p> Extractor<'p> {
             match piece {
                 Piece::List(list) => {
                     let start = list.ordered_start().unwrap_or(1);
-                    let mut number = drafts.last().map_or(start, |d| d.number + 1);
-                    self.lint.indent(list, number, &self.groups(list));
-                    for group in self.groups(list) {
+                    let first = drafts.last().map_or(start, |d| d.number + 1);
+                    self.lint.indent(list, first, &self.groups(list));
+                    for (number, group) in (first..).zip(self.groups(list)) {
                         drafts.push(Draft {
                             group,
                             number,
                             attached: Vec::new(),
                         });
-                        number += 1;
                     }
                 }
                 Piece::Attach(node) => {
