@@ -441,7 +441,7 @@ pub fn parse_tag(text: &str, at: usize) -> Option<JsxTag> {
         let spaced = p.skip_space()? || spaced_before;
         spaced_before = false;
         if p.eat("/>") {
-            return (!closing).then(|| JsxTag {
+            return (!closing).then_some(JsxTag {
                 name,
                 attrs,
                 closing,
@@ -751,10 +751,16 @@ fn destination(src: &str) -> String {
 mod tests {
     use super::*;
 
+    /// An import as a table expects it: its bindings and its path.
+    type Expected<'a> = Option<(&'a [(&'a str, Binding)], &'a str)>;
+
+    /// A tag as a table expects it: name, closing, self-closing, end.
+    type TagShape<'a> = Option<(&'a str, bool, bool, usize)>;
+
     #[test]
     fn import_table() {
         let named = |n: &str| Binding::Named(n.into());
-        let cases: &[(&str, Option<(&[(&str, Binding)], &str)>)] = &[
+        let cases: &[(&str, Expected)] = &[
             (
                 "import A from 'src/a.include.md';",
                 Some((&[("A", Binding::Default)], "src/a.include.md")),
@@ -805,7 +811,7 @@ mod tests {
 
     #[test]
     fn tag_table() {
-        let cases: &[(&str, Option<(&str, bool, bool, usize)>)] = &[
+        let cases: &[(&str, TagShape)] = &[
             ("<A />", Some(("A", false, true, 5))),
             ("<A/>rest", Some(("A", false, true, 4))),
             ("<Tabs>", Some(("Tabs", false, false, 6))),
