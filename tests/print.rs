@@ -54,10 +54,21 @@ fn entries(txt: &str) -> Vec<Entry> {
             });
             step_indent = Some(indent);
         } else if let Some(note) = t.strip_prefix("! ") {
+            // a note opens with its kind (`! WARNING: …`); its further lines
+            // carry the same `! ` gutter
             let direct = step_indent.is_some_and(|i| i + 7 == indent);
-            let body = note.split_once(": ").map_or(note, |(_, b)| b);
-            if let (true, Some(last)) = (direct, out.last_mut()) {
-                last.notes.push(body.to_owned());
+            let label = note.split_once(": ").filter(|(kind, _)| {
+                !kind.is_empty() && kind.chars().all(|c| c.is_ascii_uppercase())
+            });
+            match (direct, label, out.last_mut()) {
+                (true, Some((_, body)), Some(last)) => last.notes.push(body.to_owned()),
+                (true, None, Some(last)) => {
+                    if let Some(open) = last.notes.last_mut() {
+                        open.push(' ');
+                        open.push_str(note);
+                    }
+                }
+                _ => {}
             }
         }
     }
