@@ -946,6 +946,61 @@ mod tests {
     }
 
     #[test]
+    fn any_text_scans_into_sorted_disjoint_items_on_char_boundaries() {
+        const TOKENS: &[&str] = &[
+            "import A from 'a.md';",
+            "import {",
+            "} from 'b.mdx'",
+            "import ",
+            "<A />",
+            "<A",
+            "/>",
+            "<Image",
+            " src=\"/x.png\"",
+            " alt='é'",
+            "{/*",
+            "*/}",
+            "{",
+            "}",
+            "</A>",
+            "<B>",
+            "```",
+            "`",
+            "\n",
+            "\n\n",
+            "   ",
+            "é",
+            "—",
+            "1. ",
+            "<!--",
+            "-->",
+            "\"",
+            "'",
+            "\\",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 40) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                text.push_str(TOKENS[(seed >> 33) as usize % TOKENS.len()]);
+            }
+            let s = scan(FileId(0), &text, 0);
+            let mut end = 0;
+            for item in &s.items {
+                assert!(item.range.start >= end, "{text:?}: {:?}", s.items);
+                assert!(item.range.start < item.range.end && item.range.end <= text.len());
+                assert!(
+                    text.is_char_boundary(item.range.start)
+                        && text.is_char_boundary(item.range.end)
+                );
+                end = item.range.end;
+            }
+            assert_eq!(s.used.len(), s.imports.len());
+        }
+    }
+
+    #[test]
     fn page_format_of_a_path() {
         let cases = [
             ("a/b.md", Some(PageFormat::Md)),
