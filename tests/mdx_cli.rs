@@ -204,6 +204,25 @@ fn check_plan_and_checklist_read_mdx_pages() {
 }
 
 #[test]
+fn an_image_component_is_link_checked_where_it_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        root,
+        "content/page.mdx",
+        "---\ntitle: Page\n---\nimport Image from 'Image.astro';\n\nIntro.\n\n  <Image\n    alt=\"Gone\"\n    src=\"/gone.png\"\n  />\n",
+    );
+    runsheet(root)
+        .arg("check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning[link-broken]: link `/gone.png` goes nowhere",
+        ))
+        .stderr(predicate::str::contains("--> content/page.mdx:8:3"));
+}
+
+#[test]
 fn build_writes_the_partials_text_and_no_mdx() {
     let tmp = project(false);
     let root = tmp.path();
