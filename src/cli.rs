@@ -15,16 +15,17 @@ use crate::driver::{find_root, Exit, Failed, Session};
 const ABOUT: &str = "Compile Markdown procedures with !include partials into a docs site, printable checklists and JSON plans";
 
 const LONG_ABOUT: &str = "\
-runsheet reads a docs project: pages under content/ (Markdown with YAML front matter), \
-partials under partials/ pulled in with `!include <name>` lines, and optional templates/. From \
+runsheet reads a docs project: pages under content/ (Markdown or MDX with YAML front matter), \
+partials under partials/ pulled in with `!include <name>` lines or imported by MDX pages as \
+components (`<Name />`), and optional templates/. From \
 that one source it builds an HTML docs site, a printable checklist of every numbered procedure \
 (print-ready HTML, Markdown task list, plain text) and a JSON plan of every page for automation. \
 Every problem is reported with its file, line and column, following include chains back to the \
 partial where the text really is.
 
 Start with `runsheet check`, then `runsheet build` (writes site/). Settings may also come from \
-runsheet.toml in the project folder (content, partials, templates, out, base_path, strict); a \
-flag beats the file. Exit codes: 0 ok, 1 errors, 2 usage errors, 3 differences (build --check, \
+runsheet.toml in the project folder (content, partials, templates, out, base_path, strict, lists, \
+page_formats); a flag beats the file. Exit codes: 0 ok, 1 errors, 2 usage errors, 3 differences (build --check, \
 diff --exit-code).";
 
 #[derive(Parser, Debug)]
@@ -69,6 +70,18 @@ struct Global {
     /// without a hold point at or before them (`hold_warnings` in runsheet.toml)
     #[arg(long, global = true)]
     hold_warnings: bool,
+    /// Page forms to read, comma-separated, the preferred first where a
+    /// folder holds a page in both forms (`a.md` and `a.mdx`): `md`, `mdx`,
+    /// `mdx,md` [default: both, and such a page is an error]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_delimiter = ',',
+        num_args = 1,
+        value_name = "FORMS"
+    )]
+    page_formats: Option<Vec<crate::mdx::PageFormat>>,
     /// When to colour messages (NO_COLOR in the environment also turns colour off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -125,8 +138,8 @@ exit code 3 and prints a unified diff when the folder differs from what a build 
     /// Report every problem in the project; writes nothing
     #[command(
         long_about = "Report every problem in the project: front matter, includes \
-(missing, ambiguous, cycles, escapes, depth and size limits), callouts, unused partials, \
-broken links and anchors, and template errors. \
+(missing, ambiguous, cycles, escapes, depth and size limits), MDX imports and components, \
+callouts, unused partials, broken links and anchors, and template errors. \
 Writes nothing. Exits 0 when there is no error, 1 otherwise."
     )]
     Check {
@@ -339,6 +352,7 @@ impl Global {
             lists: self.lists,
             hold_warnings: self.hold_warnings.then_some(true),
             runs: None,
+            page_formats: self.page_formats.clone(),
         };
         Session::new(root, overrides, self.color(), self.quiet, self.verbose)
     }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::mdx::PageFormat;
 use crate::procedure::Reading;
 use crate::source::{decode, FileKind, SourceDb, SourceFile};
 
@@ -24,6 +25,7 @@ struct FileConfig {
     lists: Option<Reading>,
     hold_warnings: Option<bool>,
     runs: Option<PathBuf>,
+    page_formats: Option<Vec<PageFormat>>,
 }
 
 /// Values given on the command line; they beat the file. Paths are relative
@@ -43,6 +45,8 @@ pub struct Overrides {
     pub hold_warnings: Option<bool>,
     /// `--runs DIR`: where run journals are kept.
     pub runs: Option<PathBuf>,
+    /// `--page-formats md,mdx`.
+    pub page_formats: Option<Vec<PageFormat>>,
 }
 
 /// The settings a run uses, with every path resolved.
@@ -62,6 +66,10 @@ pub struct Config {
     pub hold_warnings: bool,
     /// The folder of run journals (`runsheet run`), default `<root>/runs`.
     pub runs: PathBuf,
+    /// The page forms to read, preferred first where a folder holds a page
+    /// in two forms; `None` (not set): `.md` and `.mdx`, and such a page is
+    /// an `output-collision`.
+    pub page_formats: Option<Vec<PageFormat>>,
 }
 
 /// `/docs/` and `docs` become `/docs`; `/` and `` become ``.
@@ -124,7 +132,7 @@ pub fn load(
                     Diagnostic::error("config-invalid", e.message().to_owned())
                         .at(id, span.start, span.end)
                         .with_help(
-                            "known settings: content, partials, templates, out, base_path, strict, lists, hold_warnings, runs",
+                            "known settings: content, partials, templates, out, base_path, strict, lists, hold_warnings, runs, page_formats",
                         ),
                 );
                 return None;
@@ -157,7 +165,23 @@ pub fn load(
             .or(file.hold_warnings)
             .unwrap_or(false),
         runs: pick(&overrides.runs, file.runs, "runs"),
+        page_formats: overrides
+            .page_formats
+            .clone()
+            .or(file.page_formats)
+            .map(|f| unique(&f)),
     };
+    if config.page_formats.as_ref().is_some_and(Vec::is_empty) {
+        let span = config_key_span(db, "page_formats");
+        let mut d = Diagnostic::error("config-invalid", "`page_formats` lists no form").with_help(
+            "list the page forms to read, the preferred first: `page_formats = [\"mdx\", \"md\"]`",
+        );
+        if let Some((id, range)) = span {
+            d = d.at(id, range.start, range.end);
+        }
+        diags.push(d);
+        return None;
+    }
     if !config.content.is_dir() {
         diags.push(
             Diagnostic::error(
@@ -181,6 +205,31 @@ pub fn load(
     Some(config)
 }
 
+/// The formats in the order given, each once.
+fn unique(formats: &[PageFormat]) -> Vec<PageFormat> {
+    let mut out: Vec<PageFormat> = Vec::with_capacity(formats.len());
+    for f in formats {
+        if !out.contains(f) {
+            out.push(*f);
+        }
+    }
+    out
+}
+
+/// Where `key` is written in runsheet.toml, when it was read.
+fn config_key_span(
+    db: &SourceDb,
+    key: &str,
+) -> Option<(crate::source::FileId, std::ops::Range<usize>)> {
+    let id = db.ids().find(|id| db.get(*id).kind == FileKind::Config)?;
+    let text = &db.get(id).text;
+    let at = text
+        .match_indices(key)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')?;
+    Some((id, at..at + key.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +245,19 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(normalize_base_path(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn page_formats_keep_their_order_once() {
+        use PageFormat::{Md, Mdx};
+        let cases: [(&[PageFormat], &[PageFormat]); 3] = [
+            (&[Mdx, Md], &[Mdx, Md]),
+            (&[Md, Md, Mdx, Md], &[Md, Mdx]),
+            (&[], &[]),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(unique(given), expected, "{given:?}");
         }
     }
 }

@@ -1,4 +1,8 @@
 //! Front matter: splits the YAML block off a page and types it (`title`, `description`, `position`, `meta`).
+//!
+//! Keys of the MDX docs site that mean the same thing map onto these:
+//! `navOrder` (an integer) orders the navigation like `position` (which wins
+//! when both are given; `navOrder` then stays in `meta`).
 
 use std::ops::Range;
 
@@ -213,6 +217,7 @@ pub fn parse_page(
     let mut fm = FrontMatter::default();
     let before = diags.len();
     let mut title = None;
+    let mut nav_order = None;
     for (key, value) in mapping {
         // `1: x` or `true: y` are keys too: kept by their text
         let Some(key) = scalar_text(&key) else {
@@ -255,7 +260,16 @@ pub fn parse_page(
                 None if value.is_null() => {}
                 None => wrong("an integer"),
             },
+            "navOrder" if value.as_i64().is_some() => nav_order = Some((key, value)),
             _ => {
+                fm.meta.insert(key, yaml_to_json(&value));
+            }
+        }
+    }
+    if let Some((key, value)) = nav_order {
+        match fm.position {
+            None => fm.position = value.as_i64(),
+            Some(_) => {
                 fm.meta.insert(key, yaml_to_json(&value));
             }
         }
@@ -470,6 +484,24 @@ mod tests {
             serde_json::to_string(&fm.unwrap().meta).unwrap(),
             r#"{"1":"one","big":18446744073709551615,"f":1.5,"n":".nan","t":"x"}"#
         );
+    }
+
+    #[test]
+    fn nav_order_orders_like_position() {
+        let cases = [
+            ("navOrder: 3\n", Some(3), r#"{}"#),
+            ("navOrder: 3\nposition: 1\n", Some(1), r#"{"navOrder":3}"#),
+            ("position: 1\nnavOrder: 3\n", Some(1), r#"{"navOrder":3}"#),
+            ("navOrder: first\n", None, r#"{"navOrder":"first"}"#),
+            ("navorder: 3\n", None, r#"{"navorder":3}"#),
+        ];
+        for (keys, position, meta) in cases {
+            let (fm, diags) = parse(&format!("---\ntitle: T\n{keys}---\n"));
+            assert!(diags.is_empty(), "{keys:?}: {diags:?}");
+            let fm = fm.unwrap();
+            assert_eq!(fm.position, position, "{keys:?}");
+            assert_eq!(serde_json::to_string(&fm.meta).unwrap(), meta, "{keys:?}");
+        }
     }
 
     #[test]

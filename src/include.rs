@@ -1,4 +1,7 @@
 //! The `!include` engine: expands partials into a page and records a source map as it goes.
+//!
+//! MDX files (`.mdx` pages and partials) go through [`mdx`], which places
+//! imported partials through the same [`Expander::include`].
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -8,6 +11,8 @@ use crate::diagnostic::Diagnostic;
 use crate::loader::{PartialIndex, ResolveError};
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::{ChainId, IncludeSite, SourceMap};
+
+mod mdx;
 
 /// How far expansion may go before it is stopped with an error. Together
 /// they bound the work and memory one page can take, whatever the shape of
@@ -203,6 +208,7 @@ pub fn expand(
         out: Expansion::default(),
         stack: vec![page],
         code: HashMap::new(),
+        mdx_files: HashMap::new(),
         diags,
         lines: 0,
         includes: 0,
@@ -237,6 +243,8 @@ struct Expander<'a> {
     /// Files being expanded, outermost first: the page, then each partial.
     stack: Vec<FileId>,
     code: HashMap<FileId, Rc<[Range<usize>]>>,
+    /// MDX files met so far, read once per page.
+    mdx_files: HashMap<FileId, Rc<mdx::Reading>>,
     diags: &'a mut Vec<Diagnostic>,
     /// Lines written to the expanded text so far.
     lines: usize,
@@ -263,6 +271,10 @@ impl Expander<'_> {
         indent_origin: Option<IndentOrigin>,
         chain: ChainId,
     ) {
+        if crate::mdx::is_mdx(&self.db.get(file).path) {
+            self.expand_mdx(file, start, indent, indent_origin, chain);
+            return;
+        }
         let db = self.db;
         let text = db.get(file).text.as_str();
         let code = Rc::clone(
@@ -302,6 +314,11 @@ impl Expander<'_> {
             }
             pos = end + 1;
         }
+    }
+
+    /// True once a limit stopped the expansion.
+    fn stopped(&self) -> bool {
+        self.overflow.is_some()
     }
 
     fn emit_line(
@@ -345,7 +362,7 @@ impl Expander<'_> {
 
     /// Counts a directive at `pos` of `file` towards [`Limits::max_includes`];
     /// true when that was one too many and expansion stops.
-    fn count_include(&mut self, file: FileId, pos: usize, chain: ChainId) -> bool {
+    pub(super) fn count_include(&mut self, file: FileId, pos: usize, chain: ChainId) -> bool {
         self.includes += 1;
         if self.includes > self.limits.max_includes {
             self.stop(Exceeded::Includes, file, pos, chain);
@@ -563,6 +580,7 @@ mod tests {
             content: tmp.path().join("content"),
             partials: tmp.path().join("partials"),
             out: tmp.path().join("site"),
+            formats: None,
         };
         let mut db = SourceDb::default();
         let mut diags = Vec::new();

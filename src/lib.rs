@@ -27,6 +27,7 @@ pub mod frontmatter;
 pub mod include;
 pub mod loader;
 pub mod markdown;
+pub mod mdx;
 pub mod output;
 pub mod plan;
 pub mod procedure;

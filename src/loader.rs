@@ -1,19 +1,23 @@
 //! Loading: walks `content/` and `partials/`, decodes every file and names pages and partials.
 //!
 //! The walk of `content/` ([`load`]) is the one place that decides what the
-//! content folder publishes: its pages (`*.md`) and the other files the site
-//! copies ([`ContentFile`]). Hidden files and folders are skipped, and so are
+//! content folder publishes: its pages (`*.md` and `*.mdx`, as
+//! [`Layout::formats`] allows) and the other files the site copies
+//! ([`ContentFile`]). Where one folder holds a page in both forms (`a.md`
+//! and `a.mdx`), the setting picks one; without it, that is an
+//! `output-collision` error (both would be written to `a.html`). Hidden files and folders are skipped, and so are
 //! the partials and output folders when they lie inside it. A symlink is
 //! followed only while its target stays inside `content/`; one that leads out
 //! is neither a page nor a file to copy, and gets a `content-escape` warning.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter;
+use crate::mdx::PageFormat;
 use crate::source::{decode, FileId, FileKind, SourceDb, SourceFile};
 use crate::suggest::Suggestions;
 
@@ -47,15 +51,38 @@ pub enum ResolveError {
     Unusable(String, Option<String>),
 }
 
-/// Every partial, findable by file name (`name.md`, `name.include.md`) or by
-/// path relative to `partials/`.
+/// Why an `import` path names no partial.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportError {
+    /// No partial there: the closest partial paths, and a file found there
+    /// that is not a partial (outside the partials folder).
+    Missing {
+        suggestions: Vec<String>,
+        not_partial: Option<String>,
+    },
+    Escape(String),
+}
+
+/// Every partial, findable by file name (`name.md`, `name.include.md`,
+/// `name.mdx`, `name.include.mdx`), by path relative to `partials/`, and by
+/// that path with its extension (which always names one file).
 #[derive(Debug, Default)]
 pub struct PartialIndex {
     by_name: BTreeMap<String, BTreeSet<PartialRef>>,
     by_path: BTreeMap<String, BTreeSet<PartialRef>>,
+    /// Path below `partials/`, extension included.
+    by_file: BTreeMap<String, PartialRef>,
+    /// The same path, by file.
+    file_name: BTreeMap<FileId, String>,
     body_start: BTreeMap<FileId, usize>,
     /// Symlinked folders below `partials/` whose target lies outside it.
     escaping_dirs: Vec<String>,
+    /// Canonical path of every readable partial (for `import` paths).
+    canon: BTreeMap<PathBuf, FileId>,
+    /// Twins (`x.md` beside `x.mdx`) the page formats setting did not choose.
+    shadowed: BTreeSet<FileId>,
+    /// Where `import` paths are looked for, and may lead.
+    places: Places,
     /// Every readable partial, in path order.
     pub files: Vec<FileId>,
     /// "Did you mean" index of every name above, built at the first miss.
@@ -65,11 +92,23 @@ pub struct PartialIndex {
     unusable: BTreeMap<String, (String, Option<String>)>,
 }
 
+/// The project's folders, absolute and without `.` or `..`.
+#[derive(Debug, Default)]
+struct Places {
+    root: PathBuf,
+    content: PathBuf,
+    partials: PathBuf,
+}
+
 impl PartialIndex {
     fn insert(&mut self, rel: &str, target: PartialRef) {
-        let Some(stem) = rel.strip_suffix(".md") else {
+        let Some(stem) = rel.strip_suffix(".mdx").or_else(|| rel.strip_suffix(".md")) else {
             return;
         };
+        self.by_file.insert(rel.to_owned(), target.clone());
+        if let PartialRef::File(id) = target {
+            self.file_name.insert(id, rel.to_owned());
+        }
         let mut stems = vec![stem];
         if let Some(short) = stem.strip_suffix(".include") {
             stems.push(short);
@@ -129,11 +168,17 @@ impl PartialIndex {
             None => (&self.by_name, name),
         };
         match table.get(name) {
-            None => match self.unusable.get(name) {
-                Some((path, why)) => Err(ResolveError::Unusable(path.clone(), why.clone())),
-                None => Err(ResolveError::Missing {
-                    suggestions: self.suggest(name),
-                }),
+            None => match self.by_file.get(name) {
+                Some(PartialRef::File(id)) => Ok(*id),
+                Some(PartialRef::Escaping(path)) => Err(ResolveError::Escape(format!(
+                    "`{path}` is a symlink to a file outside the partials folder"
+                ))),
+                None => match self.unusable.get(name) {
+                    Some((path, why)) => Err(ResolveError::Unusable(path.clone(), why.clone())),
+                    None => Err(ResolveError::Missing {
+                        suggestions: self.suggest(name),
+                    }),
+                },
             },
             Some(set) if set.len() == 1 => match set.iter().next() {
                 Some(PartialRef::File(id)) => Ok(*id),
@@ -154,15 +199,25 @@ impl PartialIndex {
     }
 
     /// The name that reaches exactly this partial: its path below
-    /// `partials/` without `.md`/`.include.md`, `./name` at the top.
+    /// `partials/` without `.md`/`.include.md`, `./name` at the top; with
+    /// its extension when a twin in the other form shares that name.
     fn include_name(&self, target: &PartialRef) -> String {
-        let stem = self
+        let (stem, shared) = self
             .by_path
             .iter()
             .filter(|(_, set)| set.contains(target))
-            .map(|(stem, _)| stem.as_str())
-            .min_by_key(|stem| stem.len())
-            .unwrap_or("");
+            .map(|(stem, set)| (stem.as_str(), set.len() > 1))
+            .min_by_key(|(stem, _)| stem.len())
+            .unwrap_or(("", false));
+        let with_extension = self
+            .by_file
+            .iter()
+            .find(|(_, r)| *r == target)
+            .map(|(rel, _)| rel.as_str());
+        let stem = match with_extension {
+            Some(rel) if shared => rel,
+            _ => stem,
+        };
         if stem.contains('/') {
             stem.to_owned()
         } else {
@@ -188,6 +243,176 @@ impl PartialIndex {
     pub fn body_start(&self, id: FileId) -> usize {
         self.body_start.get(&id).copied().unwrap_or(0)
     }
+
+    /// The partial's path below `partials/`, extension included: a name
+    /// `resolve` always maps back to exactly this partial.
+    pub fn exact_name(&self, id: FileId) -> Option<&str> {
+        self.file_name.get(&id).map(String::as_str)
+    }
+
+    /// True for a twin (`x.md` beside `x.mdx`) that the page formats setting
+    /// did not choose: it belongs to the other form of the docs.
+    pub fn is_shadowed(&self, id: FileId) -> bool {
+        self.shadowed.contains(&id)
+    }
+
+    /// Where twins (`x.md` and `x.mdx` in one folder) both answer a name,
+    /// keeps the form listed first in `formats`; without a setting both stay
+    /// (and the name is ambiguous).
+    fn prefer(&mut self, formats: Option<&[PageFormat]>) {
+        let Some(order) = formats else {
+            return;
+        };
+        let rank = |rel: &str| {
+            PageFormat::of(Path::new(rel))
+                .and_then(|f| order.iter().position(|o| *o == f))
+                .unwrap_or(usize::MAX)
+        };
+        let mut losers = BTreeSet::new();
+        for (rel, target) in &self.by_file {
+            let stem = Path::new(rel).with_extension("");
+            for form in PageFormat::ALL {
+                let twin = format!("{}.{}", stem.to_string_lossy(), form.extension());
+                if twin != *rel && self.by_file.contains_key(&twin) && rank(&twin) < rank(rel) {
+                    losers.insert(target.clone());
+                }
+            }
+        }
+        for set in self.by_name.values_mut().chain(self.by_path.values_mut()) {
+            set.retain(|r| !losers.contains(r));
+        }
+        self.shadowed = losers
+            .into_iter()
+            .filter_map(|r| match r {
+                PartialRef::File(id) => Some(id),
+                PartialRef::Escaping(_) => None,
+            })
+            .collect();
+    }
+
+    /// Finds the partial an MDX `import` path names, written in the file at
+    /// `from`: relative to the project folder, to the importing file's folder
+    /// or to the partials folder (the importing file's folder first for
+    /// `./` and `../` paths). A path never leads out of the project.
+    pub fn resolve_import(
+        &self,
+        path: &str,
+        from: &Path,
+        db: &SourceDb,
+    ) -> Result<FileId, ImportError> {
+        let written = path.replace('\\', "/");
+        if written.starts_with('/') || written.as_bytes().get(1) == Some(&b':') {
+            return Err(ImportError::Escape(format!("`{path}` is an absolute path")));
+        }
+        let here = lexical(from.parent().unwrap_or(Path::new("")));
+        let p = &self.places;
+        let bases = if written.starts_with("./") || written.starts_with("../") {
+            [&here, &p.root, &p.partials]
+        } else {
+            [&p.root, &here, &p.partials]
+        };
+        let mut inside = false;
+        let mut not_partial = None;
+        for base in bases {
+            let candidate = lexical(&base.join(&written));
+            if ![&p.root, &p.content, &p.partials]
+                .iter()
+                .any(|dir| candidate.starts_with(dir))
+            {
+                continue;
+            }
+            inside = true;
+            if let Some(why) = self.escaping_file(&candidate) {
+                return Err(ImportError::Escape(why));
+            }
+            let Ok(canon) = candidate.canonicalize() else {
+                continue;
+            };
+            match self.canon.get(&canon) {
+                Some(id) => return Ok(*id),
+                None if canon.is_file() => {
+                    not_partial.get_or_insert_with(|| display_path(&p.root, &candidate));
+                }
+                None => {}
+            }
+        }
+        if !inside {
+            return Err(ImportError::Escape(format!(
+                "`{path}` leads out of the project folder"
+            )));
+        }
+        Err(ImportError::Missing {
+            suggestions: self.suggest_import(&written, db),
+            not_partial,
+        })
+    }
+
+    /// Why `candidate` (below the partials folder) is a partial never read: a
+    /// symlink that leads out of the partials folder.
+    fn escaping_file(&self, candidate: &Path) -> Option<String> {
+        let rel = candidate.strip_prefix(&self.places.partials).ok()?;
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let escaping = |r: &String| rel == *r || rel.starts_with(&format!("{r}/"));
+        match self.by_file.get(&rel) {
+            Some(PartialRef::Escaping(path)) => Some(format!(
+                "`{path}` is a symlink to a file outside the partials folder"
+            )),
+            _ => self
+                .escaping_dirs
+                .iter()
+                .find(|d| escaping(d))
+                .map(|d| format!("`{d}` is a symlink to a folder outside the partials folder")),
+        }
+    }
+
+    /// The partial paths closest to an import path as written, each partial
+    /// once, in the form closer to the one written: its path as shown
+    /// (relative to the project) or its path below `partials/`.
+    fn suggest_import(&self, written: &str, db: &SourceDb) -> Vec<String> {
+        let written = written.trim_start_matches("./");
+        let ratio = |form: &str| similar::TextDiff::from_chars(written, form).ratio();
+        let mut scored: Vec<(f32, String)> = self
+            .by_file
+            .iter()
+            .filter_map(|(rel, r)| match r {
+                PartialRef::File(id) => Some([db.get(*id).path.as_str(), rel.as_str()]),
+                PartialRef::Escaping(_) => None,
+            })
+            .filter_map(|forms| {
+                forms
+                    .into_iter()
+                    .map(|f| (ratio(f), f.to_owned()))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+            })
+            .filter(|(score, _)| *score >= 0.7)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        // paths share long folder prefixes: keep the ones about as close as the best
+        let best = scored.first().map_or(0.0, |(score, _)| *score);
+        scored
+            .into_iter()
+            .take_while(|(score, _)| *score >= best - 0.05)
+            .take(3)
+            .map(|(_, f)| f)
+            .collect()
+    }
+}
+
+/// `path` made absolute, with `.` and `..` folded (no file system access
+/// beyond the current directory).
+fn lexical(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut out = PathBuf::new();
+    for part in abs.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// True when a partial name would leave `partials/`: `..`, absolute or drive paths.
@@ -206,6 +431,16 @@ pub struct Layout {
     pub partials: PathBuf,
     /// The output folder: never read as content, even when inside `content/`.
     pub out: PathBuf,
+    /// The page forms to read, the preferred first where one folder holds a
+    /// page in two forms; `None`: every form, and such twins collide.
+    pub formats: Option<Vec<PageFormat>>,
+}
+
+impl Layout {
+    /// True when pages of `format` are read.
+    fn reads(&self, format: PageFormat) -> bool {
+        self.formats.as_ref().is_none_or(|f| f.contains(&format))
+    }
 }
 
 /// A file of `content/` that the site publishes as it is (an image, a download).
@@ -300,12 +535,20 @@ pub fn load(layout: &Layout, db: &mut SourceDb, diags: &mut Vec<Diagnostic>) -> 
     }
     loaded.content_files = walk.files;
     let mut names: BTreeMap<String, FileId> = BTreeMap::new();
-    for path in walk.pages {
+    for (path, twin) in pick_forms(walk.pages, layout.formats.as_deref()) {
         let rel = path.strip_prefix(&layout.content).unwrap_or(&path);
         let name = page_name(rel);
         let Some(id) = read_file(db, &layout.root, &path, FileKind::Page, diags) else {
             continue;
         };
+        if let Some(twin) = twin {
+            diags.push(twin_collision(
+                db,
+                id,
+                &display_path(&layout.root, &twin),
+                &name,
+            ));
+        }
         if let Some(other) = names.get(&name) {
             let other = db.get(*other).path.clone();
             diags.push(
@@ -328,10 +571,62 @@ pub fn load(layout: &Layout, db: &mut SourceDb, diags: &mut Vec<Diagnostic>) -> 
     loaded
 }
 
+/// Pairs twins (`a.md` and `a.mdx` in one folder): keeps the form listed
+/// first in `formats`; without a setting keeps the `.md` page and returns the
+/// other beside it (an `output-collision`). Every other page is kept alone.
+fn pick_forms(
+    pages: Vec<PathBuf>,
+    formats: Option<&[PageFormat]>,
+) -> Vec<(PathBuf, Option<PathBuf>)> {
+    let mut groups: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for path in pages {
+        groups
+            .entry(path.with_extension(""))
+            .or_default()
+            .push(path);
+    }
+    let rank = |p: &PathBuf| {
+        let form = PageFormat::of(p);
+        let listed = formats.and_then(|order| order.iter().position(|f| Some(*f) == form));
+        (listed.unwrap_or(usize::MAX), form)
+    };
+    let mut kept = Vec::new();
+    for (_, mut group) in groups {
+        group.sort_by_key(rank);
+        let mut forms = group.into_iter();
+        let Some(first) = forms.next() else {
+            continue;
+        };
+        let twin = if formats.is_none() {
+            forms.next()
+        } else {
+            None
+        };
+        kept.push((first, twin));
+    }
+    kept
+}
+
+/// The `output-collision` of a page written in both forms, at the one kept.
+fn twin_collision(db: &SourceDb, kept: FileId, twin: &str, name: &str) -> Diagnostic {
+    let path = &db.get(kept).path;
+    Diagnostic::error(
+        "output-collision",
+        format!(
+            "`{path}` and `{twin}` are the same page `{name}` in two forms: both would be written to `{}`",
+            crate::site::links::page_path(name)
+        ),
+    )
+    .at(kept, 0, 0)
+    .with_help(
+        "choose the form to read: `page_formats = [\"mdx\"]` in runsheet.toml or `--page-formats mdx` (`mdx,md` reads both and prefers `.mdx` where a folder has both), or delete one",
+    )
+}
+
 /// What one walk of the content folder finds.
 #[derive(Debug, Default)]
 struct ContentWalk {
-    /// Page files (`*.md`), in walk order.
+    /// Page files (`*.md`, `*.mdx` as the layout reads them), in walk order.
     pages: Vec<PathBuf>,
     /// Files to copy, sorted by output path.
     files: Vec<ContentFile>,
@@ -402,7 +697,7 @@ fn walk_content(
         if !entry.file_type().is_file() {
             continue;
         }
-        if extension.as_deref() == Some("md") {
+        if PageFormat::of(path).is_some_and(|f| layout.reads(f)) {
             walk.pages.push(path.to_owned());
         } else if !extension.is_some_and(|e| SOURCE_EXTENSIONS.contains(&e.as_ref())) {
             let rel = path.strip_prefix(&layout.content).unwrap_or(path);
@@ -458,6 +753,11 @@ fn load_partials(
     diags: &mut Vec<Diagnostic>,
     index: &mut PartialIndex,
 ) {
+    index.places = Places {
+        root: lexical(&layout.root),
+        content: lexical(&layout.content),
+        partials: lexical(&layout.partials),
+    };
     if !layout.partials.is_dir() {
         return;
     }
@@ -475,7 +775,7 @@ fn load_partials(
             }
             continue;
         }
-        if path.extension().is_none_or(|e| e != "md") {
+        if PageFormat::of(path).is_none() {
             continue;
         }
         if entry.path_is_symlink() {
@@ -513,7 +813,11 @@ fn load_partials(
         index.body_start.insert(id, body);
         index.files.push(id);
         index.insert(&rel, PartialRef::File(id));
+        if let Ok(canon) = path.canonicalize() {
+            index.canon.entry(canon).or_insert(id);
+        }
     }
+    index.prefer(layout.formats.as_deref());
 }
 
 /// True when `path` resolves to somewhere below the canonical partials folder.
@@ -576,7 +880,10 @@ fn looks_like_keys(block: &str) -> bool {
 /// The page name for a path relative to `content/`.
 pub fn page_name(rel: &Path) -> String {
     let s = rel.to_string_lossy().replace('\\', "/");
-    let stem = s.strip_suffix(".md").unwrap_or(&s);
+    let stem = s
+        .strip_suffix(".mdx")
+        .or_else(|| s.strip_suffix(".md"))
+        .unwrap_or(&s);
     if stem == "index" {
         return "index".to_owned();
     }
@@ -596,6 +903,9 @@ mod tests {
             ("index.md", "index"),
             ("a/b/index.md", "a/b"),
             ("reindex.md", "reindex"),
+            ("a/b.mdx", "a/b"),
+            ("a/index.mdx", "a"),
+            ("index.mdx", "index"),
         ];
         for (rel, name) in cases {
             assert_eq!(page_name(Path::new(rel)), name, "{rel}");
@@ -634,6 +944,142 @@ mod tests {
         let (start, problem) = partial_body_start("---\nbad: [\n---\nBody\n");
         assert_eq!(start, 15);
         assert!(problem.is_some_and(|(at, _)| at >= 4));
+    }
+
+    #[test]
+    fn twins_collide_unless_a_form_is_preferred() {
+        use PageFormat::{Md, Mdx};
+        let paths = |list: &[&str]| list.iter().map(PathBuf::from).collect::<Vec<_>>();
+        let pages = paths(&[
+            "c/a.md",
+            "c/a.mdx",
+            "c/b.mdx",
+            "c/i/index.md",
+            "c/i/index.mdx",
+        ]);
+        let shown = |kept: Vec<(PathBuf, Option<PathBuf>)>| {
+            kept.into_iter()
+                .map(|(p, t)| {
+                    let t = t.map_or(String::new(), |t| format!(" + {}", t.display()));
+                    format!("{}{t}", p.display())
+                })
+                .collect::<Vec<_>>()
+        };
+        let cases: [(Option<&[PageFormat]>, &[&str]); 3] = [
+            (
+                None,
+                &[
+                    "c/a.md + c/a.mdx",
+                    "c/b.mdx",
+                    "c/i/index.md + c/i/index.mdx",
+                ],
+            ),
+            (Some(&[Mdx, Md]), &["c/a.mdx", "c/b.mdx", "c/i/index.mdx"]),
+            (Some(&[Md, Mdx]), &["c/a.md", "c/b.mdx", "c/i/index.md"]),
+        ];
+        for (formats, expected) in cases {
+            assert_eq!(
+                shown(pick_forms(pages.clone(), formats)),
+                expected,
+                "{formats:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn partial_twins_answer_by_the_preferred_form() {
+        use PageFormat::Mdx;
+        let mut db = SourceDb::default();
+        let mut index = PartialIndex::default();
+        let mut add = |rel: &str| {
+            let id = db.add(SourceFile::new(
+                format!("partials/{rel}"),
+                rel.into(),
+                FileKind::Partial,
+                String::new(),
+            ));
+            index.insert(rel, PartialRef::File(id));
+            id
+        };
+        let md = add("t/x.include.md");
+        let mdx = add("t/x.include.mdx");
+        let alone = add("y.mdx");
+        assert_eq!(index.resolve("y", &db), Ok(alone));
+        assert_eq!(index.resolve("t/x.include.mdx", &db), Ok(mdx));
+        assert_eq!(index.exact_name(md), Some("t/x.include.md"));
+        assert_eq!(
+            index.resolve("x", &db),
+            Err(ResolveError::Ambiguous(vec![
+                ("partials/t/x.include.md".into(), "t/x.include.md".into()),
+                ("partials/t/x.include.mdx".into(), "t/x.include.mdx".into()),
+            ]))
+        );
+        index.prefer(Some(&[Mdx]));
+        assert_eq!(index.resolve("x", &db), Ok(mdx));
+        assert_eq!(index.resolve("t/x", &db), Ok(mdx));
+        assert_eq!(index.resolve("t/x.include.md", &db), Ok(md));
+        assert!(index.is_shadowed(md) && !index.is_shadowed(mdx));
+    }
+
+    #[test]
+    fn import_paths_resolve_from_three_places_and_never_leave() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let files = [
+            "src/pages/docs/guide/page.mdx",
+            "src/pages/docs/guide/local.include.md",
+            "src/shared/up/backup.include.md",
+            "src/pages/docs/other.md",
+            "outside.md",
+        ];
+        for f in files {
+            let path = if f == "outside.md" {
+                tmp.path().join(f)
+            } else {
+                root.join(f)
+            };
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "text\n").unwrap();
+        }
+        let layout = Layout {
+            root: root.clone(),
+            content: root.join("src/pages/docs"),
+            partials: root.join("src/shared"),
+            out: root.join("site"),
+            formats: None,
+        };
+        let mut db = SourceDb::default();
+        let mut diags = Vec::new();
+        let loaded = load(&layout, &mut db, &mut diags);
+        let page = root.join("src/pages/docs/guide/page.mdx");
+        let backup = loaded.partials.files[0];
+        let resolve = |p: &str| loaded.partials.resolve_import(p, &page, &db);
+        assert_eq!(resolve("src/shared/up/backup.include.md"), Ok(backup));
+        assert_eq!(resolve("up/backup.include.md"), Ok(backup));
+        assert_eq!(
+            resolve("./../../../shared/up/backup.include.md"),
+            Ok(backup)
+        );
+        assert_eq!(
+            resolve("src/shared/up/bakup.include.md"),
+            Err(ImportError::Missing {
+                suggestions: vec!["src/shared/up/backup.include.md".into()],
+                not_partial: None
+            })
+        );
+        assert_eq!(
+            resolve("./local.include.md"),
+            Err(ImportError::Missing {
+                suggestions: vec![],
+                not_partial: Some("src/pages/docs/guide/local.include.md".into())
+            })
+        );
+        for outside in ["../../../../../outside.md", "/etc/passwd.md"] {
+            assert!(
+                matches!(resolve(outside), Err(ImportError::Escape(_))),
+                "{outside}"
+            );
+        }
     }
 
     #[test]

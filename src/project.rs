@@ -53,6 +53,7 @@ impl Project {
             content: config.content.clone(),
             partials: config.partials.clone(),
             out: config.out.clone(),
+            formats: config.page_formats.clone(),
         };
         let loaded = loader::load(&layout, &mut db, diags);
         let mut pages = Vec::with_capacity(loaded.pages.len());
@@ -86,7 +87,7 @@ impl Project {
             .files
             .iter()
             .copied()
-            .filter(|id| !used.contains(id))
+            .filter(|id| !used.contains(id) && !loaded.partials.is_shadowed(*id))
             .collect();
         unused_partials(&db, unused, diags);
         Project {

@@ -100,6 +100,7 @@ mod tests {
             lists: Default::default(),
             hold_warnings: false,
             runs: root.join("runs"),
+            page_formats: None,
         };
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(root.join("content/a.md"), "one\n").unwrap();

@@ -76,6 +76,11 @@ fn every_documented_code_is_covered_by_a_fixture() {
         "title-missing",
         "callout-unclosed",
         "partial-unused",
+        "component-unknown",
+        "component-dropped",
+        "import-unused",
+        "import-invalid",
+        "output-collision",
     ] {
         assert!(
             seen.contains(&format!("\"code\":\"{code}\"")),

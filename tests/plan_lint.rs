@@ -18,6 +18,8 @@ fn corpus_procedure_warnings() {
         content: Some(corpus.join("src/pages/docs")),
         partials: Some(corpus.join("src/shared-content")),
         base_path: Some("/docs".into()),
+        // the `.md` pages; tests/mdx_corpus.rs reads the `.mdx` ones
+        page_formats: Some(vec![runsheet::mdx::PageFormat::Md]),
         ..Overrides::default()
     };
     let (project, mut diags) = common::load_with(&common::repo(), &overrides);

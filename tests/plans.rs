@@ -66,6 +66,7 @@ cases! {
     no_heading => "no-heading",
     index_guides => "index-guides",
     details_guard => "details-guard",
+    mdx => "mdx",
 }
 
 fn plan_of(case: &str, page: &str) -> Plan {

@@ -311,7 +311,9 @@ fn content_files_list_their_output_paths() {
     write(root, "content/plans/index.json", "{}");
     write(root, "content/assets/site.css", "body {}");
     write(root, "content/img/a b.png", "PNG");
-    write(root, "content/guide.mdx", "not published");
+    // sources are never copied: `.mdx` is a page, `.markdown` neither page nor file
+    write(root, "content/guide.mdx", &page("Guide", "Text.\n"));
+    write(root, "content/notes.markdown", "not published");
     write(root, "content/.git/config", "hidden");
     let (files, project, diags) = build(root);
     // each content file at a generated path is reported, naming both claims
@@ -359,6 +361,10 @@ fn content_files_list_their_output_paths() {
     assert!(text(&files, "index.html").contains("<!doctype html>"));
     assert_ne!(text(&files, "assets/site.css"), "body {}");
     assert_eq!(text(&files, "img/a b.png"), "PNG");
+    assert!(text(&files, "guide.html").contains("<!doctype html>"));
+    assert!(!files
+        .iter()
+        .any(|(p, _)| p.ends_with(".mdx") || p.ends_with(".markdown")));
 }
 
 #[test]

@@ -209,7 +209,12 @@ fn content_files_are_copied_and_sources_are_not() {
     let tmp = project();
     let root = tmp.path();
     write(root, "content/img/shot.png", "PNG");
-    write(root, "content/new.mdx", "import X from 'y'");
+    write(
+        root,
+        "content/new.mdx",
+        "---\ntitle: New\n---\nimport X from 'y'\n\nText.\n",
+    );
+    write(root, "content/draft.markdown", "not a page");
     write(root, "content/.hidden/secret.txt", "no");
     write(
         root,
@@ -221,7 +226,10 @@ fn content_files_are_copied_and_sources_are_not() {
         fs::read_to_string(root.join("site/img/shot.png")).unwrap(),
         "PNG"
     );
+    // an `.mdx` file is a page, never copied; `.markdown` is neither
+    assert!(root.join("site/new.html").is_file());
     assert!(!root.join("site/new.mdx").exists());
+    assert!(!root.join("site/draft.markdown").exists());
     assert!(!root.join("site/.hidden").exists());
     let index = fs::read_to_string(root.join("site/index.html")).unwrap();
     assert_eq!(index.matches("src=\"img/shot.png\"").count(), 2, "{index}");

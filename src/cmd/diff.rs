@@ -91,6 +91,7 @@ fn side(s: &Session, arg: &str, scratch: &Path) -> Result<Plans, Failed> {
 fn project_plans(s: &Session, root: &Path, arg: &str) -> Result<Plans, Failed> {
     let overrides = Overrides {
         base_path: s.overrides.base_path.clone(),
+        page_formats: s.overrides.page_formats.clone(),
         ..Overrides::default()
     };
     let mut diags = Vec::new();

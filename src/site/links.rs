@@ -11,8 +11,8 @@
 //!   external: left alone, never checked;
 //! - `#frag` alone points into `P` itself;
 //! - a relative path is resolved against the folder of `P`'s own file below
-//!   `content/`; `x.md`, `x/index.md` and `x/` name pages, any other path a
-//!   file copied from `content/`;
+//!   `content/`; `x.md`, `x.mdx`, `x/index.md` and `x/` name pages, any
+//!   other path a file copied from `content/`;
 //! - an absolute path under `base_path` (`/docs/a/b`, `/docs/a/b/`,
 //!   `/docs/a/b.md`) names the page `a/b` or the content file `a/b`; other
 //!   absolute paths lie outside the docs and are left alone;
@@ -244,7 +244,11 @@ impl SiteIndex {
             };
         }
         Target::Broken {
-            wanted: if absolute || joined.ends_with(".md") || !joined.contains('.') {
+            wanted: if absolute
+                || joined.ends_with(".md")
+                || joined.ends_with(".mdx")
+                || !joined.contains('.')
+            {
                 name
             } else {
                 joined
@@ -253,10 +257,11 @@ impl SiteIndex {
     }
 }
 
-/// The page a resolved content path names: `a/b.md`, `a/b.html`, `a/b`, `a/b/index.md` → `a/b`; `` → `index`.
+/// The page a resolved content path names: `a/b.md`, `a/b.mdx`, `a/b.html`, `a/b`, `a/b/index.md` → `a/b`; `` → `index`.
 fn page_name(joined: &str) -> String {
     let stem = joined
         .strip_suffix(".md")
+        .or_else(|| joined.strip_suffix(".mdx"))
         .or_else(|| joined.strip_suffix(".html"))
         .unwrap_or(joined);
     let stem = if stem == "index" {
@@ -508,7 +513,9 @@ mod tests {
             ),
             ("guide/install", "index.md", page("guide", None)),
             ("guide", "install.md", page("guide/install", None)),
+            ("guide", "install.mdx", page("guide/install", None)),
             ("index", "guide/index.md", page("guide", None)),
+            ("index", "guide/index.mdx#x", page("guide", Some("x"))),
             ("index", "guide/", page("guide", None)),
             (
                 "index",

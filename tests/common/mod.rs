@@ -104,7 +104,8 @@ pub(crate) fn all_steps(plan: &Plan) -> Vec<&Step> {
 }
 
 /// Checks that every step's `source` points at its list marker in the file
-/// that really holds it, and every include site at an `!include` line.
+/// that really holds it, and every include site at an `!include` line or an
+/// MDX component tag (`<Partial />`).
 /// Returns one message per problem.
 pub(crate) fn check_sources(root: &Path, plan: &Plan) -> Vec<String> {
     let mut problems = Vec::new();
@@ -127,7 +128,11 @@ pub(crate) fn check_sources(root: &Path, plan: &Plan) -> Vec<String> {
         for site in &src.included_from {
             let text = fs::read_to_string(root.join(&site.file)).unwrap_or_default();
             let line = text.lines().nth(site.line - 1).unwrap_or("");
-            if !line.trim_start().starts_with("!include") {
+            let component = line
+                .trim_start()
+                .strip_prefix('<')
+                .is_some_and(|tag| tag.starts_with(|c: char| c.is_ascii_uppercase()));
+            if !line.trim_start().starts_with("!include") && !component {
                 problems.push(format!(
                     "{}: include site {}:{} is `{line}`",
                     step.id, site.file, site.line
