@@ -102,6 +102,9 @@ pub(super) fn build_stage(
         fs::remove_dir_all(stage).map_err(|e| io_error("clear", stage, e))?;
     }
     fs::create_dir_all(stage).map_err(|e| io_error("create", stage, e))?;
+    // marked first, so a stage a kill leaves half-written is provably ours
+    let marker = stage.join(MARKER);
+    fs::write(&marker, super::MARKER_HEADER).map_err(|e| io_error("write", &marker, e))?;
     for ((rel, bytes), change) in files.iter().zip(changes) {
         match change {
             Change::Same => link_or_copy(&out.join(rel), &stage.join(rel))?,
