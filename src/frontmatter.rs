@@ -143,6 +143,33 @@ pub fn too_deep_error(file: FileId, offset: usize) -> Diagnostic {
     .with_help("flatten the value: front matter holds plain values and shallow lists or mappings")
 }
 
+/// The title of a page written without front matter: its `# Title`
+/// heading, when that is the first thing on the page (blank lines and
+/// one-line HTML comments may come before it), and where the body starts
+/// after it, so the heading is not repeated under the page's title.
+fn heading_title(text: &str) -> Option<(String, usize)> {
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        let next = pos + line.len();
+        if t.is_empty() || (t.starts_with("<!--") && t.ends_with("-->")) {
+            pos = next;
+            continue;
+        }
+        let rest = t.strip_prefix("# ")?;
+        let rest = rest.trim_end_matches('#').trim_end();
+        // `# Title {#id}` (or the escaped `\{#id}`) keeps its text only
+        let title = match rest.rfind('{') {
+            Some(i) if rest.ends_with('}') && rest[i..].starts_with("{#") => {
+                rest[..i].trim_end().trim_end_matches('\\').trim_end()
+            }
+            _ => rest,
+        };
+        return (!title.is_empty()).then(|| (title.to_owned(), next));
+    }
+    None
+}
+
 /// Parses and types a page's front matter, reporting every problem found.
 pub fn parse_page(
     file_id: FileId,
@@ -164,11 +191,18 @@ pub fn parse_page(
         return (None, 0);
     }
     let Some(yaml) = split.yaml else {
+        if let Some((title, body_start)) = heading_title(text) {
+            let front = FrontMatter {
+                title,
+                ..FrontMatter::default()
+            };
+            return (Some(front), body_start);
+        }
         diags.push(
             Diagnostic::error("front-matter-missing", "page has no front matter")
                 .at(file_id, 0, first_line)
                 .with_help(
-                    "start the page with a YAML block: a line `---`, `title: ...`, and a closing `---`",
+                    "start the page with a `# Title` heading, or with a YAML block: a line `---`, `title: ...`, and a closing `---`",
                 ),
         );
         return (None, 0);
@@ -411,11 +445,39 @@ mod tests {
     }
 
     #[test]
+    fn heading_title_table() {
+        let cases = [
+            ("# Install\n\nText\n", Some(("Install", 10))),
+            (
+                "\n<!-- note -->\n# Install ##\nText\n",
+                Some(("Install", 28)),
+            ),
+            ("# Install {#setup}\n", Some(("Install", 19))),
+            ("## Install\n", None),
+            ("Text\n# Install\n", None),
+            ("#\n", None),
+        ];
+        for (text, expected) in cases {
+            let found = heading_title(text);
+            assert_eq!(
+                found.as_ref().map(|(t, at)| (t.as_str(), *at)),
+                expected,
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
     fn page_front_matter_table() {
         type Expected<'a> = &'a [(&'a str, usize, usize)];
         let cases: &[(&str, Expected)] = &[
             ("---\ntitle: Ok\nposition: 3\nx: [1]\n---\n", &[]),
-            ("# no front matter\n", &[("front-matter-missing", 1, 1)]),
+            ("# A title instead\n\nText.\n", &[]),
+            (
+                "Text before any heading.\n\n# Late\n",
+                &[("front-matter-missing", 1, 1)],
+            ),
+            ("", &[("front-matter-missing", 1, 1)]),
             ("---\ndescription: d\n---\n", &[("title-missing", 1, 1)]),
             ("---\ntitle: ''\n---\n", &[("title-missing", 2, 1)]),
             (

@@ -412,3 +412,39 @@ fn plan_and_checklist_honour_strict() {
             .stderr(predicate::str::contains("warning[link-broken]"));
     }
 }
+
+#[test]
+fn plain_markdown_without_front_matter_builds() {
+    let dir = project(&[
+        (
+            "content/install.md",
+            b"# Install the agent\n\n1. Download it.\n2. Run it.\n",
+        ),
+        (
+            "content/notes/faq.md",
+            b"<!-- kept -->\n# FAQ\n\nAnswers.\n",
+        ),
+    ]);
+    runsheet()
+        .args(["build", "-q", "--root"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let page = fs::read_to_string(dir.path().join("site/install.html")).unwrap();
+    assert!(page.contains("<title>Install the agent"));
+    // the heading became the title: it is not repeated in the body
+    assert_eq!(page.matches("Install the agent</h1>").count(), 1, "{page}");
+    let plan = fs::read_to_string(dir.path().join("site/plans/install.json")).unwrap();
+    assert!(plan.contains("\"title\": \"Install the agent\""));
+    // a page with neither front matter nor a title heading is reported, with the others still checked
+    fs::write(dir.path().join("content/bare.md"), "Just text.\n").unwrap();
+    fs::write(dir.path().join("content/bad.md"), "---\ntitle: [\n---\n").unwrap();
+    runsheet()
+        .args(["check", "--color", "never", "--root"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[front-matter-missing]"))
+        .stderr(predicate::str::contains("--> content/bare.md:1:1"))
+        .stderr(predicate::str::contains("error[front-matter-invalid]"));
+}
