@@ -4,7 +4,6 @@ use crate::checklist::{self, Format};
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
 use crate::project::Project;
-use crate::templates::Templates;
 
 /// What a build made: its files, and what they hold.
 #[derive(Debug)]
@@ -16,16 +15,15 @@ pub struct Rendered {
     pub checklists: usize,
 }
 
-/// Renders every product of the project. Renderers add their files to the
-/// set and their problems to `diags`; nothing is written here. The project
-/// is mutable only so templates can be added to its source database (their
-/// errors then point at the template's file and line).
-pub fn render(project: &mut Project, diags: &mut Vec<Diagnostic>) -> Rendered {
+/// Renders every product of the project. Renderers read the project (its
+/// templates were loaded with it) and add their files to the set and their
+/// problems to `diags`; nothing is written here.
+pub fn render(project: &Project, diags: &mut Vec<Diagnostic>) -> Rendered {
     let mut files = Files::default();
     let plans = crate::plan::render(project, &mut files, diags);
-    let templates = Templates::load(&project.config, &mut project.db, diags);
-    let checklists = checklist::render(project, &plans, &templates, &mut files, diags);
-    crate::site::render(project, &templates, &checklists, diags, &mut files);
+    let templates = &project.templates;
+    let checklists = checklist::render(project, &plans, templates, &mut files, diags);
+    crate::site::render(project, templates, &checklists, diags, &mut files);
     for path in files.collisions() {
         diags.push(collision(project, path));
     }

@@ -11,6 +11,7 @@ use crate::markdown::Doc;
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::Origin;
 use crate::suggest::Suggestions;
+use crate::templates::Templates;
 
 /// One page of the docs, after loading, front matter and include expansion.
 #[derive(Debug)]
@@ -41,6 +42,8 @@ pub struct Project {
     /// The files of `content/` the site copies as they are, sorted by output
     /// path (decided by [`loader::load`], like the pages).
     pub content_files: Vec<ContentFile>,
+    /// The templates and assets every renderer uses, loaded with the pages.
+    pub templates: Templates,
     /// "Did you mean" index of the page names, built at the first miss.
     suggestions: std::sync::OnceLock<Suggestions>,
 }
@@ -90,12 +93,14 @@ impl Project {
             .filter(|id| !used.contains(id) && !loaded.partials.is_shadowed(*id))
             .collect();
         unused_partials(&db, unused, diags);
+        let templates = Templates::load(&config, &mut db, diags);
         Project {
             config,
             db,
             pages,
             partials: loaded.partials,
             content_files: loaded.content_files,
+            templates,
             suggestions: std::sync::OnceLock::new(),
         }
     }

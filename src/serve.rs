@@ -306,14 +306,14 @@ fn compile(opts: &Options) -> Outcome {
     let (db, mut diags): (SourceDb, Vec<Diagnostic>) =
         match crate::driver::load(&opts.root, &opts.overrides) {
             Err(failed) => (failed.db, failed.diags),
-            Ok((mut project, mut diags)) => {
+            Ok((project, mut diags)) => {
                 let config = &project.config;
                 watch.extend([
                     config.content.clone(),
                     config.partials.clone(),
                     config.templates.clone(),
                 ]);
-                let files = crate::build::render(&mut project, &mut diags).files;
+                let files = crate::build::render(&project, &mut diags).files;
                 if project.config.strict {
                     diagnostic::promote_warnings(&mut diags);
                 }

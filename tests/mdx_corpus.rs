@@ -196,8 +196,8 @@ fn mdx_pages_check_clean_and_their_html_holds_their_partials() {
         eprintln!("note: ../shared/corpus/octopus-docs is not there; MDX pages not checked");
         return;
     };
-    let (mut project, mut diags) = load(&corpus, PageFormat::Mdx);
-    let files = runsheet::build::render(&mut project, &mut diags).files;
+    let (project, mut diags) = load(&corpus, PageFormat::Mdx);
+    let files = runsheet::build::render(&project, &mut diags).files;
     diagnostic::normalize(&mut diags, &project.db);
     let errors: Vec<String> = diags
         .iter()

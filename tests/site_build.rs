@@ -26,8 +26,8 @@ fn build(root: &Path) -> (Files, Project, Vec<serde_json::Value>) {
     let mut db = SourceDb::default();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let config = config::load(root, &Overrides::default(), &mut db, &mut diags).unwrap();
-    let mut project = Project::load(config, db, &mut diags);
-    let files = runsheet::build::render(&mut project, &mut diags).files;
+    let project = Project::load(config, db, &mut diags);
+    let files = runsheet::build::render(&project, &mut diags).files;
     diagnostic::normalize(&mut diags, &project.db);
     let json = diags
         .iter()

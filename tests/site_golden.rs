@@ -30,8 +30,8 @@ fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut diags = Vec::new();
     let config = config::load(case, &Overrides::default(), &mut db, &mut diags)
         .expect("fixture settings load");
-    let mut project = Project::load(config, db, &mut diags);
-    let files = runsheet::build::render(&mut project, &mut diags).files;
+    let project = Project::load(config, db, &mut diags);
+    let files = runsheet::build::render(&project, &mut diags).files;
     diagnostic::normalize(&mut diags, &project.db);
     let mut out: BTreeMap<String, Vec<u8>> = files
         .iter()

@@ -12,7 +12,7 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
         out,
         ..s.overrides.clone()
     };
-    let (mut project, mut diags) = s.open_with(&overrides)?;
+    let (project, mut diags) = s.open_with(&overrides)?;
     // an output folder that would put the sources at risk is refused before
     // anything is rendered, read from it or written
     let guard = Guard::new(&project.config);
@@ -23,7 +23,7 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
             note: Some("nothing written".into()),
         });
     }
-    let built = s.time("render", || crate::build::render(&mut project, &mut diags));
+    let built = s.time("render", || crate::build::render(&project, &mut diags));
     if s.finish(
         &project.db,
         &mut diags,

@@ -4,7 +4,7 @@ use crate::diagnostic::Format;
 use crate::driver::{count, Exit, Failed, Session};
 
 pub(crate) fn run(s: &Session, format: Format) -> Result<Exit, Failed> {
-    let (mut project, mut diags) = match s.open() {
+    let (project, mut diags) = match s.open() {
         Ok(opened) => opened,
         // unusable settings are reported in the chosen form too
         Err(mut failed) => {
@@ -14,7 +14,7 @@ pub(crate) fn run(s: &Session, format: Format) -> Result<Exit, Failed> {
         }
     };
     // rendering finds what only rendering can: broken links, template errors
-    let built = s.time("render", || crate::build::render(&mut project, &mut diags));
+    let built = s.time("render", || crate::build::render(&project, &mut diags));
     let strict = project.config.strict;
     let errors = s.finish(&project.db, &mut diags, strict, format);
     s.summary(

@@ -5,11 +5,9 @@ use std::io::Write;
 use crate::checklist::{self, Format as Form};
 use crate::diagnostic::{Diagnostic, Format};
 use crate::driver::{count, Exit, Failed, Session};
-use crate::templates::Templates;
 
 pub(crate) fn run(s: &Session, key: &str, form: Form) -> Result<Exit, Failed> {
     let (mut project, index, mut diags) = s.open_page(key)?;
-    let templates = Templates::load(&project.config, &mut project.db, &mut diags);
     let page = &project.pages[index];
     crate::site::check_links(&project, page, &mut diags);
     let plan = s.time("plan", || crate::plan::plan(&project, page, &mut diags));
@@ -37,10 +35,12 @@ pub(crate) fn run(s: &Session, key: &str, form: Form) -> Result<Exit, Failed> {
         return Ok(Exit::Errors);
     }
     let text =
-        checklist::render_one(&project, page, &plan, &templates, form).map_err(|d| Failed {
-            db: std::mem::take(&mut project.db),
-            diags: vec![d],
-            note: None,
+        checklist::render_one(&project, page, &plan, &project.templates, form).map_err(|d| {
+            Failed {
+                db: std::mem::take(&mut project.db),
+                diags: vec![d],
+                note: None,
+            }
         })?;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     s.summary(

@@ -21,7 +21,6 @@ use crate::diagnostic::{Diagnostic, Format, Severity};
 use crate::plan::{self, Plan};
 use crate::project::Project;
 use crate::source::SourceDb;
-use crate::templates::Templates;
 
 /// Exit code of a run that stopped before its end.
 pub const EXIT_PAUSED: u8 = 4;
@@ -462,7 +461,7 @@ fn summary(changes: &[crate::diff::Change]) -> String {
 
 /// `runsheet report`.
 pub fn report(ctx: &Context, args: &ReportArgs) -> u8 {
-    let Some(mut project) = open(ctx, args.runs.clone()) else {
+    let Some(project) = open(ctx, args.runs.clone()) else {
         return 1;
     };
     let journal = match find_run(&project.config.runs, &args.run).and_then(|p| journal::read(&p)) {
@@ -489,8 +488,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> u8 {
     let text = match args.format {
         ReportFormat::Json => report::to_json(&view),
         format => {
-            let mut diags = Vec::new();
-            let templates = Templates::load(&project.config, &mut project.db, &mut diags);
+            let templates = &project.templates;
             let name = if format == ReportFormat::Md {
                 "report.md"
             } else {
@@ -499,8 +497,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> u8 {
             match templates.render(name, &view) {
                 Ok(t) => t,
                 Err(d) => {
-                    diags.push(d);
-                    print_diags(ctx, &project.db, &mut diags);
+                    print_diags(ctx, &project.db, &mut vec![d]);
                     return 1;
                 }
             }

@@ -357,15 +357,20 @@ mod tests {
 
     #[test]
     fn pages_with_procedures_link_their_checklist() {
-        let (_tmp, mut project) = project(&[
+        let (_tmp, project) = project(&[
             ("index.md", &page("Home", None)),
             ("ops/backup.md", &page("Backup", None)),
         ]);
         let mut diags = Vec::new();
-        let templates = Templates::load(&project.config, &mut project.db, &mut diags);
         let mut files = Files::default();
         let checklists = BTreeSet::from(["ops/backup".to_owned()]);
-        render(&project, &templates, &checklists, &mut diags, &mut files);
+        render(
+            &project,
+            &project.templates,
+            &checklists,
+            &mut diags,
+            &mut files,
+        );
         assert!(diags.is_empty(), "{diags:?}");
         let text = |p: &str| String::from_utf8(files.get(p).unwrap().to_vec()).unwrap();
         let backup = text("ops/backup.html");
