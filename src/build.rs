@@ -1,6 +1,6 @@
 //! Build: runs every renderer over a loaded project and gathers the files of the output folder.
 
-use crate::checklist::{self, Format};
+use crate::checklist;
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
 use crate::project::Project;
@@ -40,23 +40,7 @@ fn collision(project: &Project, path: &str) -> Diagnostic {
     let mut at = None;
     for page in &project.pages {
         let file = &project.db.get(page.file).path;
-        let products = [
-            (crate::site::links::page_path(&page.name), "the page"),
-            (crate::plan::plan_path(page), "the plan of"),
-            (
-                checklist::checklist_path(&page.name, Format::Html),
-                "the checklist of",
-            ),
-            (
-                checklist::checklist_path(&page.name, Format::Md),
-                "the checklist of",
-            ),
-            (
-                checklist::checklist_path(&page.name, Format::Text),
-                "the checklist of",
-            ),
-        ];
-        for (product, what) in products {
+        for (product, what) in crate::output::paths::products(&page.name) {
             if product == path {
                 claims.push(format!("{what} `{file}`"));
                 at.get_or_insert(page.file);

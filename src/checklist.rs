@@ -51,7 +51,7 @@ impl Format {
 
 /// Path of a page's checklist in the output folder.
 pub fn checklist_path(page: &str, format: Format) -> String {
-    format!("checklists/{page}.{}", format.extension())
+    crate::output::paths::checklist(page, format.extension())
 }
 
 /// Writes the three checklists of every page that has a procedure; returns

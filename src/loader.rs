@@ -614,7 +614,7 @@ fn twin_collision(db: &SourceDb, kept: FileId, twin: &str, name: &str) -> Diagno
         "output-collision",
         format!(
             "`{path}` and `{twin}` are the same page `{name}` in two forms: both would be written to `{}`",
-            crate::site::links::page_path(name)
+            crate::output::paths::page(name)
         ),
     )
     .at(kept, 0, 0)

@@ -14,6 +14,7 @@ use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostic::Diagnostic;
 
 mod commit;
+pub mod paths;
 
 use commit::{Change, Swapped};
 

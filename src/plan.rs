@@ -16,7 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Diagnostic;
-use crate::output::Files;
+use crate::output::{paths, Files};
 use crate::procedure::{self, Procedure, Source};
 use crate::project::{Page, Project};
 
@@ -163,16 +163,13 @@ fn require_every_property(schema: &mut Schema) {
 }
 
 /// Where the list of every page's plan is written.
-pub const INDEX_PATH: &str = "plans/index.json";
+pub const INDEX_PATH: &str = paths::PLANS_INDEX;
 
 /// Path of a page's plan in the output folder: `plans/<name>.json`, except
 /// the root page `index`, whose plan is `plans/index.page.json` because
 /// `plans/index.json` is the list of plans.
 pub fn plan_path(page: &Page) -> String {
-    match format!("plans/{}.json", page.name) {
-        path if path == INDEX_PATH => "plans/index.page.json".to_owned(),
-        path => path,
-    }
+    paths::plan(&page.name)
 }
 
 /// Adds `plans/<page>.json` for every page, `plans/index.json` and
@@ -210,7 +207,7 @@ pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>)
         pages,
     };
     files.add(INDEX_PATH, to_json(&index));
-    files.add("plan.schema.json", to_json(&schema()));
+    files.add(paths::PLAN_SCHEMA, to_json(&schema()));
     plans
 }
 

@@ -57,7 +57,7 @@ pub enum Target {
 
 /// The built file of a page: `a/b` → `a/b.html`, `index` → `index.html`.
 pub fn page_path(name: &str) -> String {
-    format!("{name}.html")
+    crate::output::paths::page(name)
 }
 
 /// A relative URL from the file `from` to the file `to`, both relative to the site root.

@@ -39,7 +39,7 @@ use serde::Serialize;
 use crate::checklist::{checklist_path, Format as ChecklistFormat};
 use crate::diagnostic::Diagnostic;
 pub use crate::loader::ContentFile;
-use crate::output::Files;
+use crate::output::{paths, Files};
 use crate::plan::plan_path;
 use crate::project::{Page, Project};
 use crate::templates::Templates;
@@ -112,12 +112,12 @@ pub fn render(
         }
     }
     for (path, bytes) in templates.assets() {
-        files.add(format!("assets/{path}"), bytes);
+        files.add(paths::asset(path), bytes);
     }
-    files.add("assets/nav.js", nav.script(project));
+    files.add(paths::NAV_SCRIPT, nav.script(project));
     let (json, js) = search::files(&entries);
-    files.add("search-index.json", json);
-    files.add("assets/search-index.js", js);
+    files.add(paths::SEARCH_INDEX, json);
+    files.add(paths::SEARCH_SCRIPT, js);
 }
 
 /// One page as rendered on some thread.
