@@ -18,6 +18,7 @@ pub mod align;
 pub mod build;
 pub mod checklist;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;

@@ -503,6 +503,7 @@ mod tests {
             lists: Default::default(),
             hold_warnings: false,
             runs: dir.join("runs"),
+            site: Default::default(),
         })
     }
 

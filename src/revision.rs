@@ -100,6 +100,7 @@ mod tests {
             lists: Default::default(),
             hold_warnings: false,
             runs: root.join("runs"),
+            site: Default::default(),
         };
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(root.join("content/a.md"), "one\n").unwrap();

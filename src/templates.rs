@@ -358,6 +358,7 @@ mod tests {
             lists: Default::default(),
             hold_warnings: false,
             runs: PathBuf::new(),
+            site: Default::default(),
         }
     }
 
