@@ -193,8 +193,14 @@ pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>)
             (plan, json, found)
         })
         .collect();
-    for (page, (plan, json, found)) in project.pages.iter().zip(planned) {
+    for (page, (mut plan, json, found)) in project.pages.iter().zip(planned) {
         diags.extend(found);
+        if page.redirect().is_some() {
+            // a redirect page has no plan (nor, with no procedures, a checklist)
+            plan.procedures.clear();
+            plans.push(plan);
+            continue;
+        }
         files.add(plan_path(page), json);
         pages.push(IndexEntry {
             name: page.name.clone(),
