@@ -149,16 +149,23 @@ Writes nothing. Exits 0 when there is no error, 1 otherwise.",
     },
     /// Build the site, serve it on 127.0.0.1 and rebuild on every change
     #[command(
-        long_about = "Build the site into memory and serve it on http://127.0.0.1:PORT/. \
-Changes to the content, partials and templates folders and to runsheet.toml trigger a rebuild, \
+        long_about = "Build the site into memory and serve it on http://127.0.0.1:PORT/ \
+(--host to listen elsewhere, which makes the site visible on the network; --port 0 for any \
+free port; --open to open it in the browser). Changes to the content, partials and templates folders and to runsheet.toml trigger a rebuild, \
 and open pages reload by themselves. A failed build keeps the server running: pages show the \
 errors (so does the terminal) until they are fixed. Nothing is written to disk.",
         after_help = ex::SERVE
     )]
     Serve {
-        /// Port to listen on
+        /// Port to listen on (0: any free port, printed)
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// Address to listen on; anything but 127.0.0.1 or localhost makes the site visible on the network
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+        host: String,
+        /// Open the site in the browser once it is served
+        #[arg(long)]
+        open: bool,
         #[command(flatten)]
         strict: Strictness,
     },
@@ -307,10 +314,17 @@ where
         Command::Build { out, check, strict } => {
             build(&cli.global, out.clone(), *check, strict.value())
         }
-        Command::Serve { port, strict } => crate::serve::run(&crate::serve::Options {
+        Command::Serve {
+            port,
+            host,
+            open,
+            strict,
+        } => crate::serve::run(&crate::serve::Options {
             root: cli.global.root.clone(),
             overrides: cli.global.overrides(strict.value()),
+            host: host.clone(),
             port: *port,
+            open: *open,
             color: cli.global.color(),
             quiet: cli.global.quiet,
         }),
