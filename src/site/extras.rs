@@ -4,7 +4,7 @@
 use minijinja::context;
 
 use crate::diagnostic::Diagnostic;
-use crate::project::{Page, Project};
+use crate::project::{Page, Project, REDIRECT_KEYS};
 use crate::templates::Templates;
 
 use super::html::escape;
@@ -48,12 +48,13 @@ pub fn destination(
         Target::File { path, suffix } => to_path(project, from, &path, &suffix, None),
         Target::Keep => kept(target),
         Target::Broken { wanted } => {
+            let (start, end) = key_line(&project.db.get(page.file).text, &REDIRECT_KEYS);
             diags.push(
                 Diagnostic::warning(
                     "link-broken",
                     format!("the redirect to `{target}` points at no page or file (`{wanted}`)"),
                 )
-                .at(page.file, 0, 0)
+                .at(page.file, start, end)
                 .with_help("point `redirect:` at a page of the site or a full URL"),
             );
             kept(target)
@@ -79,6 +80,23 @@ pub fn to_path(
         canonical,
         title,
     }
+}
+
+/// The span of the first front-matter line setting one of `keys`
+/// (`redirect: /docs/x`), or `(0, 0)`.
+pub fn key_line(text: &str, keys: &[&str]) -> (usize, usize) {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end();
+        if keys
+            .iter()
+            .any(|k| bare.strip_prefix(k).is_some_and(|r| r.starts_with(':')))
+        {
+            return (offset, offset + bare.len());
+        }
+        offset += line.len();
+    }
+    (0, 0)
 }
 
 fn kept(target: &str) -> Destination {
@@ -184,6 +202,14 @@ mod tests {
                 "{address:?} under {base:?}"
             );
         }
+    }
+
+    #[test]
+    fn key_line_finds_the_setting() {
+        let text = "---\ntitle: Moved\nredirect_to: /x\n---\n";
+        assert_eq!(key_line(text, &REDIRECT_KEYS), (17, 32));
+        assert_eq!(&text[17..32], "redirect_to: /x");
+        assert_eq!(key_line("---\nredirects: 1\n", &REDIRECT_KEYS), (0, 0));
     }
 
     #[test]

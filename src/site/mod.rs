@@ -188,12 +188,13 @@ fn old_addresses(
     for page in &project.pages {
         for address in page.redirect_from() {
             let Some(from) = extras::old_address_path(address, &project.config.base_path) else {
+                let at = extras::key_line(&project.db.get(page.file).text, &["redirect_from"]);
                 diags.push(
                     Diagnostic::warning(
                         "redirect-invalid",
                         format!("`redirect_from: {address}` is not an address of this site"),
                     )
-                    .at(page.file, 0, 0)
+                    .at(page.file, at.0, at.1)
                     .with_help("write the old path of the page, such as `/old/name`, under `base_path` when one is set"),
                 );
                 continue;
