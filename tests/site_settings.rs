@@ -226,6 +226,21 @@ fn redirect_pages_have_no_plan_checklist_navigation_or_search_entry() {
     assert!(!read(root, "site/plans/index.json").contains("\"old\""));
     assert!(!read(root, "site/assets/nav.js").contains("old.html"));
     assert!(!read(root, "site/search-index.json").contains("old.html"));
+    // nor from the commands that take one page
+    runsheet()
+        .arg("--root")
+        .arg(root)
+        .args(["checklist", "old"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("checklist-empty"));
+    runsheet()
+        .arg("--root")
+        .arg(root)
+        .args(["plan", "old"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"procedures\": []"));
 }
 
 #[test]
