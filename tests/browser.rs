@@ -147,3 +147,51 @@ fn the_theme_toggle_switches_and_is_remembered() {
             .unwrap_or(&dom)
     );
 }
+
+#[test]
+fn on_this_page_is_beside_the_page_from_1024_px_and_a_block_to_open_below() {
+    let Some(browser) = common::chromium() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    assert_cmd::Command::cargo_bin("runsheet")
+        .unwrap()
+        .arg("--root")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .args(["--quiet", "build", "--out"])
+        .arg(&site)
+        .env("RUNSHEET_REVISION", "")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(site.join("upgrading-major-releases.html")).unwrap();
+    let probe = "<script>window.addEventListener('load', function () {\
+        var shown = function (s) { var e = document.querySelector(s); return e ? getComputedStyle(e).display : 'absent'; };\
+        document.body.setAttribute('data-probe', shown('.page-toc') + '|' + shown('.toc-collapsible') + '|' + shown('.sidebar'));\
+      });</script></body>";
+    std::fs::write(site.join("probe.html"), html.replace("</body>", probe)).unwrap();
+    let url = format!("file://{}", site.join("probe.html").display());
+    for (width, expected) in [
+        (1280, "block|none|block"),
+        (1024, "block|none|block"),
+        (1000, "none|block|block"),
+        (400, "none|block|none"),
+    ] {
+        let out = tempfile::NamedTempFile::new().unwrap();
+        let args = [
+            format!("--window-size={width},800"),
+            "--virtual-time-budget=5000".to_owned(),
+            "--dump-dom".to_owned(),
+            url.clone(),
+        ];
+        common::run_chromium(&browser, &args, Some(out.path()));
+        let dom = std::fs::read_to_string(out.path()).unwrap();
+        assert!(
+            dom.contains(&format!("data-probe=\"{expected}\"")),
+            "at {width} px: {}",
+            dom.lines()
+                .find(|l| l.contains("data-probe"))
+                .unwrap_or("no probe")
+        );
+    }
+}
