@@ -282,7 +282,7 @@ pub fn load(
                 "project-invalid",
                 format!("no content folder at `{}`", config.content.display()),
             )
-            .with_help("run runsheet in a folder holding `content/`, or pass `--root DIR` or `--content DIR`"),
+            .with_help("run runsheet in a folder holding `content/`, pass `--root DIR` or `--content DIR`, or start a project with `runsheet init`"),
         );
         return None;
     }
