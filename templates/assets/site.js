@@ -174,18 +174,28 @@
     return p;
   }
 
-  /* The word of `list` one typo away from `w` (for words of 4 letters or more), or null. */
+  /* The word of `list` one typo away from `w` (for words of 5 letters or more), or null. */
   function nearWord(list, w) {
-    if (w.length < 4) return null;
+    if (w.length < 5) return null;
     for (var i = 0; i < list.length; i++) {
-      if (list[i].length >= 3 && oneEdit(list[i], w)) return list[i];
+      if (list[i].length >= 4 && oneEdit(list[i], w)) return list[i];
     }
     return null;
   }
 
-  /* Every page holding every word (or a word one typo away), title matches
-     first, then by where the words were found. */
+  function haystack(p) {
+    if (p._hay) return p._hay;
+    return (p._hay = (p.t + "\n" + p.d + "\n" + p.h.map(function (h) { return h[1]; }).join("\n") + "\n" + p.x).toLowerCase());
+  }
+
+  /* Every page holding every word, title matches first, then by where the
+     words were found. A word found on no page at all is taken as a typo:
+     pages holding a word one edit away from it count too (ranked after the
+     exact ones). */
   function find(index, words) {
+    var typos = words.filter(function (w) {
+      return !index.pages.some(function (p) { return haystack(p).indexOf(w) >= 0; });
+    });
     var found = [];
     index.pages.forEach(function (p) {
       var title = p.t.toLowerCase(), desc = p.d.toLowerCase(), text = p.x.toLowerCase();
@@ -193,13 +203,14 @@
       var score = 0, inTitle = 0, shown = [];
       var all = words.every(function (w) {
         var s = 0;
-        if (title.indexOf(w) >= 0) { s += 10; inTitle++; }
+        if (title.indexOf(w) >= 0) { s += 10; inTitle += 2; }
         if (heads.some(function (h) { return h.indexOf(w) >= 0; })) s += 5;
         if (desc.indexOf(w) >= 0) s += 3;
         if (text.indexOf(w) >= 0) s += 1;
         if (s > 0) { shown.push(w); score += s; return true; }
+        if (typos.indexOf(w) < 0) return false;
         var near = nearWord(vocabulary(p)._title, w);
-        if (near) { inTitle++; score += 6; shown.push(near); return true; }
+        if (near) { inTitle += 1; score += 5; shown.push(near); return true; }
         near = nearWord(p._words, w);
         if (near) { score += 1; shown.push(near); return true; }
         return false;
