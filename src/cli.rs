@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::cmd::diff::DiffFormat;
+use crate::cmd::examples as ex;
 use crate::config::Overrides;
 use crate::diagnostic::Format;
 use crate::driver::{find_root, Exit, Failed, Session};
@@ -29,7 +30,7 @@ page_formats); a flag beats the file. Exit codes: 0 ok, 1 errors, 2 usage errors
 diff --exit-code).";
 
 #[derive(Parser, Debug)]
-#[command(name = "runsheet", version, about = ABOUT, long_about = LONG_ABOUT)]
+#[command(name = "runsheet", version, about = ABOUT, long_about = LONG_ABOUT, after_help = ex::TOP)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -85,6 +86,8 @@ struct Global {
     /// When to colour messages (NO_COLOR in the environment also turns colour off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    #[command(flatten)]
+    site: crate::cmd::site_flags::SiteFlags,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -123,7 +126,8 @@ enum Command {
         long_about = "Compile every page into the output folder (default site/): the HTML \
 site, printable checklists and JSON plans. Nothing is written when there is an error, and the \
 previous output stays as it was. With --check nothing is written either: the command fails with \
-exit code 3 and prints a unified diff when the folder differs from what a build would write."
+exit code 3 and prints a unified diff when the folder differs from what a build would write.",
+        after_help = ex::BUILD
     )]
     Build {
         /// Output folder [default: <root>/site]
@@ -140,7 +144,8 @@ exit code 3 and prints a unified diff when the folder differs from what a build 
         long_about = "Report every problem in the project: front matter, includes \
 (missing, ambiguous, cycles, escapes, depth and size limits), MDX imports and components, \
 callouts, unused partials, broken links and anchors, and template errors. \
-Writes nothing. Exits 0 when there is no error, 1 otherwise."
+Writes nothing. Exits 0 when there is no error, 1 otherwise.",
+        after_help = ex::CHECK
     )]
     Check {
         /// Output form: human (stderr), json (one object a line on stdout) or github (Actions annotations on stdout)
@@ -151,15 +156,23 @@ Writes nothing. Exits 0 when there is no error, 1 otherwise."
     },
     /// Build the site, serve it on 127.0.0.1 and rebuild on every change
     #[command(
-        long_about = "Build the site into memory and serve it on http://127.0.0.1:PORT/. \
-Changes to the content, partials and templates folders and to runsheet.toml trigger a rebuild, \
+        long_about = "Build the site into memory and serve it on http://127.0.0.1:PORT/ \
+(--host to listen elsewhere, which makes the site visible on the network; --port 0 for any \
+free port; --open to open it in the browser). Changes to the content, partials and templates folders and to runsheet.toml trigger a rebuild, \
 and open pages reload by themselves. A failed build keeps the server running: pages show the \
-errors (so does the terminal) until they are fixed. Nothing is written to disk."
+errors (so does the terminal) until they are fixed. Nothing is written to disk.",
+        after_help = ex::SERVE
     )]
     Serve {
-        /// Port to listen on
+        /// Port to listen on (0: any free port, printed)
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// Address to listen on; anything but 127.0.0.1 or localhost makes the site visible on the network
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+        host: String,
+        /// Open the site in the browser once it is served
+        #[arg(long)]
+        open: bool,
         #[command(flatten)]
         strict: Strictness,
     },
@@ -169,7 +182,8 @@ errors (so does the terminal) until they are fixed. Nothing is written to disk."
 steps with ids, numbers, text, code, notes, links, details and source locations. PAGE is a page \
 name such as `a/b` (for content/a/b.md) or the path of the page's file. Problems found on that \
 page are reported on stderr; an error (or an unknown page) exits 1 and prints no plan. With \
---strict (or `strict = true` in runsheet.toml) its warnings count as errors."
+--strict (or `strict = true` in runsheet.toml) its warnings count as errors.",
+        after_help = ex::PLAN
     )]
     Plan {
         /// Page name (`a/b`) or path of the page's file
@@ -186,7 +200,8 @@ Letter), md a GitHub task list to paste into a change ticket, text plain `[ ] 1.
 at 80 columns. The revision in the header is the last commit touching the project's inputs, or \
 RUNSHEET_REVISION. Problems found on that page are reported on stderr; an error exits 1 and \
 prints no checklist. With --strict (or `strict = true` in runsheet.toml) its warnings count as \
-errors."
+errors.",
+        after_help = ex::CHECKLIST
     )]
     Checklist {
         /// Page name (`a/b`) or path of the page's file
@@ -205,7 +220,8 @@ content/), or a git revision of the project at --root (HEAD~3, a tag, a branch).
 steps are matched by their stable ids: a step is added, removed, changed (with the fields that \
 changed) or only renumbered. A project folder or revision is read with its own runsheet.toml; \
 --content and --partials do not apply to it.\n\nExit codes: 0, or 3 with --exit-code when the \
-plans differ; 1 when a side cannot be read."
+plans differ; 1 when a side cannot be read.",
+        after_help = ex::DIFF
     )]
     Diff {
         /// The earlier revision
@@ -220,13 +236,14 @@ plans differ; 1 when a side cannot be read."
         exit_code: bool,
     },
     /// Print the JSON Schema (draft 2020-12) of a plan (or of a run journal's lines) on stdout
+    #[command(after_help = ex::SCHEMA)]
     Schema {
         /// The schema of a run journal's lines instead of a plan's
         #[arg(long)]
         run: bool,
     },
     /// Walk through a procedure step by step, recording every answer in a run journal
-    #[command(long_about = RUN_ABOUT)]
+    #[command(long_about = RUN_ABOUT, after_help = ex::RUN)]
     Run(crate::run::command::RunArgs),
     /// Print the record of a run (every step's outcome, who, when, holds) for a change ticket
     #[command(
@@ -234,7 +251,8 @@ plans differ; 1 when a side cannot be read."
 (done, skipped, failed or open), who recorded it and when, notes, hold points with their \
 approvers, the total duration and the plan digest the run went against. --format md is ready to \
 paste into a change ticket, html prints like the checklists, json is for tools. RUN is a run id, \
-a unique start of one, or a journal file."
+a unique start of one, or a journal file.",
+        after_help = ex::REPORT
     )]
     Report(crate::run::command::ReportArgs),
     /// Say whether a printed copy (by its plan digest) is still current, and what changed since
@@ -244,9 +262,34 @@ digest printed at the top of the copy (`sha256:…`) or its first 8 or more hex 
 looked up among the plans of the current build, the plans in the output folder (an earlier \
 build) and the plan copies beside run journals. Exit 0 when the copy is current; 3 when it is \
 stale, listing the steps changed since with their old and new fingerprints; 1 when no plan has \
-that digest."
+that digest.",
+        after_help = ex::VERIFY
     )]
     Verify(crate::run::command::VerifyArgs),
+    /// Start a project: settings, a home page and an example procedure
+    #[command(
+        long_about = "Write a small working project into DIR (default: the current folder): \
+runsheet.toml listing every setting with its default, content/index.md, an example procedure \
+page with a callout and an `!include`d partial, and a .gitignore for site/ and runs/. Nothing is \
+overwritten: when any of these files exists, they are named, nothing is written and the exit \
+code is 1. `runsheet build` and `runsheet check --strict` work there at once.",
+        after_help = ex::INIT
+    )]
+    Init {
+        /// Folder to write the project into (made when missing)
+        #[arg(value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a shell completion script on stdout
+    #[command(after_help = ex::COMPLETIONS)]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout
+    #[command(after_help = ex::MAN)]
+    Man,
 }
 
 const RUN_ABOUT: &str = "\
@@ -290,15 +333,17 @@ fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
     match command {
         Command::Check { format, .. } => cmd::check::run(s, *format),
         Command::Build { out, check, .. } => cmd::build::run(s, out.clone(), *check),
-        Command::Serve { port, .. } => {
-            Ok(Exit::from_code(crate::serve::run(&crate::serve::Options {
-                root: s.root.clone(),
-                overrides: s.overrides.clone(),
-                port: *port,
-                color: s.color,
-                quiet: s.quiet,
-            })))
-        }
+        Command::Serve {
+            port, host, open, ..
+        } => Ok(Exit::from_code(crate::serve::run(&crate::serve::Options {
+            root: s.root.clone(),
+            overrides: s.overrides.clone(),
+            host: host.clone(),
+            port: *port,
+            open: *open,
+            color: s.color,
+            quiet: s.quiet,
+        }))),
         Command::Plan { page, .. } => cmd::plan::run(s, page),
         Command::Checklist { page, format, .. } => cmd::checklist::run(s, page, *format),
         Command::Diff {
@@ -319,6 +364,14 @@ fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
         Command::Run(args) => Ok(Exit::from_code(crate::run::command::run(s, args))),
         Command::Report(args) => Ok(Exit::from_code(crate::run::command::report(s, args))),
         Command::Verify(args) => Ok(Exit::from_code(crate::run::command::verify(s, args))),
+        Command::Init { dir } => Ok(Exit::from_code(crate::cmd::init::run(
+            dir, s.color, s.quiet,
+        ))),
+        Command::Completions { shell } => Ok(Exit::from_code(crate::cmd::completions::run(
+            *shell,
+            &mut Cli::command(),
+        ))),
+        Command::Man => Ok(Exit::from_code(crate::cmd::man::run(&Cli::command()))),
     }
 }
 
@@ -353,6 +406,7 @@ impl Global {
             hold_warnings: self.hold_warnings.then_some(true),
             runs: None,
             page_formats: self.page_formats.clone(),
+            site: self.site.overrides(),
         };
         Session::new(root, overrides, self.color(), self.quiet, self.verbose)
     }

@@ -26,6 +26,93 @@ struct FileConfig {
     hold_warnings: Option<bool>,
     runs: Option<PathBuf>,
     page_formats: Option<Vec<PageFormat>>,
+    title: Option<String>,
+    base_url: Option<String>,
+    edit_url: Option<String>,
+    favicon: Option<String>,
+    logo: Option<String>,
+    footer: Option<String>,
+    last_updated: Option<bool>,
+}
+
+/// Every key `runsheet.toml` knows, in the order `runsheet init` writes them.
+/// A unit test checks it against what the file parser accepts.
+pub const KEYS: &[&str] = &[
+    "content",
+    "partials",
+    "templates",
+    "out",
+    "runs",
+    "base_path",
+    "strict",
+    "lists",
+    "hold_warnings",
+    "title",
+    "base_url",
+    "edit_url",
+    "favicon",
+    "logo",
+    "footer",
+    "last_updated",
+    "page_formats",
+];
+
+/// Site settings given as flags (`--title`, `--base-url`, `--edit-url`); they beat the file.
+#[derive(Clone, Debug, Default)]
+pub struct SiteOverrides {
+    pub title: Option<String>,
+    pub base_url: Option<String>,
+    pub edit_url: Option<String>,
+}
+
+/// What the site shows about itself, from `runsheet.toml` and the flags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The site's name; `None`: the index page's title (or "Documentation").
+    pub title: Option<String>,
+    /// Where the site is published, ending in `/` (`https://docs.example.com/ops/`):
+    /// canonical links and `sitemap.xml`.
+    pub base_url: Option<String>,
+    /// "Edit this page" link; `{path}` is the page's source path relative to the project folder.
+    pub edit_url: Option<String>,
+    /// Path of a content file (relative to the content folder) used as the favicon.
+    pub favicon: Option<String>,
+    /// Path of a content file (relative to the content folder) shown beside the title.
+    pub logo: Option<String>,
+    /// Markdown shown at the foot of every page.
+    pub footer: Option<String>,
+    /// Show each page's last-updated date from git.
+    pub last_updated: bool,
+}
+
+impl Default for Site {
+    fn default() -> Site {
+        Site {
+            title: None,
+            base_url: None,
+            edit_url: None,
+            favicon: None,
+            logo: None,
+            footer: None,
+            last_updated: true,
+        }
+    }
+}
+
+/// `https://x.org/docs` becomes `https://x.org/docs/`; blank becomes `None`.
+pub fn normalize_base_url(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    Some(format!("{}/", t.trim_end_matches('/')))
+}
+
+/// A content path as written in settings (`/img/logo.png`, `img\logo.png`) → `img/logo.png`.
+fn content_path(s: &str) -> Option<String> {
+    let t = s.trim().replace('\\', "/");
+    let t = t.trim_start_matches("./").trim_start_matches('/');
+    (!t.is_empty()).then(|| t.to_owned())
 }
 
 /// Values given on the command line; they beat the file. Paths are relative
@@ -47,6 +134,8 @@ pub struct Overrides {
     pub runs: Option<PathBuf>,
     /// `--page-formats md,mdx`.
     pub page_formats: Option<Vec<PageFormat>>,
+    /// `--title`, `--base-url`, `--edit-url`.
+    pub site: SiteOverrides,
 }
 
 /// The settings a run uses, with every path resolved.
@@ -70,6 +159,8 @@ pub struct Config {
     /// in two forms; `None` (not set): `.md` and `.mdx`, and such a page is
     /// an `output-collision`.
     pub page_formats: Option<Vec<PageFormat>>,
+    /// What the site shows about itself.
+    pub site: Site,
 }
 
 /// `/docs/` and `docs` become `/docs`; `/` and `` become ``.
@@ -80,6 +171,26 @@ pub fn normalize_base_path(s: &str) -> String {
     } else {
         format!("/{trimmed}")
     }
+}
+
+/// Parses the text of a `runsheet.toml`; the known keys it sets, in the
+/// order of [`KEYS`], or the parser's message.
+pub fn parse_settings(text: &str) -> Result<Vec<String>, String> {
+    toml::from_str::<FileConfig>(text).map_err(|e| e.message().to_owned())?;
+    let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+    Ok(KEYS
+        .iter()
+        .filter(|k| table.contains_key(**k))
+        .map(|k| (*k).to_owned())
+        .collect())
+}
+
+/// A flag's text, else the file's; blank text counts as unset.
+fn pick_text(flag: &Option<String>, file: Option<String>) -> Option<String> {
+    flag.clone()
+        .or(file)
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
 }
 
 /// Reads `runsheet.toml` (when present) and applies the overrides.
@@ -131,9 +242,7 @@ pub fn load(
                 diags.push(
                     Diagnostic::error("config-invalid", e.message().to_owned())
                         .at(id, span.start, span.end)
-                        .with_help(
-                            "known settings: content, partials, templates, out, base_path, strict, lists, hold_warnings, runs, page_formats",
-                        ),
+                        .with_help(format!("known settings: {}", KEYS.join(", "))),
                 );
                 return None;
             }
@@ -170,6 +279,16 @@ pub fn load(
             .clone()
             .or(file.page_formats)
             .map(|f| unique(&f)),
+        site: Site {
+            title: pick_text(&overrides.site.title, file.title),
+            base_url: pick_text(&overrides.site.base_url, file.base_url)
+                .and_then(|u| normalize_base_url(&u)),
+            edit_url: pick_text(&overrides.site.edit_url, file.edit_url),
+            favicon: file.favicon.as_deref().and_then(content_path),
+            logo: file.logo.as_deref().and_then(content_path),
+            footer: file.footer.filter(|f| !f.trim().is_empty()),
+            last_updated: file.last_updated.unwrap_or(true),
+        },
     };
     if config.page_formats.as_ref().is_some_and(Vec::is_empty) {
         let span = config_key_span(db, "page_formats");
@@ -188,7 +307,7 @@ pub fn load(
                 "project-invalid",
                 format!("no content folder at `{}`", config.content.display()),
             )
-            .with_help("run runsheet in a folder holding `content/`, or pass `--root DIR` or `--content DIR`"),
+            .with_help("run runsheet in a folder holding `content/`, pass `--root DIR` or `--content DIR`, or start a project with `runsheet init`"),
         );
         return None;
     }
@@ -259,5 +378,47 @@ mod tests {
         for (given, expected) in cases {
             assert_eq!(unique(given), expected, "{given:?}");
         }
+    }
+    fn base_url_and_content_path_tables() {
+        let urls = [
+            ("", None),
+            ("  ", None),
+            ("https://x.org", Some("https://x.org/")),
+            ("https://x.org/docs/", Some("https://x.org/docs/")),
+            ("https://x.org/docs//", Some("https://x.org/docs/")),
+        ];
+        for (input, expected) in urls {
+            assert_eq!(normalize_base_url(input).as_deref(), expected, "{input:?}");
+        }
+        let paths = [
+            ("logo.png", Some("logo.png")),
+            ("/img/logo.png", Some("img/logo.png")),
+            ("./img/logo.png", Some("img/logo.png")),
+            ("img\\logo.png", Some("img/logo.png")),
+            ("", None),
+        ];
+        for (input, expected) in paths {
+            assert_eq!(content_path(input).as_deref(), expected, "{input:?}");
+        }
+    }
+
+    /// The parser's own list of known keys, read from its error for an unknown one.
+    fn parser_keys() -> Vec<String> {
+        let err = toml::from_str::<FileConfig>("no_such_setting = 1").unwrap_err();
+        let message = err.message().to_owned();
+        let list = message.split("expected one of").nth(1).unwrap_or("");
+        list.split(',')
+            .map(|k| k.trim().trim_matches('`').to_owned())
+            .filter(|k| !k.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn keys_list_every_setting_the_file_accepts() {
+        let mut parsed = parser_keys();
+        let mut listed: Vec<String> = KEYS.iter().map(|k| (*k).to_owned()).collect();
+        parsed.sort();
+        listed.sort();
+        assert_eq!(parsed, listed);
     }
 }

@@ -18,7 +18,7 @@ pub mod align;
 pub mod build;
 pub mod checklist;
 pub mod cli;
-mod cmd;
+pub mod cmd;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;

@@ -505,6 +505,7 @@ mod tests {
             hold_warnings: false,
             runs: dir.join("runs"),
             page_formats: None,
+            site: Default::default(),
         })
     }
 

@@ -73,10 +73,16 @@ pub struct Index {
     pub pages: Vec<IndexEntry>,
 }
 
-/// Builds the plan of `page`; procedure warnings go to `diags`.
+/// Builds the plan of `page`; procedure warnings go to `diags`. A redirect
+/// page (front matter `redirect:` or `redirect_to:`) has no procedures: what
+/// is left of its text is no longer meant to be carried out.
 pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan {
     let file = project.db.get(page.file);
-    let procedures = procedure::extract(page, &project.db, project.config.lists, diags);
+    let procedures = if page.redirect().is_some() {
+        Vec::new()
+    } else {
+        procedure::extract(page, &project.db, project.config.lists, diags)
+    };
     if project.config.hold_warnings {
         procedure::hold::lint(&procedures, &project.db, diags);
     }
@@ -192,6 +198,11 @@ pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>)
         .collect();
     for (page, (plan, json, found)) in project.pages.iter().zip(planned) {
         diags.extend(found);
+        if page.redirect().is_some() {
+            // a redirect page has no plan file (nor, with no procedures, a checklist)
+            plans.push(plan);
+            continue;
+        }
         files.add(plan_path(page), json);
         pages.push(IndexEntry {
             name: page.name.clone(),

@@ -25,7 +25,39 @@ pub struct Page {
     pub doc: Doc,
 }
 
+/// Front-matter keys that make a page a redirect to the address they hold.
+pub const REDIRECT_KEYS: [&str; 2] = ["redirect", "redirect_to"];
+
 impl Page {
+    /// Where a redirect page sends its readers: `redirect:` or `redirect_to:`
+    /// in its front matter (a page or URL). A redirect page is no navigation
+    /// entry, has no plan or checklist, and is built as a small page that
+    /// forwards the browser.
+    pub fn redirect(&self) -> Option<&str> {
+        REDIRECT_KEYS
+            .iter()
+            .find_map(|k| self.front.meta.get(*k)?.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The old addresses that forward to this page: `redirect_from:` in its
+    /// front matter, one string or a list of them.
+    pub fn redirect_from(&self) -> Vec<&str> {
+        let values = match self.front.meta.get("redirect_from") {
+            Some(serde_json::Value::String(s)) => vec![s.as_str()],
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(serde_json::Value::as_str).collect()
+            }
+            _ => Vec::new(),
+        };
+        values
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
     /// Where the byte at `doc_offset` of [`Page::doc`] really comes from.
     pub fn origin(&self, doc_offset: usize) -> Option<Origin<'_>> {
         self.expansion.map.lookup(self.doc.to_expanded(doc_offset))

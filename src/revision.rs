@@ -101,6 +101,7 @@ mod tests {
             hold_warnings: false,
             runs: root.join("runs"),
             page_formats: None,
+            site: Default::default(),
         };
         std::fs::create_dir_all(root.join("content")).unwrap();
         std::fs::write(root.join("content/a.md"), "one\n").unwrap();

@@ -47,7 +47,12 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Options {
     pub root: PathBuf,
     pub overrides: Overrides,
+    /// Address to listen on; `127.0.0.1` unless `--host` says otherwise.
+    pub host: String,
+    /// `0` picks any free port (the real one is printed).
     pub port: u16,
+    /// Open the site in the browser once it is served.
+    pub open: bool,
     /// Colour in terminal messages.
     pub color: bool,
     pub quiet: bool,
@@ -80,13 +85,14 @@ pub fn run(opts: &Options) -> u8 {
         error: first.files.is_none().then(|| first.report.clone()),
         files: first.files.unwrap_or_default(),
     }));
-    let listener = match TcpListener::bind(("127.0.0.1", opts.port)) {
+    let listener = match TcpListener::bind((opts.host.as_str(), opts.port)) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", opts.port);
+            eprintln!("{}", bind_error(&opts.host, opts.port, &e));
             return 1;
         }
     };
+    let port = listener.local_addr().map_or(opts.port, |a| a.port());
     let _watcher = match start_watcher(opts, &watch, Arc::clone(&state)) {
         Ok(w) => w,
         Err(e) => {
@@ -94,12 +100,92 @@ pub fn run(opts: &Options) -> u8 {
             return 1;
         }
     };
+    if !is_loopback(&opts.host) {
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this machine over the network can read the site",
+            opts.host
+        );
+    }
+    let url = format!("http://{}/", host_port(&browse_host(&opts.host), port));
     eprintln!(
-        "serving http://127.0.0.1:{}/ (rebuilds on change; Ctrl-C to stop)",
-        opts.port
+        "serving http://{}/ (rebuilds on change; Ctrl-C to stop)",
+        host_port(&opts.host, port)
     );
+    if opts.open {
+        if let Err(e) = open_browser(&url) {
+            eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+        }
+    }
     accept(&listener, &state);
     0
+}
+
+/// What to say when the server cannot listen: a busy port suggests `--port`.
+fn bind_error(host: &str, port: u16, e: &std::io::Error) -> String {
+    let at = host_port(host, port);
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "error: cannot listen on {at}: the port is in use (another `runsheet serve`?)\n = help: pick another with `--port {}`, or `--port 0` for any free port",
+            port.wrapping_add(1).max(1024)
+        ),
+        std::io::ErrorKind::PermissionDenied if port < 1024 => format!(
+            "error: cannot listen on {at}: ports below 1024 need special rights\n = help: use a port of 1024 or more, such as `--port 3000`"
+        ),
+        _ => format!("error: cannot listen on {at}: {e}\n = help: check `--host`, or pick another port with `--port`"),
+    }
+}
+
+/// `host:port`, with an IPv6 address in brackets.
+fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// Whether `host` is reachable from this machine only.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The host a browser on this machine uses: a wildcard address means "here".
+fn browse_host(host: &str) -> String {
+    match host {
+        "0.0.0.0" => "127.0.0.1".to_owned(),
+        "::" | "[::]" => "::1".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Asks the system to open `url` in the browser (`xdg-open`, `open`, `start`).
+fn open_browser(url: &str) -> std::io::Result<()> {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let status = command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "the opener exited with {status}"
+        )))
+    }
 }
 
 /// Serves every connection `listener` accepts, each on a thread of its own,
@@ -458,13 +544,10 @@ fn lookup<'a>(files: &'a Files, rel: &str) -> Option<(String, &'a [u8])> {
         format!("{trimmed}.html"),
         format!("{trimmed}/index.html"),
     ];
+    // `/` is `index.html`, as in a built folder: the build writes one (a list
+    // of the pages) when the project has no `content/index.md`
     if trimmed.is_empty() {
         candidates.insert(0, "index.html".into());
-        let first_page = files
-            .iter()
-            .map(|(p, _)| p)
-            .find(|p| p.ends_with(".html") && !p.starts_with("checklists/"));
-        candidates.extend(first_page.map(str::to_owned));
     }
     candidates
         .into_iter()
@@ -584,6 +667,40 @@ mod tests {
                 "{rel}"
             );
         }
+    }
+
+    #[test]
+    fn addresses_table() {
+        assert_eq!(host_port("127.0.0.1", 3000), "127.0.0.1:3000");
+        assert_eq!(host_port("::1", 80), "[::1]:80");
+        assert_eq!(host_port("[::1]", 80), "[::1]:80");
+        for (host, loopback) in [
+            ("127.0.0.1", true),
+            ("127.1.2.3", true),
+            ("localhost", true),
+            ("::1", true),
+            ("[::1]", true),
+            ("0.0.0.0", false),
+            ("192.168.1.4", false),
+            ("::", false),
+            ("docs.internal", false),
+        ] {
+            assert_eq!(is_loopback(host), loopback, "{host}");
+        }
+        assert_eq!(browse_host("0.0.0.0"), "127.0.0.1");
+        assert_eq!(browse_host("::"), "::1");
+        assert_eq!(browse_host("10.0.0.2"), "10.0.0.2");
+    }
+
+    #[test]
+    fn a_busy_port_suggests_another() {
+        let e = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+        let message = bind_error("127.0.0.1", 3000, &e);
+        assert!(
+            message.contains("127.0.0.1:3000: the port is in use"),
+            "{message}"
+        );
+        assert!(message.contains("`--port 3001`"), "{message}");
     }
 
     #[test]

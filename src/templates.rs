@@ -33,6 +33,8 @@ use crate::source::{decode, FileId, FileKind, SourceDb, SourceFile};
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("page.html", include_str!("../templates/page.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    ("redirect.html", include_str!("../templates/redirect.html")),
     (
         "checklist.html",
         include_str!("../templates/checklist.html"),
@@ -359,6 +361,7 @@ mod tests {
             hold_warnings: false,
             runs: PathBuf::new(),
             page_formats: None,
+            site: Default::default(),
         }
     }
 

@@ -231,7 +231,8 @@ fn missing_content_folder_is_explained() {
         .stderr(predicate::str::contains(
             "error[project-invalid]: no content folder",
         ))
-        .stderr(predicate::str::contains("--root DIR"));
+        .stderr(predicate::str::contains("--root DIR"))
+        .stderr(predicate::str::contains("`runsheet init`"));
 }
 
 #[test]

@@ -124,9 +124,11 @@ fn corpus_plans_validate() {
             assert_eq!(errors(&v, &plan), Vec::<String>::new(), "{form:?} {path}");
             checked += 1;
         }
-        assert_eq!(checked, project.pages.len());
+        // redirect pages have no plan file
+        let planned = project.pages.iter().filter(|p| p.redirect().is_none());
+        assert_eq!(checked, planned.count());
         assert!(
-            checked >= 12,
+            checked >= 10,
             "the corpus has its {form:?} pages: {checked}"
         );
     }

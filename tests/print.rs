@@ -124,7 +124,7 @@ fn printed_checklist_keeps_steps_in_order_with_their_notes() {
         return;
     };
     if !tool("pdftotext") || !tool("pdfinfo") {
-        eprintln!("note: skipping the print test: poppler-utils is not installed");
+        common::skip_note("the print test: poppler-utils (pdftotext) is not installed");
         return;
     }
     let out = tempfile::tempdir().unwrap();

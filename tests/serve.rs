@@ -270,3 +270,178 @@ fn idle_connections_are_bounded_and_timed_out() {
     assert!(started.elapsed() < runsheet::serve::READ_TIMEOUT * 3);
     wait_for(port, "/", 10, "the home page again", |s, _| s == 200);
 }
+
+/// Starts `runsheet serve ARGS` on the project at `root` with `PATH` set to
+/// `path`; returns the server and a channel of its stderr lines.
+fn spawn(
+    root: &Path,
+    args: &[&str],
+    path: Option<&Path>,
+) -> (Server, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("runsheet"));
+    command
+        .arg("--root")
+        .arg(root)
+        .arg("serve")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if let Some(path) = path {
+        command.env("PATH", path);
+    }
+    let mut child = command.spawn().expect("runsheet serve starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (Server(child), rx)
+}
+
+/// The next stderr line holding `needle`, within 30 s.
+fn line_with(rx: &std::sync::mpsc::Receiver<String>, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return line,
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    panic!("no line with {needle:?} on stderr; saw {seen:?}");
+}
+
+fn home_project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "content/index.md",
+        "---\ntitle: Home\n---\n\nWelcome.\n",
+    );
+    tmp
+}
+
+#[test]
+fn port_0_prints_the_real_port() {
+    let tmp = home_project();
+    let (_server, rx) = spawn(tmp.path(), &["--port", "0"], None);
+    let line = line_with(&rx, "serving http://127.0.0.1:");
+    let port: u16 = line
+        .trim_start_matches("serving http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(port, 0, "{line}");
+    wait_for(port, "/", 30, "the home page", |s, b| {
+        s == 200 && b.contains("Welcome.")
+    });
+}
+
+#[test]
+fn a_busy_port_says_so_and_suggests_port() {
+    let tmp = home_project();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("runsheet"))
+        .arg("--root")
+        .arg(tmp.path())
+        .args(["serve", "--port", &port.to_string()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the port is in use"), "{stderr}");
+    assert!(stderr.contains("--port"), "{stderr}");
+}
+
+#[test]
+fn open_runs_the_system_opener_and_a_failure_is_a_warning() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = home_project();
+    let bin = tempfile::tempdir().unwrap();
+    let opened = bin.path().join("opened.txt");
+    let opener = bin.path().join("xdg-open");
+    fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&opener, fs::Permissions::from_mode(0o755)).unwrap();
+    let (_server, rx) = spawn(tmp.path(), &["--port", "0", "--open"], Some(bin.path()));
+    let line = line_with(&rx, "serving http://");
+    let url = line.split_whitespace().nth(1).unwrap().to_owned();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !opened.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(fs::read_to_string(&opened).unwrap().trim(), url);
+
+    // no opener at all: a warning, and the server still serves
+    let empty = tempfile::tempdir().unwrap();
+    let (_server, rx) = spawn(tmp.path(), &["--port", "0", "--open"], Some(empty.path()));
+    line_with(&rx, "serving http://");
+    let warning = line_with(&rx, "warning: could not open a browser");
+    assert!(warning.contains("open http://127.0.0.1:"), "{warning}");
+}
+
+#[test]
+fn another_host_warns_that_the_site_is_visible() {
+    let tmp = home_project();
+    let (_server, rx) = spawn(tmp.path(), &["--port", "0", "--host", "0.0.0.0"], None);
+    line_with(
+        &rx,
+        "warning: listening on 0.0.0.0: anyone who can reach this machine",
+    );
+    line_with(&rx, "serving http://0.0.0.0:");
+}
+
+#[test]
+fn serve_and_build_agree_on_the_home_page_without_index_md() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "content/b.md", "---\ntitle: Bee\n---\n\nB.\n");
+    write(tmp.path(), "content/a.md", "---\ntitle: Ay\n---\n\nA.\n");
+    let (_server, rx) = spawn(tmp.path(), &["--port", "0"], None);
+    let line = line_with(&rx, "serving http://127.0.0.1:");
+    let port: u16 = line
+        .trim_start_matches("serving http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let served = wait_for(port, "/", 30, "the generated home page", |s, b| {
+        s == 200 && b.contains("class=\"page-list\"")
+    });
+    let out = tmp.path().join("out");
+    let status = Command::new(assert_cmd::cargo::cargo_bin("runsheet"))
+        .arg("--root")
+        .arg(tmp.path())
+        .args(["build", "--quiet", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let built = fs::read_to_string(out.join("index.html")).unwrap();
+    // the served page carries the reload script; the rest is the same
+    let list = |html: &str| {
+        let start = html.find("<ul class=\"page-list\">").unwrap();
+        html[start..start + html[start..].find("</ul>").unwrap()].to_owned()
+    };
+    assert_eq!(list(&served), list(&built));
+    assert!(
+        built.contains("<a href=\"a.html\">Ay</a>") && built.contains("<a href=\"b.html\">Bee</a>")
+    );
+}

@@ -25,10 +25,12 @@
 //! `rs:search-input`, `rs:toc-1`), which no generated anchor can be.
 
 pub mod attrs;
+pub mod extras;
 pub mod html;
 pub mod links;
 pub mod nav;
 pub mod search;
+pub mod updated;
 
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -66,7 +68,9 @@ struct TocEntry<'a> {
 /// Renders every page, the navigation, the search index and the assets into
 /// `files`, after the files copied from `content/`. `checklists` names the
 /// pages that have a printable checklist (the pages with procedures); each
-/// such page links to it.
+/// such page links to it. Redirect pages become small forwarding pages; the
+/// site also gets `404.html`, `sitemap.xml` (with `base_url`) and, without
+/// `content/index.md`, a generated home page listing every page.
 pub fn render(
     project: &Project,
     templates: &Templates,
@@ -77,7 +81,14 @@ pub fn render(
     let copied = copy_content_files(&project.content_files, files, diags);
     let index = SiteIndex::new(project, copied);
     let nav = Nav::build(project);
-    let site = SiteInfo::new(project, &nav);
+    let generated_home =
+        !project.pages.iter().any(|p| p.name == "index") && files.get("index.html").is_none();
+    let site = SiteInfo::new(project, &nav, &index, generated_home, diags);
+    let dates = if project.config.site.last_updated {
+        updated::dates(&project.config.content)
+    } else {
+        updated::Dates::new()
+    };
     // pages render on every core; their files, search entries and warnings
     // are then added in page order, so the output does not depend on threads
     let rendered: Vec<RenderedPage> = project
@@ -86,30 +97,77 @@ pub fn render(
         .enumerate()
         .map(|(i, page)| {
             let mut found = Vec::new();
+            if let Some(target) = page.redirect() {
+                let from = page_path(&page.name);
+                let to = extras::destination(project, &index, page, &from, target, &mut found);
+                return RenderedPage {
+                    html: extras::redirect_page(templates, &to),
+                    entry: None,
+                    diags: found,
+                };
+            }
             let body = html::render_body(page, project, &index, &mut found);
             let entry = search_entry(page, &body.text);
-            let ctx = page_context(project, &nav, &site, checklists, i, page, body.html);
+            let updated = page_date(project, page, &dates);
+            let ctx = page_context(
+                project,
+                &nav,
+                &site,
+                checklists,
+                (i, page),
+                updated,
+                body.html,
+            );
             RenderedPage {
                 html: templates.render("page.html", ctx),
-                entry,
+                entry: Some(entry),
                 diags: found,
             }
         })
         .collect();
     let mut entries = Vec::with_capacity(project.pages.len());
     let mut template_failed = false;
+    let mut report = |d: Diagnostic, diags: &mut Vec<Diagnostic>| {
+        // every page uses the same template: report it once
+        if !template_failed {
+            diags.push(d);
+            template_failed = true;
+        }
+    };
     for (page, rendered) in project.pages.iter().zip(rendered) {
         diags.extend(rendered.diags);
-        entries.push(rendered.entry);
+        entries.extend(rendered.entry);
         match rendered.html {
             Ok(html) => files.add(page_path(&page.name), html),
-            // every page uses the same template: report it once
-            Err(d) if !template_failed => {
-                diags.push(d);
-                template_failed = true;
-            }
-            Err(_) => {}
+            Err(d) => report(d, diags),
         }
+    }
+    for (path, html) in old_addresses(project, templates, diags) {
+        match html {
+            Ok(html) => files.add(path, html),
+            Err(d) => report(d, diags),
+        }
+    }
+    if generated_home {
+        let body = extras::page_list(project, &nav);
+        match templates.render("page.html", home_context(project, &nav, &site, body)) {
+            Ok(html) => files.add("index.html", html),
+            Err(d) => report(d, diags),
+        }
+    }
+    match templates.render("404.html", not_found_context(project, &site)) {
+        Ok(html) => files.add("404.html", html),
+        Err(d) => report(d, diags),
+    }
+    if let Some(base_url) = &project.config.site.base_url {
+        let mut listed: Vec<(String, Option<String>)> = Vec::new();
+        if generated_home {
+            listed.push(("index.html".to_owned(), None));
+        }
+        for page in project.pages.iter().filter(|p| p.redirect().is_none()) {
+            listed.push((page_path(&page.name), page_date(project, page, &dates)));
+        }
+        files.add("sitemap.xml", extras::sitemap(base_url, &listed));
     }
     for (path, bytes) in templates.assets() {
         files.add(paths::asset(path), bytes);
@@ -120,10 +178,49 @@ pub fn render(
     files.add(paths::SEARCH_SCRIPT, js);
 }
 
+/// The stubs at the old addresses pages list in `redirect_from:`, by output path.
+fn old_addresses(
+    project: &Project,
+    templates: &Templates,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Result<String, Diagnostic>)> {
+    let mut out = Vec::new();
+    for page in &project.pages {
+        for address in page.redirect_from() {
+            let Some(from) = extras::old_address_path(address, &project.config.base_path) else {
+                let at = extras::key_line(&project.db.get(page.file).text, &["redirect_from"]);
+                diags.push(
+                    Diagnostic::warning(
+                        "redirect-invalid",
+                        format!("`redirect_from: {address}` is not an address of this site"),
+                    )
+                    .at(page.file, at.0, at.1)
+                    .with_help("write the old path of the page, such as `/old/name`, under `base_path` when one is set"),
+                );
+                continue;
+            };
+            let title = Some(page.front.title.clone());
+            let to = extras::to_path(project, &from, &page_path(&page.name), "", title);
+            out.push((from, extras::redirect_page(templates, &to)));
+        }
+    }
+    out
+}
+
+/// The last-updated date of `page`'s own file.
+fn page_date(project: &Project, page: &Page, dates: &updated::Dates) -> Option<String> {
+    let abs = &project.db.get(page.file).abs;
+    let rel = abs.strip_prefix(&project.config.content).ok()?;
+    dates
+        .get(&rel.to_string_lossy().replace('\\', "/"))
+        .cloned()
+}
+
 /// One page as rendered on some thread.
 struct RenderedPage {
     html: Result<String, Diagnostic>,
-    entry: search::Entry,
+    /// `None` for a redirect page, which search does not list.
+    entry: Option<search::Entry>,
     diags: Vec<Diagnostic>,
 }
 
@@ -158,20 +255,90 @@ struct SiteInfo {
     title: String,
     /// Path of the home page relative to the root.
     home: Option<String>,
+    /// Paths of the favicon and logo relative to the root, when they are content files.
+    favicon: Option<String>,
+    logo: Option<String>,
+    /// The footer's Markdown as HTML.
+    footer: Option<String>,
 }
 
 impl SiteInfo {
-    fn new(project: &Project, nav: &Nav) -> SiteInfo {
-        let title = project
-            .pages
-            .iter()
-            .find(|p| p.name == "index")
-            .map_or_else(|| DEFAULT_TITLE.to_owned(), |p| p.front.title.clone());
+    fn new(
+        project: &Project,
+        nav: &Nav,
+        index: &SiteIndex,
+        generated_home: bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> SiteInfo {
+        let settings = &project.config.site;
+        let title = settings.title.clone().unwrap_or_else(|| {
+            project
+                .pages
+                .iter()
+                .find(|p| p.name == "index")
+                .map_or_else(|| DEFAULT_TITLE.to_owned(), |p| p.front.title.clone())
+        });
+        let home = if generated_home {
+            Some("index.html".to_owned())
+        } else {
+            nav.home().map(|i| page_path(&project.pages[i].name))
+        };
         SiteInfo {
             title,
-            home: nav.home().map(|i| page_path(&project.pages[i].name)),
+            home,
+            favicon: content_file_setting("favicon", settings.favicon.as_deref(), index, diags),
+            logo: content_file_setting("logo", settings.logo.as_deref(), index, diags),
+            footer: settings.footer.as_deref().map(markdown_html),
         }
     }
+
+    /// The `site` value of a template context, for a page at `path` (or, with
+    /// `root` set, for a page that may be served at any address: `404.html`).
+    fn context(&self, path: &str, absolute_root: Option<&str>) -> Value {
+        let link = |to: &str| match absolute_root {
+            Some(root) => format!("{root}{}", encode_path(to)),
+            None => encode_path(&relative(path, to)),
+        };
+        context! {
+            title => self.title,
+            home => self.home.as_deref().map(link),
+            favicon => self.favicon.as_deref().map(link),
+            logo => self.logo.as_deref().map(link),
+            footer => self.footer.clone().map(Value::from_safe_string),
+        }
+    }
+}
+
+/// A `favicon` or `logo` setting: the path when the content folder has that
+/// file, else a `link-broken` warning and `None`.
+fn content_file_setting(
+    key: &str,
+    path: Option<&str>,
+    index: &SiteIndex,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let path = path?;
+    if index.files.contains(path) {
+        return Some(path.to_owned());
+    }
+    diags.push(
+        Diagnostic::warning(
+            "link-broken",
+            format!("`{key} = \"{path}\"` in runsheet.toml names no file of the content folder"),
+        )
+        .with_help(format!(
+            "put the file under the content folder and give its path relative to it, such as `{key} = \"img/{key}.png\"`"
+        )),
+    );
+    None
+}
+
+/// Markdown (the `footer` setting) as HTML.
+fn markdown_html(text: &str) -> String {
+    let mut out = String::new();
+    let parser = pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES);
+    pulldown_cmark::html::push_html(&mut out, parser);
+    out
 }
 
 fn page_context(
@@ -179,8 +346,8 @@ fn page_context(
     nav: &Nav,
     site: &SiteInfo,
     checklists: &BTreeSet<String>,
-    i: usize,
-    page: &Page,
+    (i, page): (usize, &Page),
+    updated: Option<String>,
     content: String,
 ) -> Value {
     let path = page_path(&page.name);
@@ -209,11 +376,10 @@ fn page_context(
     let checklist = checklists
         .contains(&page.name)
         .then(|| link(&checklist_path(&page.name, ChecklistFormat::Html)));
+    let source = &project.db.get(page.file).path;
+    let settings = &project.config.site;
     context! {
-        site => context! {
-            title => site.title,
-            home => site.home.as_deref().map(link),
-        },
+        site => site.context(&path, None),
         root => root_prefix(&path),
         page => context! {
             name => page.name,
@@ -222,9 +388,12 @@ fn page_context(
             position => page.front.position,
             meta => Value::from_serialize(&page.front.meta),
             path => encode_path(&path),
-            source => project.db.get(page.file).path,
+            source => source,
             plan => link(&plan_path(page)),
             checklist => checklist,
+            updated => updated,
+            edit_url => settings.edit_url.as_deref().map(|u| u.replace("{path}", &encode_path(source))),
+            canonical => canonical(settings.base_url.as_deref(), &path),
         },
         content => Value::from_safe_string(content),
         toc => toc,
@@ -232,6 +401,58 @@ fn page_context(
         breadcrumb => nav.breadcrumb(i, project).into_iter().map(crumb).collect::<Vec<_>>(),
         prev => neighbour(prev),
         next => neighbour(next),
+    }
+}
+
+/// The absolute address of the page at `path` on a site published at `base_url`.
+fn canonical(base_url: Option<&str>, path: &str) -> Option<String> {
+    let base = base_url?;
+    Some(if path == "index.html" {
+        base.to_owned()
+    } else {
+        format!("{base}{}", encode_path(path))
+    })
+}
+
+/// The context of the generated home page (no `content/index.md`).
+fn home_context(project: &Project, nav: &Nav, site: &SiteInfo, body: String) -> Value {
+    let path = "index.html";
+    let next = nav.home().map(|j| {
+        let p = &project.pages[j];
+        Crumb {
+            title: p.front.title.clone(),
+            url: Some(encode_path(&page_path(&p.name))),
+        }
+    });
+    context! {
+        site => site.context(path, None),
+        root => "",
+        page => context! {
+            name => "index",
+            title => site.title,
+            path => path,
+            generated => true,
+            canonical => canonical(project.config.site.base_url.as_deref(), path),
+        },
+        content => Value::from_safe_string(body),
+        toc => Vec::<TocEntry<'_>>::new(),
+        breadcrumb => Vec::<Crumb>::new(),
+        next => next,
+    }
+}
+
+/// The context of `404.html`, which a server shows at any address: its links
+/// start at `base_url`, or at `/` without one.
+fn not_found_context(project: &Project, site: &SiteInfo) -> Value {
+    let root = project.config.site.base_url.as_deref().unwrap_or("/");
+    context! {
+        site => site.context("404.html", Some(root)),
+        root => root,
+        page => context! {
+            name => "404",
+            title => "Page not found",
+            path => "404.html",
+        },
     }
 }
 

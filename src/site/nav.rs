@@ -7,6 +7,7 @@
 //! written once, to `assets/nav.js`; a page holds only its own breadcrumb and
 //! previous/next links, so its size does not grow with the site.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -55,6 +56,47 @@ fn folder_title(segment: &str) -> String {
     }
 }
 
+/// Compares names as a reader does: case aside, and runs of digits by their
+/// value, so `p2` comes before `p10` and `Step 9` before `Step 10`.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (a.peek().copied(), b.peek().copied()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (m, n) = (digits(&mut a), digits(&mut b));
+                let (m_trim, n_trim) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let by_value = m_trim
+                    .len()
+                    .cmp(&n_trim.len())
+                    .then_with(|| m_trim.cmp(n_trim));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+            }
+            (Some(x), Some(y)) => {
+                let by_char = x.to_lowercase().cmp(y.to_lowercase());
+                if by_char != Ordering::Equal {
+                    return by_char;
+                }
+                a.next();
+                b.next();
+            }
+        }
+    }
+}
+
+/// Takes the run of ASCII digits at the front of `chars`.
+fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut run = String::new();
+    while let Some(c) = chars.next_if(char::is_ascii_digit) {
+        run.push(c);
+    }
+    run
+}
+
 impl Nav {
     pub fn build(project: &Project) -> Nav {
         let mut nodes = vec![Node {
@@ -69,6 +111,10 @@ impl Nav {
         by_name.insert(String::new(), 0);
         let mut page_node = vec![0; project.pages.len()];
         for (i, page) in project.pages.iter().enumerate() {
+            // a redirect page is no entry of its own (a folder of redirects still shows)
+            if page.redirect().is_some() {
+                continue;
+            }
             let key = if page.name == "index" {
                 ""
             } else {
@@ -85,18 +131,11 @@ impl Nav {
             let mut children = std::mem::take(&mut nodes[n].children);
             children.sort_by(|&a, &b| {
                 let (a, b) = (&nodes[a], &nodes[b]);
-                (
-                    a.position.is_none(),
-                    a.position,
-                    a.title.to_lowercase(),
-                    &a.name,
-                )
-                    .cmp(&(
-                        b.position.is_none(),
-                        b.position,
-                        b.title.to_lowercase(),
-                        &b.name,
-                    ))
+                (a.position.is_none(), a.position)
+                    .cmp(&(b.position.is_none(), b.position))
+                    .then_with(|| natural_cmp(&a.title, &b.title))
+                    .then_with(|| natural_cmp(&a.name, &b.name))
+                    .then_with(|| a.name.cmp(&b.name))
             });
             nodes[n].children = children;
         }
@@ -157,6 +196,35 @@ impl Nav {
         )
     }
 
+    /// Every page as nested lists in navigation order, linked from the page at `from`.
+    pub fn outline_html(&self, project: &Project, from: &str) -> String {
+        let mut out = String::new();
+        self.outline(0, project, from, &mut out);
+        out
+    }
+
+    fn outline(&self, node: usize, project: &Project, from: &str, out: &mut String) {
+        let children = &self.nodes[node].children;
+        if children.is_empty() {
+            return;
+        }
+        out.push_str("<ul class=\"page-list\">\n");
+        for &c in children {
+            let link = self.link(c, project);
+            let label = super::html::escape(&link.title);
+            match link.path {
+                Some(p) => out.push_str(&format!(
+                    "<li><a href=\"{}\">{label}</a>",
+                    super::html::escape(&encode_path(&super::links::relative(from, &p)))
+                )),
+                None => out.push_str(&format!("<li><span>{label}</span>")),
+            }
+            self.outline(c, project, from, out);
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n");
+    }
+
     fn json(&self, node: usize, project: &Project) -> serde_json::Value {
         let link = self.link(node, project);
         let url = link.path.as_deref().map(encode_path);
@@ -202,6 +270,28 @@ fn walk(nodes: &[Node], n: usize, order: &mut Vec<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_order_table() {
+        let cases = [
+            ("p2", "p10", Ordering::Less),
+            ("p10", "p2", Ordering::Greater),
+            ("Step 9", "step 10", Ordering::Less),
+            ("a", "B", Ordering::Less),
+            ("v1.2", "v1.10", Ordering::Less),
+            ("x007", "x7", Ordering::Equal),
+            ("2020.1", "2021.0", Ordering::Less),
+            ("abc", "abcd", Ordering::Less),
+            ("", "a", Ordering::Less),
+            ("part 3b", "part 3a", Ordering::Greater),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(natural_cmp(a, b), expected, "{a} vs {b}");
+        }
+        let mut names = vec!["p10", "p1", "p2", "P3", "p20"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(names, ["p1", "p2", "P3", "p10", "p20"]);
+    }
 
     #[test]
     fn folder_titles() {

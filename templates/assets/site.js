@@ -78,6 +78,46 @@
     }
   }
 
+  /* ---- theme: the system's (prefers-color-scheme) until the reader picks one ---- */
+
+  var THEME_KEY = "runsheet-theme";
+
+  function systemTheme() {
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  function currentTheme() {
+    return document.documentElement.getAttribute("data-theme") || systemTheme();
+  }
+
+  function showTheme(button) {
+    var dark = currentTheme() === "dark";
+    button.setAttribute("aria-pressed", dark ? "true" : "false");
+    button.setAttribute("aria-label", dark ? "Light theme" : "Dark theme");
+    button.title = dark ? "Switch to the light theme" : "Switch to the dark theme";
+  }
+
+  function setUpTheme() {
+    var button = document.querySelector(".theme-toggle");
+    if (!button) return;
+    showTheme(button);
+    button.addEventListener("click", function () {
+      var next = currentTheme() === "dark" ? "light" : "dark";
+      try {
+        // picking what the system shows anyway goes back to following the system
+        if (next === systemTheme()) localStorage.removeItem(THEME_KEY);
+        else localStorage.setItem(THEME_KEY, next);
+      } catch (e) { /* storage refused (file://, private mode): this page only */ }
+      if (next === systemTheme()) document.documentElement.removeAttribute("data-theme");
+      else document.documentElement.setAttribute("data-theme", next);
+      showTheme(button);
+    });
+    if (window.matchMedia) {
+      var query = window.matchMedia("(prefers-color-scheme: dark)");
+      if (query.addEventListener) query.addEventListener("change", function () { showTheme(button); });
+    }
+  }
+
   /* ---- search ---- */
 
   var input = byId("search-input");
@@ -103,28 +143,87 @@
     return query.toLowerCase().split(/\s+/).filter(Boolean);
   }
 
+  /* Whether a and b are at most one edit apart: a letter added, dropped,
+     changed, or two neighbours swapped. */
+  function oneEdit(a, b) {
+    if (a === b) return true;
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > 1) return false;
+    var i = 0;
+    while (i < la && i < lb && a[i] === b[i]) i++;
+    if (la === lb) {
+      if (a.slice(i + 1) === b.slice(i + 1)) return true;
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+    }
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  function words(text) {
+    return text.split(/[^\p{L}\p{N}_]+/u).filter(function (w) { return w.length > 2; });
+  }
+
+  /* A page's words, split once, for the typo-tolerant match. */
+  function vocabulary(p) {
+    if (!p._words) {
+      var seen = {};
+      p._title = words(p.t.toLowerCase());
+      words((p.t + " " + p.d + " " + p.h.map(function (h) { return h[1]; }).join(" ") + " " + p.x).toLowerCase())
+        .forEach(function (w) { seen[w] = true; });
+      p._words = Object.keys(seen);
+    }
+    return p;
+  }
+
+  /* The word of `list` one typo away from `w` (for words of 5 letters or more), or null. */
+  function nearWord(list, w) {
+    if (w.length < 5) return null;
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].length >= 4 && oneEdit(list[i], w)) return list[i];
+    }
+    return null;
+  }
+
+  function haystack(p) {
+    if (p._hay) return p._hay;
+    return (p._hay = (p.t + "\n" + p.d + "\n" + p.h.map(function (h) { return h[1]; }).join("\n") + "\n" + p.x).toLowerCase());
+  }
+
+  /* Every page holding every word, title matches first, then by where the
+     words were found. A word found on no page at all is taken as a typo:
+     pages holding a word one edit away from it count too (ranked after the
+     exact ones). */
   function find(index, words) {
+    var typos = words.filter(function (w) {
+      return !index.pages.some(function (p) { return haystack(p).indexOf(w) >= 0; });
+    });
     var found = [];
     index.pages.forEach(function (p) {
       var title = p.t.toLowerCase(), desc = p.d.toLowerCase(), text = p.x.toLowerCase();
       var heads = p.h.map(function (h) { return h[1].toLowerCase(); });
-      var score = 0;
+      var score = 0, inTitle = 0, shown = [];
       var all = words.every(function (w) {
         var s = 0;
-        if (title.indexOf(w) >= 0) s += 10;
+        if (title.indexOf(w) >= 0) { s += 10; inTitle += 2; }
         if (heads.some(function (h) { return h.indexOf(w) >= 0; })) s += 5;
         if (desc.indexOf(w) >= 0) s += 3;
         if (text.indexOf(w) >= 0) s += 1;
-        score += s;
-        return s > 0;
+        if (s > 0) { shown.push(w); score += s; return true; }
+        if (typos.indexOf(w) < 0) return false;
+        var near = nearWord(vocabulary(p)._title, w);
+        if (near) { inTitle += 1; score += 5; shown.push(near); return true; }
+        near = nearWord(p._words, w);
+        if (near) { score += 1; shown.push(near); return true; }
+        return false;
       });
       if (!all) return;
       var matching = p.h.filter(function (h, i) {
-        return words.some(function (w) { return heads[i].indexOf(w) >= 0; });
+        return shown.some(function (w) { return heads[i].indexOf(w) >= 0; });
       });
-      found.push({ page: p, score: score, headings: matching.slice(0, 4) });
+      found.push({ page: p, score: score, inTitle: inTitle, words: shown, headings: matching.slice(0, 4) });
     });
-    found.sort(function (a, b) { return b.score - a.score || a.page.t.localeCompare(b.page.t); });
+    found.sort(function (a, b) {
+      return b.inTitle - a.inTitle || b.score - a.score || a.page.t.localeCompare(b.page.t);
+    });
     return found.slice(0, 12);
   }
 
@@ -156,7 +255,7 @@
     found.forEach(function (r) {
       var li = el("li", { "class": "search-result" });
       li.appendChild(el("a", { href: root + r.page.u }, r.page.t));
-      li.appendChild(snippet(r.page.x || r.page.d, words));
+      li.appendChild(snippet(r.page.x || r.page.d, r.words));
       if (r.headings.length) {
         var sub = el("ul", { "class": "search-headings" });
         r.headings.forEach(function (h) {
@@ -218,5 +317,6 @@
   }
 
   buildNav();
+  setUpTheme();
   setUpSearch();
 })();

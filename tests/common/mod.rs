@@ -175,6 +175,17 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Says on the real standard error that a test is skipped, and why: the
+/// test harness captures `eprintln!` of passing tests, which would make a
+/// skip look like a pass.
+pub(crate) fn skip_note(what: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "note: SKIPPED {what} (CI sets RUNSHEET_REQUIRE_BROWSER=1, which makes this a failure)"
+    );
+}
+
 /// Headless Chromium from `PATH`. `None` means "skip this test" (a note is
 /// printed), except with `RUNSHEET_REQUIRE_BROWSER=1`, which makes a missing
 /// browser a failure (CI installs it).
@@ -188,7 +199,7 @@ pub(crate) fn chromium() -> Option<PathBuf> {
         if std::env::var_os("RUNSHEET_REQUIRE_BROWSER").is_some_and(|v| v == "1") {
             panic!("RUNSHEET_REQUIRE_BROWSER=1 but no `chromium` on PATH");
         }
-        eprintln!("note: skipping a browser test: `chromium` is not installed");
+        skip_note("a browser test: `chromium` is not installed");
     }
     found
 }
