@@ -379,6 +379,8 @@ mod tests {
             assert_eq!(unique(given), expected, "{given:?}");
         }
     }
+
+    #[test]
     fn base_url_and_content_path_tables() {
         let urls = [
             ("", None),
