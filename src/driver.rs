@@ -12,6 +12,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod progress;
+
+use std::sync::Arc;
+
 use crate::config::{self, Overrides, CONFIG_FILE};
 use crate::diagnostic::{self, Diagnostic, Format, Severity};
 use crate::project::Project;
@@ -84,6 +88,8 @@ pub struct Session {
     pub verbose: bool,
     started: Instant,
     stages: RefCell<Vec<(&'static str, Duration)>>,
+    /// The spinner of a long command on a terminal (see [`Session::show_progress`]).
+    progress: RefCell<Option<Arc<progress::Progress>>>,
 }
 
 impl Session {
@@ -102,11 +108,24 @@ impl Session {
             verbose,
             started: Instant::now(),
             stages: RefCell::new(Vec::new()),
+            progress: RefCell::new(None),
+        }
+    }
+
+    /// Shows a spinner with the current stage when the command runs for
+    /// more than a second on a terminal (not with `-q`, in pipes or CI).
+    /// For commands that end by themselves and ask nothing: build, check.
+    pub fn show_progress(&self) {
+        if !self.quiet && terminal() {
+            *self.progress.borrow_mut() = Some(Arc::new(progress::Progress::start()));
         }
     }
 
     /// Runs one stage of a command, timing it for `-v`.
     pub fn time<T>(&self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        if let Some(p) = self.progress.borrow().as_ref() {
+            p.stage(stage);
+        }
         let start = Instant::now();
         let value = f();
         self.stages.borrow_mut().push((stage, start.elapsed()));
@@ -170,8 +189,16 @@ impl Session {
         self.report(db, diags, format)
     }
 
+    /// Stops the spinner before anything else is printed.
+    fn quiet_progress(&self) {
+        if let Some(p) = self.progress.borrow_mut().take() {
+            p.finish();
+        }
+    }
+
     /// Prints every diagnostic in the chosen form; returns the number of errors.
     fn report(&self, db: &SourceDb, diags: &mut Vec<Diagnostic>, format: Format) -> usize {
+        self.quiet_progress();
         diagnostic::normalize(diags, db);
         let (errors, warnings) = diagnostic::summary(diags);
         let mut stdout = std::io::stdout().lock();
@@ -208,6 +235,7 @@ impl Session {
 
     /// A remark for people on stderr, unless `-q`.
     pub fn note(&self, message: &str) {
+        self.quiet_progress();
         if !self.quiet {
             eprintln!("{message}");
         }
@@ -216,6 +244,7 @@ impl Session {
     /// The command's one summary line on stderr (`Built 2 pages … in 84 ms
     /// → site/ (0 warnings)`), unless `-q`; with `-v`, the time of each stage.
     pub fn summary(&self, what: &str, diags: &[Diagnostic]) {
+        self.quiet_progress();
         if self.quiet {
             return;
         }
@@ -235,8 +264,13 @@ impl Session {
 
     /// Whether stderr is a terminal (progress bars and prompts go there only).
     pub fn interactive(&self) -> bool {
-        std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+        terminal()
     }
+}
+
+/// Stderr is a terminal and this is no CI job.
+fn terminal() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
 }
 
 /// Loads the settings of the project at `root` (with `overrides`) and

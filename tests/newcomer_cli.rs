@@ -45,7 +45,9 @@ fn init_writes_a_project_that_checks_strict_and_builds() {
         .assert()
         .success()
         .stdout("")
-        .stderr(predicates::str::starts_with("Checked 2 pages, 1 procedure in "))
+        .stderr(predicates::str::starts_with(
+            "Checked 2 pages, 1 procedure in ",
+        ))
         .stderr(predicates::str::ends_with(" ms (0 warnings)\n"));
     // from a subfolder, as `cd x/content && runsheet build`: the project is found
     runsheet()
@@ -53,7 +55,9 @@ fn init_writes_a_project_that_checks_strict_and_builds() {
         .args(["build", "--strict"])
         .assert()
         .success()
-        .stderr(predicates::str::starts_with("Built 2 pages, 1 procedure, 1 checklist → "));
+        .stderr(predicates::str::starts_with(
+            "Built 2 pages, 1 procedure, 1 checklist → ",
+        ));
     let page = fs::read_to_string(dir.join("site/restart-a-web-node.html")).unwrap();
     assert!(page.contains("class=\"callout callout-warning\""));
     assert!(

@@ -8,6 +8,7 @@ use crate::driver::{count, Exit, Failed, Session};
 use crate::output::{self, Guard};
 
 pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result<Exit, Failed> {
+    s.show_progress();
     let overrides = crate::config::Overrides {
         out,
         ..s.overrides.clone()
@@ -42,8 +43,11 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
                 Exit::Ok
             }
             Some(diff) => {
+                s.note(&format!(
+                    "`{}` differs from what a build would write",
+                    out.display()
+                ));
                 let _ = std::io::stdout().lock().write_all(diff.as_bytes());
-                eprintln!("`{}` differs from what a build would write", out.display());
                 Exit::Differences
             }
         });

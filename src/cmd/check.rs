@@ -4,6 +4,7 @@ use crate::diagnostic::Format;
 use crate::driver::{count, Exit, Failed, Session};
 
 pub(crate) fn run(s: &Session, format: Format) -> Result<Exit, Failed> {
+    s.show_progress();
     let (project, mut diags) = match s.open() {
         Ok(opened) => opened,
         // unusable settings are reported in the chosen form too
