@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+pub mod codes;
+
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::{IncludeSite, Origin};
 
@@ -39,15 +41,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error with a code from [`codes::CODES`] (debug builds check it).
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
+    /// A warning with a code from [`codes::CODES`] (debug builds check it).
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
     fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        debug_assert!(
+            cfg!(test) || codes::lookup(code).is_some(),
+            "diagnostic code `{code}` is not registered in diagnostic::codes"
+        );
         Diagnostic {
             severity,
             code,
