@@ -6,7 +6,7 @@
 //!
 //! `cargo test --test mdx_corpus -- --nocapture` prints the twin comparison.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,7 +2,8 @@
 //! (a project: `content/`, `partials/`, maybe `runsheet.toml` and `templates/`)
 //! is built in memory and compared with `expected/`: the pages, `assets/nav.js`,
 //! `search-index.json`, copied content files and `diagnostics.jsonl` (the
-//! diagnostics in JSON form). Run with `RUNSHEET_BLESS=1` to rewrite `expected/`.
+//! diagnostics in JSON form); of a page, its `<main>` element. Run with
+//! `RUNSHEET_BLESS=1` to rewrite (and prune) `expected/`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,6 +13,8 @@ use runsheet::config::{self, Overrides};
 use runsheet::diagnostic;
 use runsheet::project::Project;
 use runsheet::source::SourceDb;
+
+use crate::common;
 
 const DIAGNOSTICS: &str = "diagnostics.jsonl";
 
@@ -23,6 +26,22 @@ fn covered(path: &str) -> bool {
         .any(|p| path.starts_with(p));
     let static_asset = path.starts_with("assets/") && path != "assets/nav.js";
     !other && !static_asset
+}
+
+/// For a page, its `<main>` element only: the layout around it (head, CSS,
+/// navigation shell) is the template's business, and a style change must not
+/// rewrite every golden. Other files whole.
+fn main_of(path: &str, bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let main = path
+        .ends_with(".html")
+        .then(|| {
+            let start = text.find("<main")?;
+            let end = text.rfind("</main>")? + "</main>".len();
+            Some(format!("{}\n", &text[start..end]))
+        })
+        .flatten();
+    main.map_or_else(|| bytes.to_vec(), String::into_bytes)
 }
 
 fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -46,18 +65,6 @@ fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).unwrap();
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            found.insert(rel, fs::read(entry.path()).unwrap());
-        }
-    }
-    found
-}
-
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site");
     let mut cases: Vec<PathBuf> = fs::read_dir(&root)
@@ -72,45 +79,22 @@ fn cases() -> Vec<PathBuf> {
 
 #[test]
 fn site_matches_golden_files() {
-    let bless = std::env::var_os("RUNSHEET_BLESS").is_some_and(|v| v == "1");
     let cases = cases();
     assert!(!cases.is_empty(), "no fixture cases found");
-    let mut failures = Vec::new();
-    for case in cases {
-        let got = build(&case);
-        let expected_dir = case.join("expected");
-        if bless {
-            let _ = fs::remove_dir_all(&expected_dir);
-            for (path, bytes) in &got {
-                let file = expected_dir.join(path);
-                fs::create_dir_all(file.parent().unwrap()).unwrap();
-                fs::write(file, bytes).unwrap();
-            }
-            continue;
-        }
-        let expected = read_tree(&expected_dir);
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let keys: std::collections::BTreeSet<&String> = got.keys().chain(expected.keys()).collect();
-        for key in keys {
-            let text = |b: Option<&Vec<u8>>| {
-                b.map(|b| String::from_utf8_lossy(b).into_owned())
-                    .unwrap_or_else(|| "<missing>\n".into())
-            };
-            let (want, have) = (expected.get(key), got.get(key));
-            if want != have {
-                let diff = similar::TextDiff::from_lines(&text(want), &text(have))
-                    .unified_diff()
-                    .header("expected", "got")
-                    .to_string();
-                failures.push(format!("{name}/{key}:\n{diff}"));
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "site output differs from the golden files (RUNSHEET_BLESS=1 rewrites them):\n{}",
-        failures.join("\n")
-    );
+    let results = cases
+        .iter()
+        .map(|case| {
+            let got = build(case)
+                .into_iter()
+                .map(|(path, bytes)| {
+                    let main = main_of(&path, &bytes);
+                    (path, main)
+                })
+                .collect();
+            common::golden_tree(&case.join("expected"), &got)
+        })
+        .collect();
+    common::all_ok(results);
 }
 
 #[test]

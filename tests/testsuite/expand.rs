@@ -1,7 +1,7 @@
 //! Include expansion against fixture projects: the expanded Markdown of each
 //! page and, line by line, where each line came from (the source map).
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 use std::path::Path;

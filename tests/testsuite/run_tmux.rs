@@ -1,6 +1,6 @@
 //! `runsheet run` at a real terminal: tmux types the answers (send-keys) and reads the screen (capture-pane). Skipped when tmux is missing, unless `RUNSHEET_REQUIRE_TMUX=1`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,8 +2,6 @@
 //! exactly as it was, or the new output complete, never a mix and never no
 //! output; the next build removes what the killed one left behind.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;

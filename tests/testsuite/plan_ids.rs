@@ -1,6 +1,6 @@
 //! Step ids stay put when other steps are inserted, removed or reworded.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,7 +1,5 @@
 //! The real binary: exit codes, output streams and flags of `runsheet check` and `build`.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 

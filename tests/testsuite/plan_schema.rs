@@ -1,6 +1,6 @@
 //! Every plan a build writes validates against `runsheet schema`; broken plans do not.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

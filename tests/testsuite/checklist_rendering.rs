@@ -2,7 +2,7 @@
 //! heading or a quote, notes with inline markup, CJK text, `[Optional]`, and
 //! HTML that must stay inline inside the step's `<label>`.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

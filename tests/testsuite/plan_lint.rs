@@ -2,7 +2,7 @@
 //! `docs/procedures.md` states, and no `procedure-empty` or
 //! `procedure-too-deep` on its pages.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

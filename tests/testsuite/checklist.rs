@@ -2,7 +2,7 @@
 //! sample guide and fixture projects), the Markdown form read back by a
 //! CommonMark + GFM parser, and the `checklist` command's exit codes.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -31,15 +31,8 @@ fn build(root: &Path) -> tempfile::TempDir {
 
 fn compare(root: &Path, expected: &Path, results: &mut Vec<Result<(), String>>) {
     let out = build(root);
-    let dir = out.path().join("site/checklists");
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.unwrap();
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&dir).unwrap();
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            results.push(common::golden(&expected.join(rel), &text));
-        }
-    }
+    let got = common::read_tree(&out.path().join("site/checklists"));
+    results.push(common::golden_tree(expected, &got));
 }
 
 #[test]

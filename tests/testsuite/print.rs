@@ -6,7 +6,7 @@
 //! agrees with the PDF's page count. Skipped when `chromium` or `pdftotext`
 //! is missing, unless `RUNSHEET_REQUIRE_BROWSER=1`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! Skipped (with a note) when `chromium` is not installed, unless
 //! `RUNSHEET_REQUIRE_BROWSER=1`, which makes a missing browser a failure.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! for the repository's own sample guide. `RUNSHEET_BLESS=1 cargo test`
 //! rewrites the goldens.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;

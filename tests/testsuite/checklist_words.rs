@@ -8,7 +8,7 @@
 //! markers and `[image:` sit between them), starting at some occurrence of
 //! its first word.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! `runsheet run`, `report` and `verify` against the real binary: a scripted run of the sample guide's Overview (done, skipped, failed, notes, a refused self-approval, a hold signed by a second name), kill and resume, a cut journal line, a resume across a changed page, report goldens in three forms, the journal against its schema, and `verify` on current and stale digests.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

@@ -4,7 +4,7 @@
 //! the exit code and stderr of `runsheet check --color never`, `expected.jsonl`
 //! the stdout of `runsheet check --format json`.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 

@@ -88,6 +88,63 @@ pub(crate) fn golden(path: &Path, actual: &str) -> Result<(), String> {
     ))
 }
 
+/// Every file under `dir`, by `/`-separated relative path (none when `dir` is missing).
+pub(crate) fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut found = std::collections::BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            found.insert(rel, fs::read(entry.path()).unwrap());
+        }
+    }
+    found
+}
+
+/// Compares the files `got` (by relative path) with the golden tree at
+/// `dir`, as sets: a golden whose output disappeared fails as surely as a
+/// changed one. With `RUNSHEET_BLESS=1` the tree is rewritten and pruned to
+/// exactly `got`. Returns one readable diff per differing file.
+pub(crate) fn golden_tree(
+    dir: &Path,
+    got: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Result<(), String> {
+    if blessing() {
+        let _ = fs::remove_dir_all(dir);
+        for (path, bytes) in got {
+            let file = dir.join(path);
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            fs::write(file, bytes).unwrap();
+        }
+        return Ok(());
+    }
+    let expected = read_tree(dir);
+    let keys: std::collections::BTreeSet<&String> = got.keys().chain(expected.keys()).collect();
+    let text = |b: Option<&Vec<u8>>| {
+        b.map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_else(|| "<missing>\n".into())
+    };
+    let mut failures = Vec::new();
+    for key in keys {
+        let (want, have) = (expected.get(key), got.get(key));
+        if want != have {
+            let diff = similar::TextDiff::from_lines(&text(want), &text(have))
+                .unified_diff()
+                .header(&format!("expected {}/{key}", dir.display()), "got")
+                .to_string();
+            failures.push(diff);
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}\n(run with RUNSHEET_BLESS=1 to accept the new output)",
+            failures.join("\n")
+        ))
+    }
+}
+
 /// Every step of a plan, substeps included, depth first.
 pub(crate) fn all_steps(plan: &Plan) -> Vec<&Step> {
     fn walk<'a>(steps: &'a [Step], out: &mut Vec<&'a Step>) {
