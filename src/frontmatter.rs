@@ -212,7 +212,7 @@ pub fn parse_page(
         diags.push(too_deep_error(file_id, offset));
         return (None, split.body_start);
     }
-    let value: serde_yaml::Value = match serde_yaml::from_str(&text[yaml.clone()]) {
+    let value: serde_norway::Value = match serde_norway::from_str(&text[yaml.clone()]) {
         Ok(v) => v,
         Err(e) => {
             let offset = yaml.start + e.location().map_or(0, |l| l.index());
@@ -225,8 +225,8 @@ pub fn parse_page(
         }
     };
     let mapping = match value {
-        serde_yaml::Value::Mapping(m) => m,
-        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+        serde_norway::Value::Mapping(m) => m,
+        serde_norway::Value::Null => serde_norway::Mapping::new(),
         _ => {
             diags.push(
                 Diagnostic::error("front-matter-invalid", "front matter is not a YAML mapping")
@@ -279,14 +279,14 @@ pub fn parse_page(
         };
         match key.as_str() {
             "title" => match &value {
-                serde_yaml::Value::String(s) => title = Some(s.clone()),
+                serde_norway::Value::String(s) => title = Some(s.clone()),
                 // `title:` with nothing after it is an empty title
-                serde_yaml::Value::Null => title = Some(String::new()),
+                serde_norway::Value::Null => title = Some(String::new()),
                 _ => wrong("a string"),
             },
             "description" => match &value {
-                serde_yaml::Value::String(s) => fm.description = Some(s.clone()),
-                serde_yaml::Value::Null => {}
+                serde_norway::Value::String(s) => fm.description = Some(s.clone()),
+                serde_norway::Value::Null => {}
                 _ => wrong("a string"),
             },
             "position" => match value.as_i64() {
@@ -331,24 +331,24 @@ pub fn parse_page(
 
 /// The text of a scalar YAML value (a key such as `1` or `true`); `None` for
 /// lists and mappings.
-fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
+fn scalar_text(v: &serde_norway::Value) -> Option<String> {
     match v {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
-        serde_yaml::Value::Null => Some("null".to_owned()),
-        serde_yaml::Value::Tagged(t) => scalar_text(&t.value),
+        serde_norway::Value::String(s) => Some(s.clone()),
+        serde_norway::Value::Number(n) => Some(n.to_string()),
+        serde_norway::Value::Bool(b) => Some(b.to_string()),
+        serde_norway::Value::Null => Some("null".to_owned()),
+        serde_norway::Value::Tagged(t) => scalar_text(&t.value),
         _ => None,
     }
 }
 
 /// Any YAML value as JSON: numbers JSON cannot hold exactly (beyond 64 bits)
 /// are kept as their text, tags are dropped, keys become text.
-pub fn yaml_to_json(v: &serde_yaml::Value) -> Value {
+pub fn yaml_to_json(v: &serde_norway::Value) -> Value {
     match v {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(*b),
-        serde_yaml::Value::Number(n) => {
+        serde_norway::Value::Null => Value::Null,
+        serde_norway::Value::Bool(b) => Value::Bool(*b),
+        serde_norway::Value::Number(n) => {
             if let Some(i) = n.as_i64() {
                 Value::from(i)
             } else if let Some(u) = n.as_u64() {
@@ -359,11 +359,11 @@ pub fn yaml_to_json(v: &serde_yaml::Value) -> Value {
                     .map_or_else(|| Value::String(n.to_string()), Value::Number)
             }
         }
-        serde_yaml::Value::String(s) => Value::String(s.clone()),
-        serde_yaml::Value::Sequence(items) => {
+        serde_norway::Value::String(s) => Value::String(s.clone()),
+        serde_norway::Value::Sequence(items) => {
             Value::Array(items.iter().map(yaml_to_json).collect())
         }
-        serde_yaml::Value::Mapping(m) => Value::Object(
+        serde_norway::Value::Mapping(m) => Value::Object(
             m.iter()
                 .map(|(k, v)| {
                     let key = scalar_text(k).unwrap_or_else(|| yaml_to_json(k).to_string());
@@ -371,11 +371,11 @@ pub fn yaml_to_json(v: &serde_yaml::Value) -> Value {
                 })
                 .collect(),
         ),
-        serde_yaml::Value::Tagged(t) => yaml_to_json(&t.value),
+        serde_norway::Value::Tagged(t) => yaml_to_json(&t.value),
     }
 }
 
-fn yaml_message(e: &serde_yaml::Error) -> String {
+fn yaml_message(e: &serde_norway::Error) -> String {
     // serde_yaml appends " at line N column M"; the location is shown separately.
     let msg = e.to_string();
     match msg.find(" at line ") {
@@ -384,15 +384,15 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
     }
 }
 
-fn yaml_kind(v: &serde_yaml::Value) -> &'static str {
+fn yaml_kind(v: &serde_norway::Value) -> &'static str {
     match v {
-        serde_yaml::Value::Null => "nothing",
-        serde_yaml::Value::Bool(_) => "a boolean",
-        serde_yaml::Value::Number(_) => "a number",
-        serde_yaml::Value::String(_) => "a string",
-        serde_yaml::Value::Sequence(_) => "a list",
-        serde_yaml::Value::Mapping(_) => "a mapping",
-        serde_yaml::Value::Tagged(_) => "a tagged value",
+        serde_norway::Value::Null => "nothing",
+        serde_norway::Value::Bool(_) => "a boolean",
+        serde_norway::Value::Number(_) => "a number",
+        serde_norway::Value::String(_) => "a string",
+        serde_norway::Value::Sequence(_) => "a list",
+        serde_norway::Value::Mapping(_) => "a mapping",
+        serde_norway::Value::Tagged(_) => "a tagged value",
     }
 }
 

@@ -847,8 +847,8 @@ fn partial_body_start(text: &str) -> (usize, Option<(usize, String)>) {
             false => (0, None),
         };
     }
-    match serde_yaml::from_str::<serde_yaml::Value>(&text[yaml.clone()]) {
-        Ok(serde_yaml::Value::Mapping(m)) if !m.is_empty() => (split.body_start, None),
+    match serde_norway::from_str::<serde_norway::Value>(&text[yaml.clone()]) {
+        Ok(serde_norway::Value::Mapping(m)) if !m.is_empty() => (split.body_start, None),
         Ok(_) => (0, None),
         Err(e) if looks_like_keys(&text[yaml.clone()]) => {
             let at = yaml.start + e.location().map_or(0, |l| l.index());

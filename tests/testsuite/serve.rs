@@ -384,7 +384,9 @@ fn open_runs_the_system_opener_and_a_failure_is_a_warning() {
     let line = line_with(&rx, "serving http://");
     let url = line.split_whitespace().nth(1).unwrap().to_owned();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !opened.exists() && Instant::now() < deadline {
+    // the opener may have created the file and not written it yet
+    let written = || fs::read_to_string(&opened).is_ok_and(|t| t.ends_with('\n'));
+    while !written() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(fs::read_to_string(&opened).unwrap().trim(), url);
