@@ -592,9 +592,7 @@ fn matching_bracket(s: &str) -> Option<usize> {
 }
 
 fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    crate::site::html::escape(s)
 }
 
 /// Wraps `text` to `width` columns of display width (a CJK character takes

@@ -20,6 +20,7 @@
 //!   `?query` as written and its `#fragment`, which must be an anchor of the
 //!   target page.
 
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Diagnostic;
@@ -81,42 +82,28 @@ pub fn root_prefix(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Percent-encodes the characters that would break an `href` (space, `"`, `#`, `?`, `%`, `<`, `>`).
+/// What [`encode_path`] percent-encodes: controls and the characters that
+/// would break an `href` (space, `"`, `#`, `?`, `%`, `<`, `>`, `\`).
+const HREF_BREAKING: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'?')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'\\');
+
+/// Percent-encodes a site path for an `href` (non-ASCII text as UTF-8 escapes).
 pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            ' ' | '"' | '#' | '?' | '%' | '<' | '>' | '\\' => {
-                for b in c.to_string().bytes() {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    utf8_percent_encode(path, HREF_BREAKING).to_string()
 }
 
 /// Decodes `%XX` escapes; text that does not decode to UTF-8 is returned as it was.
 pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && bytes[i + 1].is_ascii_hexdigit()
-            && bytes[i + 2].is_ascii_hexdigit()
-        {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
-            out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+    percent_decode_str(s)
+        .decode_utf8()
+        .map_or_else(|_| s.to_owned(), |d| d.into_owned())
 }
 
 /// True for `https:`, `mailto:`, `//host` and other links that leave the site.
