@@ -228,7 +228,7 @@ impl Drop for Slot {
 /// An answer to one request.
 struct Reply {
     status: u16,
-    content_type: &'static str,
+    content_type: String,
     body: Vec<u8>,
     /// Extra headers, such as `Allow`.
     headers: Vec<(&'static str, &'static str)>,
@@ -238,7 +238,7 @@ impl Reply {
     fn text(status: u16, body: &str) -> Reply {
         Reply {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: "text/plain; charset=utf-8".to_owned(),
             body: format!("{body}\n").into_bytes(),
             headers: Vec::new(),
         }
@@ -517,22 +517,14 @@ fn opts_root(config_file: &Path) -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "md" => "text/markdown; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
+/// The `Content-Type` of a served file, from its extension (mime_guess);
+/// text types say they are UTF-8, as everything runsheet writes is.
+fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    if mime.type_() == mime_guess::mime::TEXT || mime.essence_str() == "application/javascript" {
+        format!("{}; charset=utf-8", mime.essence_str())
+    } else {
+        mime.essence_str().to_owned()
     }
 }
 
@@ -594,7 +586,7 @@ fn answer(state: &Mutex<Snapshot>, url: &str) -> Reply {
         if path == VERSION_PATH {
             (
                 200,
-                "text/plain; charset=utf-8",
+                "text/plain; charset=utf-8".to_owned(),
                 snap.version.to_string().into_bytes(),
             )
         } else {
@@ -606,7 +598,7 @@ fn answer(state: &Mutex<Snapshot>, url: &str) -> Reply {
             match (&snap.error, found) {
                 (Some(report), _) if is_page => (
                     500,
-                    "text/html; charset=utf-8",
+                    "text/html; charset=utf-8".to_owned(),
                     message_page(
                         "Build failed",
                         &format!(
@@ -622,7 +614,7 @@ fn answer(state: &Mutex<Snapshot>, url: &str) -> Reply {
                 (_, Some((name, bytes))) => (200, content_type(&name), bytes.to_vec()),
                 (_, None) => (
                     404,
-                    "text/html; charset=utf-8",
+                    "text/html; charset=utf-8".to_owned(),
                     message_page(
                         "Not found",
                         &format!("<p>No page at <code>{}</code>. <a href=\"/\">Home</a></p>", escape(path)),
@@ -643,6 +635,24 @@ fn answer(state: &Mutex<Snapshot>, url: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_type_table() {
+        let cases = [
+            ("a/b.html", "text/html; charset=utf-8"),
+            ("assets/site.css", "text/css; charset=utf-8"),
+            ("assets/nav.js", "text/javascript; charset=utf-8"),
+            ("plans/a.json", "application/json"),
+            ("checklists/a.txt", "text/plain; charset=utf-8"),
+            ("checklists/a.md", "text/markdown; charset=utf-8"),
+            ("img/x.png", "image/png"),
+            ("img/x.svg", "image/svg+xml"),
+            ("file.unknownext", "application/octet-stream"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(content_type(path), expected, "{path}");
+        }
+    }
 
     #[test]
     fn lookup_table() {
