@@ -149,10 +149,16 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
 /// The JSON Schema (draft 2020-12) every plan validates against. Every key
 /// is required, `null` included: a plan always writes all of them.
 pub fn schema() -> Value {
+    strict_schema::<Plan>()
+}
+
+/// The draft 2020-12 JSON Schema of `T` with every property required (the
+/// plan's and the run journal's: they always write every key).
+pub fn strict_schema<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft2020_12()
         .with_transform(RecursiveTransform(require_every_property))
         .into_generator();
-    serde_json::to_value(generator.into_root_schema_for::<Plan>())
+    serde_json::to_value(generator.into_root_schema_for::<T>())
         .expect("the schema serialises to JSON")
 }
 

@@ -9,9 +9,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use schemars::generate::SchemaSettings;
-use schemars::transform::RecursiveTransform;
-use schemars::{JsonSchema, Schema};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -162,22 +160,7 @@ enum Line {
 /// The JSON Schema (draft 2020-12) every line of a journal validates
 /// against: the header or an event, every key required.
 pub fn schema() -> Value {
-    let generator = SchemaSettings::draft2020_12()
-        .with_transform(RecursiveTransform(require_every_property))
-        .into_generator();
-    serde_json::to_value(generator.into_root_schema_for::<Line>())
-        .expect("the schema serialises to JSON")
-}
-
-fn require_every_property(schema: &mut Schema) {
-    let Some(object) = schema.as_object_mut() else {
-        return;
-    };
-    let Some(Value::Object(properties)) = object.get("properties") else {
-        return;
-    };
-    let keys: Vec<Value> = properties.keys().cloned().map(Value::String).collect();
-    object.insert("required".into(), Value::Array(keys));
+    crate::plan::strict_schema::<Line>()
 }
 
 /// A journal read back from disk.
