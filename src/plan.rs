@@ -17,8 +17,9 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
-use crate::procedure::{self, Procedure, Source};
+use crate::procedure::{self, Procedure, Reading, Source};
 use crate::project::{Page, Project};
+use crate::source::SourceDb;
 
 /// The plan format's version; bumped on any change existing readers would misread.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -75,8 +76,18 @@ pub struct Index {
 
 /// Builds the plan of `page`; procedure warnings go to `diags`.
 pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan {
-    let file = project.db.get(page.file);
-    let procedures = procedure::extract(page, &project.db, project.config.lists, diags);
+    page_plan(&project.db, project.config.lists, page, diags)
+}
+
+/// [`plan`] from what it needs of a project: its files and how lists are read.
+pub(crate) fn page_plan(
+    db: &SourceDb,
+    lists: Reading,
+    page: &Page,
+    diags: &mut Vec<Diagnostic>,
+) -> Plan {
+    let file = db.get(page.file);
+    let procedures = procedure::extract(page, db, lists, diags);
     Plan {
         schema_version: SCHEMA_VERSION,
         page: PageInfo {
