@@ -21,6 +21,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod frontmatter;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod include;
 pub mod loader;
 pub mod markdown;
