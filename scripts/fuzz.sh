@@ -87,11 +87,18 @@ seed() {
 seed
 cargo +nightly fuzz build -a
 for target in "${targets[@]}"; do
-  mkdir -p "fuzz/corpus/$target" fuzz/logs
+  mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target" fuzz/logs
   log="fuzz/logs/$target.log"
+  before=$(find "fuzz/artifacts/$target" -type f | wc -l)
+  began=$(date +%s)
   echo "== $target: $seconds s"
   nice -n 19 cargo +nightly fuzz run -a "$target" "fuzz/corpus/$target" "$seeds/$target" -- \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
-    -print_final_stats=1 >"$log" 2>&1 || echo "   $target FAILED (see $log and fuzz/artifacts/$target/)"
-  grep -E 'DONE|Done [0-9]+ runs' "$log" | sed 's/^/   /' || true
+    -print_final_stats=1 >"$log" 2>&1 || echo "   $target stopped on a crash: see $log"
+  # the last status line: runs so far, coverage, features, corpus, speed
+  stats=$(grep -E '^#[0-9]+' "$log" | tail -1 | tr -s ' \t' ' ' || true)
+  found=$(($(find "fuzz/artifacts/$target" -type f | wc -l) - before))
+  line="$target $(($(date +%s) - began))s ${stats:-no stats} new-artifacts: $found"
+  echo "   $line"
+  echo "$(date -u +%FT%TZ) $line" >>fuzz/logs/summary.txt
 done

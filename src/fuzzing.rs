@@ -425,6 +425,18 @@ fn made_up(spec: &DiagSpec, pick: &dyn Fn(u8) -> Option<FileId>) -> Diagnostic {
     d.included_from(&chain)
 }
 
+/// Fuzz target: [`diff`] of the two plan files of one input, split at its
+/// first NUL byte (JSON text never holds a raw one). Plan files are read as
+/// UTF-8, so a side that is not is refused before diffing, as `diff` does.
+pub fn diff_bytes(data: &[u8]) {
+    let mut sides = data.splitn(2, |&b| b == 0);
+    let old = sides.next().unwrap_or_default();
+    let new = sides.next().unwrap_or_default();
+    if let (Ok(old), Ok(new)) = (std::str::from_utf8(old), std::str::from_utf8(new)) {
+        diff(old, new);
+    }
+}
+
 /// Fuzz target: the step-level diff of two plan files' texts, both ways,
 /// in both forms; a plan compared with itself has no change.
 pub fn diff(old: &str, new: &str) {
