@@ -116,7 +116,10 @@ pub fn normalize(diags: &mut Vec<Diagnostic>, db: &SourceDb) {
             && later.label == kept.label
             && later.help == kept.help;
         if same && later.included_from != kept.included_from {
-            kept.also_via += 1 + later.also_via;
+            // saturating: counts are made up by callers such as the fuzz targets
+            kept.also_via = kept
+                .also_via
+                .saturating_add(later.also_via.saturating_add(1));
         }
         same
     });
@@ -424,6 +427,29 @@ error[include-missing]: no partial named `x`
                 );
             }
         }
+    }
+
+    /// Found by the `diagnostics` fuzz target: merging duplicates whose
+    /// `also_via` counts add up past `u32::MAX` overflowed.
+    #[test]
+    fn merged_counts_saturate() {
+        let (db, id) = db();
+        let d = |site: usize, also_via: u32| Diagnostic {
+            also_via,
+            ..Diagnostic::error("include-missing", "m")
+                .at(id, 17, 29)
+                .included_from(&[IncludeSite {
+                    file: id,
+                    offset: site,
+                }])
+        };
+        let mut diags = vec![d(0, u32::MAX - 1), d(4, 7), d(9, 0)];
+        normalize(&mut diags, &db);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].also_via, u32::MAX);
+        let mut diags = vec![d(0, 0), d(4, 0), d(9, 2)];
+        normalize(&mut diags, &db);
+        assert_eq!(diags[0].also_via, 4);
     }
 
     #[test]
