@@ -259,8 +259,18 @@ fn check_line_origin(loaded: &Loaded, start: usize, line: &str) {
     );
 }
 
-/// Every heading of the prepared page maps back to where it is written.
+/// Every line of the prepared page maps into the expanded page, and every
+/// heading back to where it is written.
 fn check_doc(loaded: &Loaded) {
+    let doc = &loaded.page.doc;
+    let expanded = loaded.page.expansion.text.len();
+    let mut start = 0;
+    for line in doc.text.split_inclusive('\n') {
+        for offset in [start, start + line.len() - 1] {
+            assert!(doc.to_expanded(offset) <= expanded, "doc offset {offset}");
+        }
+        start += line.len();
+    }
     for heading in &loaded.page.doc.headings {
         assert!(heading.range.start <= loaded.page.doc.text.len());
         assert!(loaded.page.origin(heading.range.start).is_some());
