@@ -1,6 +1,7 @@
 //! Diagnostics: what went wrong and where, rendered for people (rustc style), JSON or GitHub Actions.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -123,7 +124,10 @@ pub fn normalize(diags: &mut Vec<Diagnostic>, db: &SourceDb) {
             && later.label == kept.label
             && later.help == kept.help;
         if same && later.included_from != kept.included_from {
-            kept.also_via += 1 + later.also_via;
+            // saturating: counts are made up by callers such as the fuzz targets
+            kept.also_via = kept
+                .also_via
+                .saturating_add(later.also_via.saturating_add(1));
         }
         same
     });
@@ -177,8 +181,9 @@ pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
         }
         // a tab is shown as one space: the caret stays under its text and
         // the column after `-->` stays the file's own (one per character)
-        source_line = f.text[line_start..line_end].replace('\t', " ");
-        let span = start - line_start..end - line_start;
+        let shown = f.text[line_start..line_end].replace('\t', " ");
+        let span;
+        (source_line, span) = mark_indentation(&shown, start - line_start..end - line_start);
         message = message.snippet(
             Snippet::source(&source_line)
                 .line_start(line)
@@ -203,6 +208,29 @@ pub fn render_human(d: &Diagnostic, db: &SourceDb, color: bool) -> String {
         Renderer::plain()
     };
     format!("{}\n", renderer.render(message))
+}
+
+/// `line` and `span` as annotate-snippets should see them. It cuts a long
+/// indentation off the line it shows, and 0.11 then draws a span that
+/// starts in the cut part without its gutter, or subtracts with overflow (a
+/// panic with debug assertions) when the span ends there too. A span that
+/// starts in the indentation therefore shows its first character as `·`:
+/// the line's text starts where the span does, and the column is the same.
+fn mark_indentation(line: &str, span: Range<usize>) -> (String, Range<usize>) {
+    let indent = line.len() - line.trim_start().len();
+    let Some(c) = line[span.start..].chars().next() else {
+        return (line.to_owned(), span);
+    };
+    if span.start >= indent || indent == line.len() {
+        return (line.to_owned(), span);
+    }
+    let after = span.start + c.len_utf8();
+    let marked = format!("{}\u{b7}{}", &line[..span.start], &line[after..]);
+    let end = match span.end >= after {
+        true => span.end - c.len_utf8() + '\u{b7}'.len_utf8(),
+        false => span.end,
+    };
+    (marked, span.start..end)
 }
 
 fn floor_boundary(text: &str, mut i: usize) -> usize {
@@ -378,6 +406,58 @@ error[include-missing]: no partial named `x`
                 assert!(out.contains("--> f.md:"), "{text:?} {start}..{end}: {out}");
             }
         }
+    }
+
+    /// Found by the `front_matter` fuzz target: a YAML error at the start of
+    /// a long tab-indented line made annotate-snippets subtract with overflow;
+    /// short of that, a span in a long indentation lost its caret line's gutter.
+    #[test]
+    fn a_span_in_the_indentation_of_a_long_line_renders() {
+        for indent in ["\t".repeat(15), " ".repeat(40), "\u{3000}".repeat(20)] {
+            let line = format!("{indent}{}\n", "text ".repeat(40));
+            let mut db = SourceDb::default();
+            let id = db.add(SourceFile::new(
+                "f.md".into(),
+                "f.md".into(),
+                FileKind::Page,
+                format!("---\n{line}---\n"),
+            ));
+            let w = indent.chars().next().unwrap().len_utf8();
+            for (start, end, column) in [(4, 4 + w, 1), (4 + w, 4 + w, 2), (4, 4 + indent.len(), 1)]
+            {
+                let d = Diagnostic::error("front-matter-invalid", "m").at(id, start, end);
+                let out = render_human(&d, &db, false);
+                assert!(out.contains(&format!("--> f.md:2:{column}\n")), "{out}");
+                let carets = out.lines().find(|l| l.contains('^')).unwrap();
+                assert!(
+                    carets.starts_with("  | "),
+                    "the caret line has its gutter: {out}"
+                );
+            }
+        }
+    }
+
+    /// Found by the `diagnostics` fuzz target: merging duplicates whose
+    /// `also_via` counts add up past `u32::MAX` overflowed.
+    #[test]
+    fn merged_counts_saturate() {
+        let (db, id) = db();
+        let d = |site: usize, also_via: u32| Diagnostic {
+            also_via,
+            ..Diagnostic::error("include-missing", "m")
+                .at(id, 17, 29)
+                .included_from(&[IncludeSite {
+                    file: id,
+                    offset: site,
+                }])
+        };
+        let mut diags = vec![d(0, u32::MAX - 1), d(4, 7), d(9, 0)];
+        normalize(&mut diags, &db);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].also_via, u32::MAX);
+        let mut diags = vec![d(0, 0), d(4, 0), d(9, 2)];
+        normalize(&mut diags, &db);
+        assert_eq!(diags[0].also_via, 4);
     }
 
     #[test]

@@ -358,17 +358,17 @@ pub fn classify(arg: &str) -> Side {
 pub fn read_plan_file(path: &Path) -> Result<Plans, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    let plan: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("`{}` is not JSON: {e}", path.display()))?;
+    parse_plan(&text, &path.display().to_string())
+}
+
+/// Reads the text of one plan file (named `what` in errors) into `{page name: plan}`.
+pub fn parse_plan(text: &str, what: &str) -> Result<Plans, String> {
+    let plan: Value =
+        serde_json::from_str(text).map_err(|e| format!("`{what}` is not JSON: {e}"))?;
     let name = plan
         .pointer("/page/name")
         .and_then(Value::as_str)
-        .ok_or_else(|| {
-            format!(
-                "`{}` is not a runsheet plan (no `page.name`)",
-                path.display()
-            )
-        })?
+        .ok_or_else(|| format!("`{what}` is not a runsheet plan (no `page.name`)"))?
         .to_owned();
     Ok([(name, plan)].into_iter().collect())
 }

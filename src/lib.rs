@@ -24,6 +24,8 @@ pub mod diagnostic;
 pub mod diff;
 pub mod driver;
 pub mod frontmatter;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod include;
 pub mod loader;
 pub mod markdown;

@@ -797,6 +797,18 @@ fn load_partials(
             index.insert_unusable(&rel, display_path(&layout.root, path), None);
             continue;
         };
+        index.add_file(id, &rel, db, diags);
+        if let Ok(canon) = path.canonicalize() {
+            index.canon.entry(canon).or_insert(id);
+        }
+    }
+    index.prefer(layout.formats.as_deref());
+}
+
+impl PartialIndex {
+    /// Adds the partial file `id`, at `rel` below `partials/`: finds where
+    /// its text starts (its own front matter dropped) and makes it findable.
+    fn add_file(&mut self, id: FileId, rel: &str, db: &SourceDb, diags: &mut Vec<Diagnostic>) {
         let (body, problem) = partial_body_start(&db.get(id).text);
         if let Some((at, message)) = problem {
             diags.push(
@@ -810,14 +822,37 @@ fn load_partials(
                 ),
             );
         }
-        index.body_start.insert(id, body);
-        index.files.push(id);
-        index.insert(&rel, PartialRef::File(id));
-        if let Ok(canon) = path.canonicalize() {
-            index.canon.entry(canon).or_insert(id);
-        }
+        self.body_start.insert(id, body);
+        self.files.push(id);
+        self.insert(rel, PartialRef::File(id));
     }
-    index.prefer(layout.formats.as_deref());
+
+    /// An index of partials held in memory, `(path below partials/, text)`
+    /// each, as [`load`] would build it from those files (for the fuzz
+    /// targets and property tests; paths not ending in `.md` are skipped).
+    pub(crate) fn in_memory(
+        files: &[(String, String)],
+        db: &mut SourceDb,
+        diags: &mut Vec<Diagnostic>,
+    ) -> PartialIndex {
+        let mut index = PartialIndex::default();
+        let mut sorted: Vec<&(String, String)> = files.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (rel, text) in sorted {
+            if !rel.ends_with(".md") {
+                continue;
+            }
+            let path = format!("partials/{rel}");
+            let id = db.add(SourceFile::new(
+                path.clone(),
+                path.into(),
+                FileKind::Partial,
+                text.clone(),
+            ));
+            index.add_file(id, rel, db, diags);
+        }
+        index
+    }
 }
 
 /// True when `path` resolves to somewhere below the canonical partials folder.

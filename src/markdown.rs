@@ -215,10 +215,13 @@ impl Doc {
                 );
             }
             let inner_end = doc.text.len();
-            if !doc.text.ends_with('\n') && !doc.text.is_empty() {
-                doc.text.push('\n');
-            }
-            doc.text.push_str("</div>\n");
+            let newline = if doc.text.ends_with('\n') || doc.text.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            // written in no file: it maps to the end of the page
+            doc.replace(source.len(), &format!("{newline}</div>\n"));
             doc.callouts.push(Callout {
                 kind,
                 range: open_at..doc.text.len(),
@@ -391,6 +394,23 @@ mod tests {
         };
         let mut diags = Vec::new();
         (Doc::parse(&expansion, &mut diags), diags)
+    }
+
+    /// Found by the `procedures` fuzz target: the `</div>` that closes a
+    /// callout left open at the page's end mapped past the expanded page,
+    /// and a code block running into it sliced out of bounds.
+    #[test]
+    fn text_closing_an_unclosed_callout_maps_to_the_page_end() {
+        for text in ["\n1. \n   :::i\n   :\n```\n", ":::hint\nx", ":::a\n:::b\n"] {
+            let (doc, diags) = doc(text);
+            assert!(diags.iter().all(|d| d.code == "callout-unclosed"));
+            for offset in 0..=doc.text.len() {
+                assert!(
+                    doc.to_expanded(offset) <= text.len(),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
     }
 
     #[test]

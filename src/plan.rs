@@ -17,8 +17,9 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Diagnostic;
 use crate::output::{paths, Files};
-use crate::procedure::{self, Procedure, Source};
+use crate::procedure::{self, Procedure, Reading, Source};
 use crate::project::{Page, Project};
+use crate::source::SourceDb;
 
 /// The plan format's version; bumped on any change existing readers would misread.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -77,15 +78,26 @@ pub struct Index {
 /// page (front matter `redirect:` or `redirect_to:`) has no procedures: what
 /// is left of its text is no longer meant to be carried out.
 pub fn plan(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Plan {
-    let file = project.db.get(page.file);
+    let plan = page_plan(&project.db, project.config.lists, page, diags);
+    if project.config.hold_warnings {
+        procedure::hold::lint(&plan.procedures, &project.db, diags);
+    }
+    plan
+}
+
+/// [`plan`] from what it needs of a project: its files and how lists are read.
+pub(crate) fn page_plan(
+    db: &SourceDb,
+    lists: Reading,
+    page: &Page,
+    diags: &mut Vec<Diagnostic>,
+) -> Plan {
+    let file = db.get(page.file);
     let procedures = if page.redirect().is_some() {
         Vec::new()
     } else {
-        procedure::extract(page, &project.db, project.config.lists, diags)
+        procedure::extract(page, db, lists, diags)
     };
-    if project.config.hold_warnings {
-        procedure::hold::lint(&procedures, &project.db, diags);
-    }
     Plan {
         schema_version: SCHEMA_VERSION,
         page: PageInfo {

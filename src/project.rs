@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
 use crate::include::{self, Expansion, Limits};
-use crate::loader::{self, ContentFile, Layout, PartialIndex};
+use crate::loader::{self, ContentFile, Layout, PageFile, PartialIndex};
 use crate::markdown::Doc;
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::Origin;
@@ -94,28 +94,9 @@ impl Project {
         let mut pages = Vec::with_capacity(loaded.pages.len());
         let mut used = BTreeSet::new();
         for pf in loaded.pages {
-            let (front, body_start) = frontmatter::parse_page(pf.file, db.get(pf.file), diags);
-            let expansion = include::expand(
-                &db,
-                &loaded.partials,
-                pf.file,
-                body_start,
-                Limits::default(),
-                diags,
-            );
-            let doc = Doc::parse(&expansion, diags);
-            used.extend(expansion.used.iter().copied());
-            let front = front.unwrap_or_else(|| FrontMatter {
-                title: pf.name.clone(),
-                ..FrontMatter::default()
-            });
-            pages.push(Page {
-                name: pf.name,
-                file: pf.file,
-                front,
-                expansion,
-                doc,
-            });
+            let page = read_page(&db, &loaded.partials, pf, Limits::default(), diags);
+            used.extend(page.expansion.used.iter().copied());
+            pages.push(page);
         }
         let unused: Vec<FileId> = loaded
             .partials
@@ -170,6 +151,32 @@ impl Project {
             .suggestions
             .get_or_init(|| Suggestions::new(self.pages.iter().map(|p| p.name.as_str())));
         index.suggest(key, 3, 0.6)
+    }
+}
+
+/// Reads one page file: its front matter (the page's name is its title
+/// when the front matter is unusable), its includes expanded within
+/// `limits`, and its Markdown prepared.
+pub(crate) fn read_page(
+    db: &SourceDb,
+    partials: &PartialIndex,
+    pf: PageFile,
+    limits: Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> Page {
+    let (front, body_start) = frontmatter::parse_page(pf.file, db.get(pf.file), diags);
+    let expansion = include::expand(db, partials, pf.file, body_start, limits, diags);
+    let doc = Doc::parse(&expansion, diags);
+    let front = front.unwrap_or_else(|| FrontMatter {
+        title: pf.name.clone(),
+        ..FrontMatter::default()
+    });
+    Page {
+        name: pf.name,
+        file: pf.file,
+        front,
+        expansion,
+        doc,
     }
 }
 
