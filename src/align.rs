@@ -10,11 +10,11 @@
 use std::collections::BTreeSet;
 
 /// A step and a heading scoring below this never link.
-pub const THRESHOLD: f64 = 0.55;
+pub(crate) const THRESHOLD: f64 = 0.55;
 /// Added when the step and the heading start with the same word.
-pub const SAME_FIRST_WORD: f64 = 0.1;
+pub(crate) const SAME_FIRST_WORD: f64 = 0.1;
 /// Subtracted when the heading starts with a verb the step does not start with.
-pub const OTHER_VERB: f64 = 0.2;
+pub(crate) const OTHER_VERB: f64 = 0.2;
 
 /// Words that carry no meaning for matching a step to a heading.
 const STOP_WORDS: &[&str] = &[
@@ -26,7 +26,7 @@ const STOP_WORDS: &[&str] = &[
 /// Lowercased words of `text` without punctuation and stop words, each
 /// lightly stemmed so `Installing`, `installed` and `install` compare equal;
 /// `back up` (and `backing up`, `backed up`) reads as `backup`.
-pub fn words(text: &str) -> Vec<String> {
+pub(crate) fn words(text: &str) -> Vec<String> {
     let raw: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -61,7 +61,7 @@ fn stem(word: &str) -> String {
 
 /// The first sentence of `text`: up to the first `.`, `!` or `?` followed by
 /// whitespace or the end (so `v2.1` and `file.txt` do not end it).
-pub fn first_sentence(text: &str) -> &str {
+pub(crate) fn first_sentence(text: &str) -> &str {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|(_, n)| n.is_whitespace()) {
@@ -72,7 +72,7 @@ pub fn first_sentence(text: &str) -> &str {
 }
 
 /// Dice coefficient of two word sets: `2 × shared / (|a| + |b|)`, from 0 to 1.
-pub fn dice(a: &[String], b: &[String]) -> f64 {
+pub(crate) fn dice(a: &[String], b: &[String]) -> f64 {
     let a: BTreeSet<&String> = a.iter().collect();
     let b: BTreeSet<&String> = b.iter().collect();
     if a.is_empty() || b.is_empty() {
@@ -106,7 +106,7 @@ fn score(step: &[String], heading: &HeadingWords) -> f64 {
 /// The guard against links by a shared verb alone ("Select the runbook" and
 /// "Selecting tenants"): the heading must share a word with the step other
 /// than the step's first word, or consist only of the step's words.
-pub fn shares_meaning(step: &[String], heading: &[String]) -> bool {
+pub(crate) fn shares_meaning(step: &[String], heading: &[String]) -> bool {
     let Some((_, rest)) = step.split_first() else {
         return false;
     };
@@ -115,7 +115,7 @@ pub fn shares_meaning(step: &[String], heading: &[String]) -> bool {
 }
 
 /// The `steps × headings` score table for step titles and heading texts.
-pub fn scores(steps: &[&str], headings: &[&str]) -> Vec<Vec<f64>> {
+pub(crate) fn scores(steps: &[&str], headings: &[&str]) -> Vec<Vec<f64>> {
     let steps: Vec<Vec<String>> = steps.iter().map(|s| words(first_sentence(s))).collect();
     let verbs: BTreeSet<&String> = steps.iter().filter_map(|w| w.first()).collect();
     let headings: Vec<HeadingWords> = headings
@@ -141,14 +141,14 @@ pub fn scores(steps: &[&str], headings: &[&str]) -> Vec<Vec<f64>> {
 
 /// Links step titles to heading texts in order, each heading at most once,
 /// maximising the total score. Returns, per step, the heading's index.
-pub fn align(steps: &[&str], headings: &[&str]) -> Vec<Option<usize>> {
+pub(crate) fn align(steps: &[&str], headings: &[&str]) -> Vec<Option<usize>> {
     align_scores(&scores(steps, headings), THRESHOLD)
 }
 
 /// The in-order alignment of a precomputed `steps × headings` score table:
 /// only pairs at or above `threshold` may link, links never cross, and the
 /// sum of linked scores is the largest possible.
-pub fn align_scores(scores: &[Vec<f64>], threshold: f64) -> Vec<Option<usize>> {
+pub(crate) fn align_scores(scores: &[Vec<f64>], threshold: f64) -> Vec<Option<usize>> {
     let n = scores.len();
     let m = scores.first().map_or(0, Vec::len);
     // best[i][j]: the best total for steps i.. and headings j..

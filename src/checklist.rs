@@ -24,7 +24,7 @@ use crate::templates::Templates;
 
 /// The three forms of a checklist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Html,
     Md,
     Text,
@@ -32,7 +32,7 @@ pub enum Format {
 
 impl Format {
     /// The template that renders this form.
-    pub fn template(self) -> &'static str {
+    pub(crate) fn template(self) -> &'static str {
         match self {
             Format::Html => "checklist.html",
             Format::Md => "checklist.md",
@@ -50,13 +50,13 @@ impl Format {
 }
 
 /// Path of a page's checklist in the output folder.
-pub fn checklist_path(page: &str, format: Format) -> String {
+pub(crate) fn checklist_path(page: &str, format: Format) -> String {
     crate::output::paths::checklist(page, format.extension())
 }
 
 /// Writes the three checklists of every page that has a procedure; returns
 /// the names of those pages.
-pub fn render(
+pub(crate) fn render(
     project: &Project,
     plans: &[Plan],
     templates: &Templates,
@@ -99,7 +99,7 @@ pub fn render(
 }
 
 /// One checklist form of one page.
-pub fn render_one(
+pub(crate) fn render_one(
     project: &Project,
     page: &Page,
     plan: &Plan,
@@ -600,7 +600,7 @@ fn escape_html(s: &str) -> String {
 /// indent). Lines break at spaces; a word longer than the room left also
 /// breaks next to its wide characters (CJK text has no spaces), while other
 /// words longer than a line stay whole.
-pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
+pub(crate) fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     let mut out = String::new();
     let mut line = String::from(first);
     let mut used = UnicodeWidthStr::width(first);
@@ -683,7 +683,7 @@ fn pieces(word: &str) -> Vec<&str> {
 }
 
 /// A CSS string literal (with its quotes) holding `text`, safe inside `<style>`.
-pub fn css_string(text: &str) -> String {
+pub(crate) fn css_string(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -701,14 +701,14 @@ pub fn css_string(text: &str) -> String {
 
 /// A backtick fence longer than any run of backticks in `code`, so the code
 /// cannot close it early.
-pub fn fence_for(code: &str) -> String {
+pub(crate) fn fence_for(code: &str) -> String {
     let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
 }
 
 /// Escapes plain text for Markdown, so a title like `Rotate <TLS> *now*`
 /// shows as written.
-pub fn md_escape(text: &str) -> String {
+pub(crate) fn md_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(
@@ -723,7 +723,7 @@ pub fn md_escape(text: &str) -> String {
 }
 
 /// Puts `prefix` before every line of `text` (trimmed at the end for blank lines).
-pub fn prefix_lines(text: &str, prefix: &str) -> String {
+pub(crate) fn prefix_lines(text: &str, prefix: &str) -> String {
     text.trim_end_matches('\n')
         .split('\n')
         .map(|l| {

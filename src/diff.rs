@@ -15,7 +15,7 @@ use serde_json::Value;
 /// What happened to a page, procedure or step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     Added,
     Removed,
     Changed,
@@ -24,7 +24,7 @@ pub enum ChangeKind {
 
 /// One change between the old and the new plans.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Change {
+pub(crate) struct Change {
     pub kind: ChangeKind,
     /// Page name.
     pub page: String,
@@ -41,7 +41,7 @@ pub struct Change {
 }
 
 /// Plans by page name.
-pub type Plans = BTreeMap<String, Value>;
+pub(crate) type Plans = BTreeMap<String, Value>;
 
 const STEP_FIELDS: &[&str] = &[
     "title", "text", "markdown", "optional", "code", "notes", "links", "details",
@@ -49,7 +49,7 @@ const STEP_FIELDS: &[&str] = &[
 const PROCEDURE_FIELDS: &[&str] = &["title", "heading_path", "intro"];
 
 /// Every change from `old` to `new`, in page, procedure and step order.
-pub fn diff(old: &Plans, new: &Plans) -> Vec<Change> {
+pub(crate) fn diff(old: &Plans, new: &Plans) -> Vec<Change> {
     let mut changes = Vec::new();
     let names: std::collections::BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for name in names {
@@ -251,7 +251,7 @@ fn text(v: Option<&Value>, key: &str) -> String {
 }
 
 /// The human form: one block per page, a line per change, word diffs for text.
-pub fn render_human(changes: &[Change]) -> String {
+pub(crate) fn render_human(changes: &[Change]) -> String {
     let mut out = String::new();
     let mut page = None;
     for c in changes {
@@ -329,7 +329,7 @@ pub fn render_human(changes: &[Change]) -> String {
 
 /// Where one side of a diff comes from.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Side {
+pub(crate) enum Side {
     /// A plan file (`plans/a/b.json`).
     PlanFile(PathBuf),
     /// A built output folder holding `plans/`.
@@ -341,7 +341,7 @@ pub enum Side {
 }
 
 /// Decides what `arg` names: an existing file or folder wins over a revision.
-pub fn classify(arg: &str) -> Side {
+pub(crate) fn classify(arg: &str) -> Side {
     let path = Path::new(arg);
     if path.is_file() {
         Side::PlanFile(path.to_owned())
@@ -355,14 +355,14 @@ pub fn classify(arg: &str) -> Side {
 }
 
 /// Reads one plan file into `{page name: plan}`.
-pub fn read_plan_file(path: &Path) -> Result<Plans, String> {
+pub(crate) fn read_plan_file(path: &Path) -> Result<Plans, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     parse_plan(&text, &path.display().to_string())
 }
 
 /// Reads the text of one plan file (named `what` in errors) into `{page name: plan}`.
-pub fn parse_plan(text: &str, what: &str) -> Result<Plans, String> {
+pub(crate) fn parse_plan(text: &str, what: &str) -> Result<Plans, String> {
     let plan: Value =
         serde_json::from_str(text).map_err(|e| format!("`{what}` is not JSON: {e}"))?;
     let name = plan
@@ -374,7 +374,7 @@ pub fn parse_plan(text: &str, what: &str) -> Result<Plans, String> {
 }
 
 /// Reads every plan of a built output folder (`plans/**/*.json` but the index).
-pub fn read_site(dir: &Path) -> Result<Plans, String> {
+pub(crate) fn read_site(dir: &Path) -> Result<Plans, String> {
     let plans_dir = dir.join("plans");
     let mut plans = Plans::new();
     for entry in walkdir::WalkDir::new(&plans_dir).sort_by_file_name() {
@@ -392,7 +392,11 @@ pub fn read_site(dir: &Path) -> Result<Plans, String> {
 
 /// Writes the tree of `revision` of the git repository around `root` into
 /// `into`; returns the project folder inside it that corresponds to `root`.
-pub fn checkout_revision(root: &Path, revision: &str, into: &Path) -> Result<PathBuf, String> {
+pub(crate) fn checkout_revision(
+    root: &Path,
+    revision: &str,
+    into: &Path,
+) -> Result<PathBuf, String> {
     let git = |dir: &Path, args: &[&str]| {
         std::process::Command::new("git")
             .arg("-C")
@@ -449,7 +453,7 @@ pub fn checkout_revision(root: &Path, revision: &str, into: &Path) -> Result<Pat
 }
 
 /// The JSON form: `{"changes": [...]}`.
-pub fn render_json(changes: &[Change]) -> String {
+pub(crate) fn render_json(changes: &[Change]) -> String {
     #[derive(Serialize)]
     struct Report<'a> {
         changes: &'a [Change],

@@ -23,7 +23,7 @@ use crate::source::SourceDb;
 
 impl Exit {
     /// The exit for a process exit code a command computed itself.
-    pub fn from_code(code: u8) -> Exit {
+    pub(crate) fn from_code(code: u8) -> Exit {
         match code {
             0 => Exit::Ok,
             2 => Exit::Usage,
@@ -36,7 +36,7 @@ impl Exit {
 
 /// How a command ends, as the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// 0: done.
     Ok = 0,
     /// 1: errors were reported.
@@ -52,7 +52,7 @@ pub enum Exit {
 /// A command that could not go on: the problems that stopped it, with the
 /// files they point into, and what was (not) done.
 #[derive(Debug)]
-pub struct Failed {
+pub(crate) struct Failed {
     pub db: SourceDb,
     pub diags: Vec<Diagnostic>,
     /// A closing remark for people (`nothing written: …`).
@@ -61,25 +61,19 @@ pub struct Failed {
 
 impl Failed {
     /// One problem that points into no file.
-    pub fn one(d: Diagnostic) -> Failed {
+    pub(crate) fn one(d: Diagnostic) -> Failed {
         Failed {
             db: SourceDb::default(),
             diags: vec![d],
             note: None,
         }
     }
-
-    /// The same failure, closed with `note`.
-    pub fn noting(mut self, note: impl Into<String>) -> Failed {
-        self.note = Some(note.into());
-        self
-    }
 }
 
 /// Everything a command needs besides its own arguments: where the project
 /// is, the settings given as flags, and how to talk to people.
 #[derive(Clone, Debug)]
-pub struct Session {
+pub(crate) struct Session {
     /// The project folder (given, or found from the current folder).
     pub root: PathBuf,
     pub overrides: Overrides,
@@ -93,7 +87,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(
+    pub(crate) fn new(
         root: PathBuf,
         overrides: Overrides,
         color: bool,
@@ -115,14 +109,14 @@ impl Session {
     /// Shows a spinner with the current stage when the command runs for
     /// more than a second on a terminal (not with `-q`, in pipes or CI).
     /// For commands that end by themselves and ask nothing: build, check.
-    pub fn show_progress(&self) {
+    pub(crate) fn show_progress(&self) {
         if !self.quiet && terminal() {
             *self.progress.borrow_mut() = Some(Arc::new(progress::Progress::start()));
         }
     }
 
     /// Runs one stage of a command, timing it for `-v`.
-    pub fn time<T>(&self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+    pub(crate) fn time<T>(&self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         if let Some(p) = self.progress.borrow().as_ref() {
             p.stage(stage);
         }
@@ -134,24 +128,27 @@ impl Session {
 
     /// Loads settings and every page with `overrides`; the problems found
     /// on the way come back with the project.
-    pub fn open_with(&self, overrides: &Overrides) -> Result<(Project, Vec<Diagnostic>), Failed> {
+    pub(crate) fn open_with(
+        &self,
+        overrides: &Overrides,
+    ) -> Result<(Project, Vec<Diagnostic>), Failed> {
         self.time("load", || load(&self.root, overrides))
     }
 
     /// [`Session::open_with`] the session's own settings.
-    pub fn open(&self) -> Result<(Project, Vec<Diagnostic>), Failed> {
+    pub(crate) fn open(&self) -> Result<(Project, Vec<Diagnostic>), Failed> {
         self.open_with(&self.overrides)
     }
 
     /// Opens the project and finds the page `key` (a name or a file path);
     /// keeps only the problems of that page: in its own file, or reached
     /// through its own includes.
-    pub fn open_page(&self, key: &str) -> Result<(Project, usize, Vec<Diagnostic>), Failed> {
+    pub(crate) fn open_page(&self, key: &str) -> Result<(Project, usize, Vec<Diagnostic>), Failed> {
         self.open_page_with(&self.overrides, key)
     }
 
     /// [`Session::open_page`] with other settings.
-    pub fn open_page_with(
+    pub(crate) fn open_page_with(
         &self,
         overrides: &Overrides,
         key: &str,
@@ -176,7 +173,7 @@ impl Session {
 
     /// Promotes warnings to errors when `strict`, prints every diagnostic in
     /// `format` and returns how many errors there were.
-    pub fn finish(
+    pub(crate) fn finish(
         &self,
         db: &SourceDb,
         diags: &mut Vec<Diagnostic>,
@@ -220,7 +217,7 @@ impl Session {
     }
 
     /// Reports a failure and returns [`Exit::Errors`].
-    pub fn exit(&self, failed: Failed) -> Exit {
+    pub(crate) fn exit(&self, failed: Failed) -> Exit {
         let Failed {
             db,
             mut diags,
@@ -234,7 +231,7 @@ impl Session {
     }
 
     /// A remark for people on stderr, unless `-q`.
-    pub fn note(&self, message: &str) {
+    pub(crate) fn note(&self, message: &str) {
         self.quiet_progress();
         if !self.quiet {
             eprintln!("{message}");
@@ -243,7 +240,7 @@ impl Session {
 
     /// The command's one summary line on stderr (`Built 2 pages … in 84 ms
     /// → site/ (0 warnings)`), unless `-q`; with `-v`, the time of each stage.
-    pub fn summary(&self, what: &str, diags: &[Diagnostic]) {
+    pub(crate) fn summary(&self, what: &str, diags: &[Diagnostic]) {
         self.quiet_progress();
         if self.quiet {
             return;
@@ -261,11 +258,6 @@ impl Session {
             }
         }
     }
-
-    /// Whether stderr is a terminal (progress bars and prompts go there only).
-    pub fn interactive(&self) -> bool {
-        terminal()
-    }
 }
 
 /// Stderr is a terminal and this is no CI job.
@@ -275,7 +267,10 @@ fn terminal() -> bool {
 
 /// Loads the settings of the project at `root` (with `overrides`) and
 /// every page: the one way a project is opened, for commands and `serve`.
-pub fn load(root: &Path, overrides: &Overrides) -> Result<(Project, Vec<Diagnostic>), Failed> {
+pub(crate) fn load(
+    root: &Path,
+    overrides: &Overrides,
+) -> Result<(Project, Vec<Diagnostic>), Failed> {
     let mut diags = Vec::new();
     let mut db = SourceDb::default();
     let Some(config) = config::load(root, overrides, &mut db, &mut diags) else {
@@ -292,7 +287,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<(Project, Vec<Diagnost
 /// The project folder when `--root` is not given: the nearest folder, from
 /// `start` up, holding `runsheet.toml` or `content/`; `start` itself when
 /// there is none (the error then names it).
-pub fn find_root(start: &Path) -> PathBuf {
+pub(crate) fn find_root(start: &Path) -> PathBuf {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
     start
         .ancestors()
@@ -326,7 +321,7 @@ fn count_line(errors: usize, warnings: usize) -> String {
 }
 
 /// `n word` with the word in the plural unless `n` is 1.
-pub fn count(n: usize, word: &str) -> String {
+pub(crate) fn count(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 

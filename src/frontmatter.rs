@@ -22,7 +22,7 @@ pub struct FrontMatter {
 
 /// Where the front matter and the body of a file are.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Split {
+pub(crate) struct Split {
     /// The YAML text between the two `---` lines, if the file opens with one.
     pub yaml: Option<Range<usize>>,
     /// Offset of the first byte after the front matter.
@@ -37,7 +37,7 @@ fn is_fence(line: &str, closing: bool) -> bool {
 }
 
 /// Finds the front matter block: a first line `---` up to the next `---` line.
-pub fn split(text: &str) -> Split {
+pub(crate) fn split(text: &str) -> Split {
     let first_end = text.find('\n').unwrap_or(text.len());
     if !is_fence(&text[..first_end], false) {
         return Split {
@@ -67,13 +67,13 @@ pub fn split(text: &str) -> Split {
 }
 
 /// Deepest nesting of YAML flow collections (`[…]`, `{…}`) front matter may have.
-pub const MAX_FLOW_DEPTH: usize = 64;
+pub(crate) const MAX_FLOW_DEPTH: usize = 64;
 
 /// The offset in `yaml` of the first `[` or `{` nested deeper than
 /// [`MAX_FLOW_DEPTH`], or `None`. A cheap scan that runs before the YAML
 /// parser, which takes seconds to reject 100,000 nested brackets; quoted
 /// scalars and comments are skipped.
-pub fn too_deep(yaml: &str) -> Option<usize> {
+pub(crate) fn too_deep(yaml: &str) -> Option<usize> {
     let bytes = yaml.as_bytes();
     let mut depth = 0usize;
     // the last byte that was not a space or tab, for what may start a scalar or comment
@@ -134,7 +134,7 @@ fn skip_quoted(bytes: &[u8], i: usize) -> usize {
 }
 
 /// The `front-matter-invalid` error for a collection nested too deep at `offset`.
-pub fn too_deep_error(file: FileId, offset: usize) -> Diagnostic {
+pub(crate) fn too_deep_error(file: FileId, offset: usize) -> Diagnostic {
     Diagnostic::error(
         "front-matter-invalid",
         format!("lists or mappings are nested more than {MAX_FLOW_DEPTH} deep"),
@@ -171,7 +171,7 @@ fn heading_title(text: &str) -> Option<(String, usize)> {
 }
 
 /// Parses and types a page's front matter, reporting every problem found.
-pub fn parse_page(
+pub(crate) fn parse_page(
     file_id: FileId,
     file: &SourceFile,
     diags: &mut Vec<Diagnostic>,
@@ -344,7 +344,7 @@ fn scalar_text(v: &serde_norway::Value) -> Option<String> {
 
 /// Any YAML value as JSON: numbers JSON cannot hold exactly (beyond 64 bits)
 /// are kept as their text, tags are dropped, keys become text.
-pub fn yaml_to_json(v: &serde_norway::Value) -> Value {
+pub(crate) fn yaml_to_json(v: &serde_norway::Value) -> Value {
     match v {
         serde_norway::Value::Null => Value::Null,
         serde_norway::Value::Bool(b) => Value::Bool(*b),

@@ -125,7 +125,7 @@ pub struct Expansion {
 
 /// A line that asks for an include.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Directive<'a> {
+pub(crate) struct Directive<'a> {
     /// Leading spaces and tabs, given to every included line.
     pub indent: &'a str,
     pub name: &'a str,
@@ -133,7 +133,7 @@ pub struct Directive<'a> {
 
 /// Recognises `!include <name>` on a line of its own. `None` for ordinary
 /// text, `Some(Err(help))` for a line that starts like a directive but is malformed.
-pub fn parse_directive(line: &str) -> Option<Result<Directive<'_>, &'static str>> {
+pub(crate) fn parse_directive(line: &str) -> Option<Result<Directive<'_>, &'static str>> {
     let rest = line.trim_start_matches([' ', '\t']);
     let indent = &line[..line.len() - rest.len()];
     let after = rest.strip_prefix("!include")?;
@@ -193,7 +193,7 @@ fn missing_help(name: &str) -> String {
 }
 
 /// Expands every include of the page `page`, whose own text starts at `body_start`.
-pub fn expand(
+pub(crate) fn expand(
     db: &SourceDb,
     partials: &PartialIndex,
     page: FileId,

@@ -14,32 +14,32 @@
 #![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 
-pub mod align;
+pub(crate) mod align;
 pub mod build;
-pub mod checklist;
+pub(crate) mod checklist;
 pub mod cli;
-pub mod cmd;
+pub(crate) mod cmd;
 pub mod config;
 pub mod diagnostic;
-pub mod diff;
-pub mod driver;
-pub mod frontmatter;
+pub(crate) mod diff;
+pub(crate) mod driver;
+pub(crate) mod frontmatter;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod include;
-pub mod loader;
-pub mod markdown;
+pub(crate) mod include;
+pub(crate) mod loader;
+pub(crate) mod markdown;
 pub mod mdx;
 pub mod output;
 pub mod plan;
 pub mod procedure;
 pub mod project;
-pub mod revision;
-pub mod run;
+pub(crate) mod revision;
+pub(crate) mod run;
 pub mod serve;
 pub mod site;
-pub mod slug;
+pub(crate) mod slug;
 pub mod source;
-pub mod sourcemap;
-pub mod suggest;
-pub mod templates;
+pub(crate) mod sourcemap;
+pub(crate) mod suggest;
+pub(crate) mod templates;

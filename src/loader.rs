@@ -23,7 +23,7 @@ use crate::suggest::Suggestions;
 
 /// A page file found under `content/`, before its front matter is read.
 #[derive(Clone, Debug)]
-pub struct PageFile {
+pub(crate) struct PageFile {
     /// `a/b` for `content/a/b.md`, `a` for `content/a/index.md`, `index` for `content/index.md`.
     pub name: String,
     pub file: FileId,
@@ -31,7 +31,7 @@ pub struct PageFile {
 
 /// What a partial name can point at.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PartialRef {
+pub(crate) enum PartialRef {
     File(FileId),
     /// A symlink whose target lies outside `partials/`: never read.
     Escaping(String),
@@ -416,7 +416,7 @@ fn lexical(path: &Path) -> PathBuf {
 }
 
 /// True when a partial name would leave `partials/`: `..`, absolute or drive paths.
-pub fn escapes(name: &str) -> bool {
+pub(crate) fn escapes(name: &str) -> bool {
     name.starts_with('/')
         || name.starts_with('\\')
         || name.as_bytes().get(1) == Some(&b':')
@@ -425,7 +425,7 @@ pub fn escapes(name: &str) -> bool {
 
 /// The folders to load, with how to display them relative to the project.
 #[derive(Clone, Debug)]
-pub struct Layout {
+pub(crate) struct Layout {
     pub root: PathBuf,
     pub content: PathBuf,
     pub partials: PathBuf,
@@ -456,7 +456,7 @@ pub struct ContentFile {
 
 /// Everything read from disk.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub pages: Vec<PageFile>,
     pub partials: PartialIndex,
     /// Every file of `content/` to publish as it is, sorted by output path.
@@ -467,7 +467,7 @@ pub struct Loaded {
 const SOURCE_EXTENSIONS: &[&str] = &["md", "mdx", "markdown"];
 
 /// Path as shown to users: relative to the project folder when inside it.
-pub fn display_path(root: &Path, path: &Path) -> String {
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
@@ -519,7 +519,7 @@ fn is_hidden(entry: &walkdir::DirEntry) -> bool {
 }
 
 /// Walks the content and partials folders.
-pub fn load(layout: &Layout, db: &mut SourceDb, diags: &mut Vec<Diagnostic>) -> Loaded {
+pub(crate) fn load(layout: &Layout, db: &mut SourceDb, diags: &mut Vec<Diagnostic>) -> Loaded {
     let mut loaded = Loaded::default();
     let partials_canon = layout.partials.canonicalize().ok();
     load_partials(
@@ -913,7 +913,7 @@ fn looks_like_keys(block: &str) -> bool {
 }
 
 /// The page name for a path relative to `content/`.
-pub fn page_name(rel: &Path) -> String {
+pub(crate) fn page_name(rel: &Path) -> String {
     let s = rel.to_string_lossy().replace('\\', "/");
     let stem = s
         .strip_suffix(".mdx")

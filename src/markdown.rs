@@ -21,14 +21,14 @@ use crate::diagnostic::Diagnostic;
 use crate::include::Expansion;
 use crate::slug::{slugify, Unique};
 
-pub mod blocks;
-pub mod ui_path;
+pub(crate) mod blocks;
+pub(crate) mod ui_path;
 
 /// The marker `!toc` turns into; renderers replace it with the table of contents.
-pub const TOC_MARKER: &str = "<!-- runsheet:toc -->";
+pub(crate) const TOC_MARKER: &str = "<!-- runsheet:toc -->";
 
 /// The pulldown-cmark extensions runsheet enables everywhere.
-pub fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -77,7 +77,7 @@ pub struct Doc {
 }
 
 /// The kind named by a callout's opening line: `:::hint` or `:::div{.hint}`.
-pub fn callout_open(line: &str) -> Option<&str> {
+pub(crate) fn callout_open(line: &str) -> Option<&str> {
     let rest = line.trim().strip_prefix(":::")?;
     let kind = match rest.strip_prefix("div{.") {
         Some(inner) => inner.strip_suffix('}')?,
@@ -91,13 +91,13 @@ pub fn callout_open(line: &str) -> Option<&str> {
 }
 
 /// True for a line that closes a callout: `:::` alone.
-pub fn is_callout_close(line: &str) -> bool {
+pub(crate) fn is_callout_close(line: &str) -> bool {
     line.trim() == ":::"
 }
 
 /// Byte ranges of the fenced and indented code blocks of `text`, where
 /// directives are literal text.
-pub fn code_ranges(text: &str) -> Vec<Range<usize>> {
+pub(crate) fn code_ranges(text: &str) -> Vec<Range<usize>> {
     Parser::new_ext(text, options())
         .into_offset_iter()
         .filter_map(|(event, range)| match event {

@@ -12,7 +12,7 @@ use crate::config::{Config, CONFIG_FILE};
 
 /// `RUNSHEET_REVISION` when set (empty for none), else the revision of the
 /// project's inputs when the project is in a git checkout, else `None`.
-pub fn describe(config: &Config) -> Option<String> {
+pub(crate) fn describe(config: &Config) -> Option<String> {
     if let Some(value) = std::env::var_os("RUNSHEET_REVISION") {
         let value = value.to_string_lossy().trim().to_owned();
         return (!value.is_empty()).then_some(value);

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 /// Lowercase words joined by `-`: letters, digits and `_` kept, other punctuation dropped.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars() {
@@ -21,7 +21,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// The slug of the first `words` words of `text`.
-pub fn slugify_words(text: &str, words: usize) -> String {
+pub(crate) fn slugify_words(text: &str, words: usize) -> String {
     let slug = slugify(text);
     slug.split('-').take(words).collect::<Vec<_>>().join("-")
 }
@@ -33,13 +33,13 @@ pub fn slugify_words(text: &str, words: usize) -> String {
 /// Every suffix below that one is taken (ids are never released), so the
 /// ids are the same as trying from `-2` each time.
 #[derive(Debug, Default)]
-pub struct Unique {
+pub(crate) struct Unique {
     taken: HashSet<String>,
     next_suffix: HashMap<String, u64>,
 }
 
 impl Unique {
-    pub fn claim(&mut self, base: &str) -> String {
+    pub(crate) fn claim(&mut self, base: &str) -> String {
         let base = if base.is_empty() { "section" } else { base };
         if self.taken.insert(base.to_owned()) {
             return base.to_owned();

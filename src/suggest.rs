@@ -8,11 +8,11 @@
 use std::collections::BTreeMap;
 
 /// The most names one miss is compared with.
-pub const MAX_CANDIDATES: usize = 400;
+pub(crate) const MAX_CANDIDATES: usize = 400;
 
 /// Names grouped by folder and by last segment.
 #[derive(Debug, Default)]
-pub struct Suggestions {
+pub(crate) struct Suggestions {
     by_folder: BTreeMap<String, Vec<String>>,
     by_last: BTreeMap<String, Vec<String>>,
 }
@@ -26,7 +26,7 @@ fn split(name: &str) -> (&str, &str) {
 
 impl Suggestions {
     /// Indexes `names` (in the order given; suggestions keep it for ties).
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Suggestions {
+    pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Suggestions {
         let mut index = Suggestions::default();
         for name in names {
             let (folder, last) = split(name);
@@ -46,7 +46,7 @@ impl Suggestions {
 
     /// Up to `n` names close to `key`: names containing it first, then the
     /// closest by similarity ratio (at least `cutoff`).
-    pub fn suggest(&self, key: &str, n: usize, cutoff: f32) -> Vec<String> {
+    pub(crate) fn suggest(&self, key: &str, n: usize, cutoff: f32) -> Vec<String> {
         let candidates = self.candidates(key);
         let lower = key.to_lowercase();
         let mut found: Vec<String> = candidates

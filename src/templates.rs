@@ -61,7 +61,7 @@ const TEMPLATE_EXTENSIONS: &[&str] = &["html", "htm", "md", "txt", "xml", "json"
 /// runsheet accepts (50,000 lines, every one a step) takes about 4 million
 /// for its checklist; a template that loops for ever is stopped within a
 /// second (release build) with a `template-error`.
-pub const FUEL: u64 = 20_000_000;
+pub(crate) const FUEL: u64 = 20_000_000;
 
 /// The templates and assets of one build.
 pub struct Templates {

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 /// Writes the completion script of `cmd` for `shell` to stdout; 0, or 1 when stdout fails.
-pub fn run(shell: clap_complete::Shell, cmd: &mut clap::Command) -> u8 {
+pub(crate) fn run(shell: clap_complete::Shell, cmd: &mut clap::Command) -> u8 {
     let mut out = Vec::new();
     clap_complete::generate(shell, cmd, "runsheet", &mut out);
     match std::io::stdout().lock().write_all(&out) {

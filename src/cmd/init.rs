@@ -128,7 +128,7 @@ const SETTINGS: &[Setting] = &[
 ];
 
 /// The generated `runsheet.toml`.
-pub fn settings_file() -> String {
+pub(crate) fn settings_file() -> String {
     let mut out = String::from(
         "# runsheet settings. Every setting is listed with its default; a commented line\n\
          # is an example of a setting that has none. Paths are relative to this folder,\n\
@@ -223,7 +223,7 @@ If it does not, leave it out of the pool and look at `journalctl -u webapp` firs
 ";
 
 /// The files `init` writes, by path relative to the project folder.
-pub fn files() -> Vec<(&'static str, String)> {
+pub(crate) fn files() -> Vec<(&'static str, String)> {
     vec![
         (CONFIG_FILE, settings_file()),
         (".gitignore", GITIGNORE.to_owned()),
@@ -234,7 +234,7 @@ pub fn files() -> Vec<(&'static str, String)> {
 }
 
 /// Writes the project into `dir` (made when missing). Returns the exit code.
-pub fn run(dir: &Path, color: bool, quiet: bool) -> u8 {
+pub(crate) fn run(dir: &Path, color: bool, quiet: bool) -> u8 {
     let files = files();
     let taken: Vec<PathBuf> = files
         .iter()

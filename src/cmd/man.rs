@@ -7,7 +7,7 @@
 use std::io::Write;
 
 /// The manual page of `cmd` (the `runsheet` command with its subcommands).
-pub fn render(cmd: &clap::Command) -> String {
+pub(crate) fn render(cmd: &clap::Command) -> String {
     let mut cmd = cmd.clone();
     cmd.build();
     let man = clap_mangen::Man::new(cmd.clone()).date("");
@@ -81,7 +81,7 @@ fn roff_line(line: &str) -> String {
 }
 
 /// Prints the manual page; 0, or 1 when stdout fails.
-pub fn run(cmd: &clap::Command) -> u8 {
+pub(crate) fn run(cmd: &clap::Command) -> u8 {
     match std::io::stdout().lock().write_all(render(cmd).as_bytes()) {
         Ok(()) => 0,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,

@@ -3,10 +3,10 @@
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod checklist;
-pub mod completions;
+pub(crate) mod completions;
 pub(crate) mod diff;
-pub mod examples;
-pub mod init;
-pub mod man;
+pub(crate) mod examples;
+pub(crate) mod init;
+pub(crate) mod man;
 pub(crate) mod plan;
-pub mod site_flags;
+pub(crate) mod site_flags;

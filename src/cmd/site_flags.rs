@@ -6,7 +6,7 @@ use crate::config::SiteOverrides;
 
 /// Site settings given on the command line; each beats its key in `runsheet.toml`.
 #[derive(Args, Clone, Debug, Default)]
-pub struct SiteFlags {
+pub(crate) struct SiteFlags {
     /// The site's name (`title` in runsheet.toml) [default: the title of content/index.md]
     #[arg(long, global = true, value_name = "NAME")]
     pub title: Option<String>,
@@ -20,7 +20,7 @@ pub struct SiteFlags {
 
 impl SiteFlags {
     /// The flags as settings overrides.
-    pub fn overrides(&self) -> SiteOverrides {
+    pub(crate) fn overrides(&self) -> SiteOverrides {
         SiteOverrides {
             title: self.title.clone(),
             base_url: self.base_url.clone(),

@@ -38,11 +38,11 @@ pub struct Node<'a> {
 /// How deep containers nest in the tree (leaf events sit one level below).
 /// Far more than any real page needs (procedures read 16 levels of
 /// substeps, two nodes each), small enough for recursive walks.
-pub const MAX_TREE_DEPTH: usize = 128;
+pub(crate) const MAX_TREE_DEPTH: usize = 128;
 
 /// The page's tree: [`parse`] with callouts folded into [`Kind::Callout`]
 /// nodes, owning its strings so the page can keep it.
-pub fn page_tree(doc: &Doc) -> Vec<Node<'static>> {
+pub(crate) fn page_tree(doc: &Doc) -> Vec<Node<'static>> {
     let tree = parse(doc.parser());
     fold_callouts(owned(tree), &doc.callouts)
 }
@@ -128,17 +128,17 @@ fn closes_callout(node: &Node<'_>, callout: &Callout) -> bool {
 
 /// The tree of a Markdown fragment (a step's first line with its optional
 /// prefix taken off, a link's text), parsed with runsheet's options.
-pub fn parse_fragment(markdown: &str) -> Vec<Node<'_>> {
+pub(crate) fn parse_fragment(markdown: &str) -> Vec<Node<'_>> {
     parse(Parser::new_ext(markdown, crate::markdown::options()))
 }
 
 /// Plain text of a Markdown fragment, as [`plain_text`] reads a tree.
-pub fn fragment_plain_text(markdown: &str) -> String {
+pub(crate) fn fragment_plain_text(markdown: &str) -> String {
     plain_text(&parse_fragment(markdown))
 }
 
 /// Parses the whole parser output into its top-level nodes.
-pub fn parse<'a>(parser: Parser<'a>) -> Vec<Node<'a>> {
+pub(crate) fn parse<'a>(parser: Parser<'a>) -> Vec<Node<'a>> {
     let mut stack: Vec<Node<'a>> = Vec::new();
     let mut top = Vec::new();
     // containers opened below MAX_TREE_DEPTH and not closed yet
@@ -349,7 +349,7 @@ impl<'a> Node<'a> {
 }
 
 /// Plain text of a run of sibling nodes, as [`Node::plain_text`] reads one.
-pub fn plain_text(nodes: &[Node<'_>]) -> String {
+pub(crate) fn plain_text(nodes: &[Node<'_>]) -> String {
     let mut raw = String::new();
     for node in nodes {
         node.push_text(&mut raw);
@@ -358,7 +358,7 @@ pub fn plain_text(nodes: &[Node<'_>]) -> String {
 }
 
 /// Runs of whitespace become one space; the ends are trimmed.
-pub fn collapse_whitespace(text: &str) -> String {
+pub(crate) fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -12,10 +12,10 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// What separates the segments once rendered.
-pub const SEPARATOR: &str = " › ";
+pub(crate) const SEPARATOR: &str = " › ";
 
 /// The class of the `<span>` a UI path becomes on the site.
-pub const CLASS: &str = "ui-path";
+pub(crate) const CLASS: &str = "ui-path";
 
 /// The segments of a UI path's inner text (between `{{` and `}}`), trimmed.
 fn segments(inner: &str) -> Option<Vec<&str>> {
@@ -29,7 +29,7 @@ fn segments(inner: &str) -> Option<Vec<&str>> {
 }
 
 /// Every UI path in `text`: its byte range (braces included) and segments.
-pub fn find(text: &str) -> Vec<(Range<usize>, Vec<&str>)> {
+pub(crate) fn find(text: &str) -> Vec<(Range<usize>, Vec<&str>)> {
     let mut found = Vec::new();
     let mut at = 0;
     while let Some(i) = text[at..].find("{{") {
@@ -66,7 +66,7 @@ fn escape(segment: &str) -> String {
 }
 
 /// The path as Markdown text: `Infrastructure › Deployment Targets`.
-pub fn markdown(segments: &[&str]) -> String {
+pub(crate) fn markdown(segments: &[&str]) -> String {
     let parts: Vec<String> = segments.iter().map(|s| escape(s)).collect();
     parts.join(SEPARATOR)
 }
@@ -74,7 +74,7 @@ pub fn markdown(segments: &[&str]) -> String {
 /// The path as Markdown with inline HTML, for the site:
 /// `<span class="ui-path">Infrastructure › Deployment Targets</span>`. Its
 /// text stays Markdown text, so plain-text readers see the path too.
-pub fn html(segments: &[&str]) -> String {
+pub(crate) fn html(segments: &[&str]) -> String {
     format!("<span class=\"{CLASS}\">{}</span>", markdown(segments))
 }
 
@@ -83,7 +83,7 @@ pub fn html(segments: &[&str]) -> String {
 /// span, raw HTML, image or code block (inline markup such as `*` inside
 /// the braces is taken as written).
 #[derive(Debug, Default)]
-pub struct Places {
+pub(crate) struct Places {
     /// Text events outside code blocks and images, in document order.
     text: Vec<Range<usize>>,
     /// Code spans and blocks, raw HTML, images.
@@ -94,7 +94,7 @@ pub struct Places {
 
 impl Places {
     /// Takes the next event of the document and where it stands.
-    pub fn see(&mut self, event: &Event<'_>, range: Range<usize>) {
+    pub(crate) fn see(&mut self, event: &Event<'_>, range: Range<usize>) {
         match event {
             Event::Start(Tag::CodeBlock(_) | Tag::Image { .. }) => {
                 if self.hidden == 0 {
@@ -117,7 +117,7 @@ impl Places {
     }
 
     /// The UI paths of `text` (the document the events came from).
-    pub fn paths<'t>(&self, text: &'t str) -> Vec<(Range<usize>, Vec<&'t str>)> {
+    pub(crate) fn paths<'t>(&self, text: &'t str) -> Vec<(Range<usize>, Vec<&'t str>)> {
         find(text)
             .into_iter()
             .filter(|(r, _)| {
@@ -135,7 +135,7 @@ impl Places {
 /// `markdown` with every UI path outside code written as text
 /// (`Infrastructure › Deployment Targets`): for renderers that start from a
 /// step's source Markdown rather than the prepared page (checklists).
-pub fn as_text(markdown: &str) -> Cow<'_, str> {
+pub(crate) fn as_text(markdown: &str) -> Cow<'_, str> {
     if !markdown.contains("{{") {
         return Cow::Borrowed(markdown);
     }

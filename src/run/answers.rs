@@ -7,11 +7,11 @@
 //! blank lines and lines starting with `#` are skipped.
 
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One answer at a step.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepAnswer {
+pub(crate) enum StepAnswer {
     Done(Option<String>),
     Skip(Option<String>),
     Fail(Option<String>),
@@ -23,7 +23,7 @@ pub enum StepAnswer {
 
 /// One answer at a hold point.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HoldAnswer {
+pub(crate) enum HoldAnswer {
     Approve(String),
     Back,
     Quit,
@@ -42,7 +42,7 @@ fn split(line: &str) -> (String, Option<String>) {
 }
 
 /// Reads an answer at a step; `Err` says what is wrong with it.
-pub fn step_answer(line: &str) -> Result<StepAnswer, String> {
+pub(crate) fn step_answer(line: &str) -> Result<StepAnswer, String> {
     let (word, rest) = split(line);
     let answer = match word.as_str() {
         "d" | "done" => StepAnswer::Done(rest),
@@ -63,7 +63,7 @@ pub fn step_answer(line: &str) -> Result<StepAnswer, String> {
 
 /// Reads an answer at a hold point. `bare_name`: any other text is the
 /// approver's name (at a terminal); otherwise only `approve NAME` signs.
-pub fn hold_answer(line: &str, bare_name: bool) -> Result<HoldAnswer, String> {
+pub(crate) fn hold_answer(line: &str, bare_name: bool) -> Result<HoldAnswer, String> {
     let (word, rest) = split(line);
     match (word.as_str(), rest) {
         ("a" | "approve" | "approved", Some(name)) => Ok(HoldAnswer::Approve(name)),
@@ -85,7 +85,7 @@ pub fn hold_answer(line: &str, bare_name: bool) -> Result<HoldAnswer, String> {
 }
 
 /// Reads a yes/no answer.
-pub fn yes_no(line: &str) -> Result<bool, String> {
+pub(crate) fn yes_no(line: &str) -> Result<bool, String> {
     match split(line).0.as_str() {
         "y" | "yes" => Ok(true),
         "n" | "no" => Ok(false),
@@ -94,7 +94,7 @@ pub fn yes_no(line: &str) -> Result<bool, String> {
 }
 
 /// Where answers come from.
-pub trait Input {
+pub(crate) trait Input {
     /// Prints `prompt` and returns the next answer with where it was read
     /// (`answers.txt:7`), or `None` at the end of the input.
     fn line(&mut self, prompt: &str) -> Option<(String, String)>;
@@ -106,7 +106,7 @@ pub trait Input {
 /// A person at a terminal: the prompt goes to stdout, the answer comes
 /// from stdin.
 #[derive(Debug, Default)]
-pub struct Terminal {
+pub(crate) struct Terminal {
     line: usize,
 }
 
@@ -138,7 +138,7 @@ impl Input for Terminal {
 
 /// Answers read one a line from a file or from a pipe; each is echoed
 /// after its prompt so the output reads like a transcript.
-pub struct Script {
+pub(crate) struct Script {
     name: String,
     lines: Box<dyn Iterator<Item = std::io::Result<String>>>,
     number: usize,
@@ -152,7 +152,7 @@ impl std::fmt::Debug for Script {
 
 impl Script {
     /// Answers from a file (`-` for stdin).
-    pub fn open(path: &Path) -> Result<Script, String> {
+    pub(crate) fn open(path: &Path) -> Result<Script, String> {
         if path == Path::new("-") {
             return Ok(Script::stdin());
         }
@@ -166,17 +166,12 @@ impl Script {
     }
 
     /// Answers piped to stdin, read as they come.
-    pub fn stdin() -> Script {
+    pub(crate) fn stdin() -> Script {
         Script {
             name: "stdin".into(),
             lines: Box::new(std::io::BufReader::new(std::io::stdin()).lines()),
             number: 0,
         }
-    }
-
-    /// The answers file's path, for messages.
-    pub fn path(&self) -> PathBuf {
-        PathBuf::from(&self.name)
     }
 }
 

@@ -4,36 +4,36 @@ use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since 1970-01-01T00:00:00Z.
-pub type Seconds = i64;
+pub(crate) type Seconds = i64;
 
 /// The environment variable that fixes the clock: an RFC 3339 UTC time
 /// such as `2024-05-01T10:00:00Z`.
-pub const NOW_VAR: &str = "RUNSHEET_NOW";
+pub(crate) const NOW_VAR: &str = "RUNSHEET_NOW";
 /// Seconds a fixed clock moves on after each reading (default 0).
-pub const STEP_VAR: &str = "RUNSHEET_NOW_STEP";
+pub(crate) const STEP_VAR: &str = "RUNSHEET_NOW_STEP";
 
 /// Where the time comes from: the system, or a fixed start that moves on by
 /// a fixed step each time it is read (for reproducible journals).
 #[derive(Debug)]
-pub struct Clock {
+pub(crate) struct Clock {
     fixed: Option<(Cell<Seconds>, Seconds)>,
 }
 
 impl Clock {
     /// The system clock.
-    pub fn system() -> Clock {
+    pub(crate) fn system() -> Clock {
         Clock { fixed: None }
     }
 
     /// A clock starting at `start` that moves on `step` seconds per reading.
-    pub fn fixed(start: Seconds, step: Seconds) -> Clock {
+    pub(crate) fn fixed(start: Seconds, step: Seconds) -> Clock {
         Clock {
             fixed: Some((Cell::new(start), step)),
         }
     }
 
     /// `RUNSHEET_NOW` (and `RUNSHEET_NOW_STEP`) when set, else the system clock.
-    pub fn from_env() -> Result<Clock, String> {
+    pub(crate) fn from_env() -> Result<Clock, String> {
         let Some(now) = std::env::var_os(NOW_VAR).filter(|v| !v.is_empty()) else {
             return Ok(Clock::system());
         };
@@ -52,7 +52,7 @@ impl Clock {
     }
 
     /// The current time.
-    pub fn now(&self) -> Seconds {
+    pub(crate) fn now(&self) -> Seconds {
         match &self.fixed {
             Some((at, step)) => {
                 let now = at.get();
@@ -105,20 +105,20 @@ fn parts(t: Seconds) -> (i64, i64, i64, i64, i64, i64) {
 }
 
 /// RFC 3339 in UTC: `2024-05-01T10:00:00Z`.
-pub fn format(t: Seconds) -> String {
+pub(crate) fn format(t: Seconds) -> String {
     let (y, mo, d, h, mi, s) = parts(t);
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
 /// A compact form for file names: `20240501-100000`.
-pub fn compact(t: Seconds) -> String {
+pub(crate) fn compact(t: Seconds) -> String {
     let (y, mo, d, h, mi, s) = parts(t);
     format!("{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}")
 }
 
 /// Reads an RFC 3339 time: `2024-05-01T10:00:00Z`, fractions of a second
 /// ignored, a `+hh:mm` or `-hh:mm` offset applied.
-pub fn parse(text: &str) -> Option<Seconds> {
+pub(crate) fn parse(text: &str) -> Option<Seconds> {
     let t = text.trim();
     let num = |s: &str| -> Option<i64> {
         (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
@@ -154,7 +154,7 @@ pub fn parse(text: &str) -> Option<Seconds> {
 }
 
 /// A duration for people: `45 s`, `12 min 5 s`, `2 h 3 min`, `3 d 4 h`.
-pub fn duration(secs: Seconds) -> String {
+pub(crate) fn duration(secs: Seconds) -> String {
     let s = secs.max(0);
     match s {
         0..=59 => format!("{s} s"),

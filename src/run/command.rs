@@ -23,15 +23,15 @@ use crate::project::Project;
 use crate::source::SourceDb;
 
 /// Exit code of a run that stopped before its end.
-pub const EXIT_PAUSED: u8 = 4;
+pub(crate) const EXIT_PAUSED: u8 = 4;
 /// Exit code of `verify` on a stale copy.
-pub const EXIT_STALE: u8 = 3;
+pub(crate) const EXIT_STALE: u8 = 3;
 
 /// What every run command gets from the driver.
-pub type Context = crate::driver::Session;
+pub(crate) type Context = crate::driver::Session;
 
 #[derive(Args, Debug)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Page name (`a/b`) or path of the page's file
     #[arg(required_unless_present = "resume")]
     pub page: Option<String>,
@@ -63,14 +63,14 @@ pub struct RunArgs {
 
 /// The forms of a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     Md,
     Html,
     Json,
 }
 
 #[derive(Args, Debug)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The run: its id, a unique start of it, or its journal file
     pub run: String,
     /// md (to paste into a change ticket), html (to print) or json
@@ -82,7 +82,7 @@ pub struct ReportArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// The plan digest printed on the copy (`sha256:…`), or its first 8 or more hex digits
     pub digest: String,
     /// Output folder whose plans/ hold earlier builds [default: <root>/site]
@@ -94,7 +94,7 @@ pub struct VerifyArgs {
 }
 
 /// `runsheet run`.
-pub fn run(ctx: &Context, args: &RunArgs) -> u8 {
+pub(crate) fn run(ctx: &Context, args: &RunArgs) -> u8 {
     let clock = match Clock::from_env() {
         Ok(c) => c,
         Err(m) => return fail(ctx, "run-invalid", m),
@@ -460,7 +460,7 @@ fn summary(changes: &[crate::diff::Change]) -> String {
 }
 
 /// `runsheet report`.
-pub fn report(ctx: &Context, args: &ReportArgs) -> u8 {
+pub(crate) fn report(ctx: &Context, args: &ReportArgs) -> u8 {
     let Some(project) = open(ctx, args.runs.clone()) else {
         return 1;
     };
@@ -508,7 +508,7 @@ pub fn report(ctx: &Context, args: &ReportArgs) -> u8 {
 }
 
 /// `runsheet verify`.
-pub fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
+pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
     let prefix = match super::verify::normalize(&args.digest) {
         Ok(p) => p,
         Err(m) => {
@@ -545,7 +545,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
 }
 
 /// Where the plan copy of the journal at `path` is kept: `<run>.plan.json`.
-pub fn plan_copy(journal: &Path) -> PathBuf {
+pub(crate) fn plan_copy(journal: &Path) -> PathBuf {
     journal.with_extension("plan.json")
 }
 
@@ -573,7 +573,7 @@ fn run_id(runs: &Path, now: clock::Seconds, page: &str) -> String {
 
 /// Finds a run's journal: a path to it, `<runs>/<key>.jsonl`, or the one
 /// journal of `<runs>` whose id starts with `key`.
-pub fn find_run(runs: &Path, key: &str) -> Result<PathBuf, String> {
+pub(crate) fn find_run(runs: &Path, key: &str) -> Result<PathBuf, String> {
     let as_path = Path::new(key);
     if as_path.is_file() {
         return Ok(as_path.to_owned());

@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The journal format's version, in every header.
-pub const JOURNAL_VERSION: u32 = 1;
+pub(crate) const JOURNAL_VERSION: u32 = 1;
 
 /// The extension of journal files.
-pub const EXTENSION: &str = "jsonl";
+pub(crate) const EXTENSION: &str = "jsonl";
 
 /// The first line of a journal: which run, of what, by whom, when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Header {
+pub(crate) struct Header {
     /// Always `run`.
     #[serde(rename = "type")]
     pub kind: HeaderKind,
@@ -56,14 +56,14 @@ pub struct Header {
 /// The header's `type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum HeaderKind {
+pub(crate) enum HeaderKind {
     Run,
 }
 
 /// One thing that happened during a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Event {
+pub(crate) struct Event {
     /// What happened.
     #[serde(rename = "type")]
     pub kind: EventKind,
@@ -99,7 +99,7 @@ pub struct Event {
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
-pub enum EventKind {
+pub(crate) enum EventKind {
     /// The step was carried out.
     Done,
     /// The step was not carried out; `note` says why.
@@ -124,14 +124,14 @@ pub enum EventKind {
 
 impl EventKind {
     /// An outcome of a step (done, skipped, failed) rather than a remark.
-    pub fn is_outcome(self) -> bool {
+    pub(crate) fn is_outcome(self) -> bool {
         matches!(
             self,
             EventKind::Done | EventKind::Skipped | EventKind::Failed
         )
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EventKind::Done => "done",
             EventKind::Skipped => "skipped",
@@ -159,13 +159,13 @@ enum Line {
 
 /// The JSON Schema (draft 2020-12) every line of a journal validates
 /// against: the header or an event, every key required.
-pub fn schema() -> Value {
+pub(crate) fn schema() -> Value {
     crate::plan::strict_schema::<Line>()
 }
 
 /// A journal read back from disk.
 #[derive(Clone, Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     pub path: PathBuf,
     pub header: Header,
     pub events: Vec<Event>,
@@ -180,13 +180,13 @@ pub struct Journal {
 
 impl Journal {
     /// The run id.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.header.run
     }
 
     /// The plan digest the run goes on against: the header's, or the last
     /// `resumed` event's.
-    pub fn digest(&self) -> &str {
+    pub(crate) fn digest(&self) -> &str {
         self.events
             .iter()
             .rev()
@@ -195,7 +195,7 @@ impl Journal {
     }
 
     /// Whether the last event is `completed`.
-    pub fn completed(&self) -> bool {
+    pub(crate) fn completed(&self) -> bool {
         self.events
             .last()
             .is_some_and(|e| e.kind == EventKind::Completed)
@@ -205,7 +205,7 @@ impl Journal {
 /// Reads a journal. A last line without its newline that is not valid JSON
 /// is a write cut short: it is ignored, with a warning. Any other bad line
 /// is an error naming `file:line:column`.
-pub fn read(path: &Path) -> Result<Journal, String> {
+pub(crate) fn read(path: &Path) -> Result<Journal, String> {
     let bytes =
         std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     let shown = path.display();
@@ -295,14 +295,14 @@ fn parse_line(line: &[u8], first: bool) -> Result<Parsed, (usize, String)> {
 /// Appends lines to a journal, each written whole and flushed to disk
 /// (fsync) before the call returns.
 #[derive(Debug)]
-pub struct Writer {
+pub(crate) struct Writer {
     file: File,
     pub path: PathBuf,
 }
 
 impl Writer {
     /// Creates a new journal at `path` (never overwriting one) and writes its header.
-    pub fn create(path: &Path, header: &Header) -> std::io::Result<Writer> {
+    pub(crate) fn create(path: &Path, header: &Header) -> std::io::Result<Writer> {
         let file = OpenOptions::new()
             .append(true)
             .create_new(true)
@@ -319,7 +319,7 @@ impl Writer {
     /// Opens a journal read earlier to append to it. A cut last line is
     /// dropped first (it never was a record); a complete last line without
     /// its newline gets one.
-    pub fn reopen(journal: &Journal) -> std::io::Result<Writer> {
+    pub(crate) fn reopen(journal: &Journal) -> std::io::Result<Writer> {
         let file = OpenOptions::new().append(true).open(&journal.path)?;
         let len = file.metadata()?.len();
         if len > journal.complete_len {
@@ -337,7 +337,7 @@ impl Writer {
     }
 
     /// Appends an event.
-    pub fn event(&mut self, event: &Event) -> std::io::Result<()> {
+    pub(crate) fn event(&mut self, event: &Event) -> std::io::Result<()> {
         self.line(event)
     }
 
@@ -365,7 +365,7 @@ fn sync_dir(path: &Path) {
 }
 
 /// Writes `text` to `path` through a temporary file and a rename, flushed to disk.
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     {
         let mut f = File::create(&tmp)?;

@@ -11,31 +11,31 @@
 
 use sha2::{Digest, Sha256};
 
-pub mod answers;
-pub mod clock;
-pub mod command;
-pub mod journal;
-pub mod report;
-pub mod session;
-pub mod show;
-pub mod verify;
-pub mod walk;
+pub(crate) mod answers;
+pub(crate) mod clock;
+pub(crate) mod command;
+pub(crate) mod journal;
+pub(crate) mod report;
+pub(crate) mod session;
+pub(crate) mod show;
+pub(crate) mod verify;
+pub(crate) mod walk;
 
 use crate::procedure::Step;
 
 /// How many hex digits of a step's SHA-256 make its fingerprint.
-pub const FINGERPRINT_LEN: usize = 8;
+pub(crate) const FINGERPRINT_LEN: usize = 8;
 
 /// A step's short fingerprint: the first [`FINGERPRINT_LEN`] hex digits of
 /// the SHA-256 of its id, a newline and its Markdown (its own content, notes
 /// included, substeps excluded: each substep has its own fingerprint).
 /// Printed checklists show it beside every step; run journals record it.
-pub fn fingerprint(step: &Step) -> String {
+pub(crate) fn fingerprint(step: &Step) -> String {
     fingerprint_of(&step.id, &step.markdown)
 }
 
 /// [`fingerprint`] from a step's id and Markdown.
-pub fn fingerprint_of(id: &str, markdown: &str) -> String {
+pub(crate) fn fingerprint_of(id: &str, markdown: &str) -> String {
     let mut hash = Sha256::new();
     hash.update(id.as_bytes());
     hash.update(b"\n");

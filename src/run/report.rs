@@ -15,11 +15,11 @@ use super::walk::{self, Selection};
 use crate::plan::Plan;
 
 /// The report's format version, in its JSON form.
-pub const REPORT_VERSION: u32 = 1;
+pub(crate) const REPORT_VERSION: u32 = 1;
 
 /// A run as a record.
 #[derive(Clone, Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub report_version: u32,
     pub run: String,
     pub page: String,
@@ -54,7 +54,7 @@ pub struct Report {
 
 /// How many steps ended how.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub done: usize,
     pub skipped: usize,
     pub failed: usize,
@@ -63,7 +63,7 @@ pub struct Counts {
 
 /// One step of the run and what happened to it.
 #[derive(Clone, Debug, Serialize)]
-pub struct StepRecord {
+pub(crate) struct StepRecord {
     pub id: String,
     pub label: String,
     /// 0 for a procedure's own steps, 1 under an overview step.
@@ -95,14 +95,14 @@ pub struct StepRecord {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct NoteRecord {
+pub(crate) struct NoteRecord {
     pub operator: String,
     pub time: String,
     pub text: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct HistoryRecord {
+pub(crate) struct HistoryRecord {
     pub event: String,
     pub operator: String,
     pub time: String,
@@ -111,7 +111,7 @@ pub struct HistoryRecord {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct SessionRecord {
+pub(crate) struct SessionRecord {
     /// `started`, `paused`, `resumed` or `completed`.
     pub event: String,
     pub operator: String,
@@ -122,7 +122,7 @@ pub struct SessionRecord {
 
 /// Builds the report of `journal`; `plan` is the plan its steps come from
 /// (with `steps_from` naming it), if any.
-pub fn report(journal: &Journal, plan: Option<(&Plan, &str)>) -> Report {
+pub(crate) fn report(journal: &Journal, plan: Option<(&Plan, &str)>) -> Report {
     let h = &journal.header;
     let by_step = events_by_step(&journal.events);
     let mut steps = match plan {
@@ -381,6 +381,6 @@ fn sessions(journal: &Journal) -> Vec<SessionRecord> {
 }
 
 /// The JSON form: the report, pretty-printed, with a final newline.
-pub fn to_json(report: &Report) -> String {
+pub(crate) fn to_json(report: &Report) -> String {
     crate::plan::to_json(report)
 }

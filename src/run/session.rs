@@ -10,7 +10,7 @@ use super::walk::Item;
 
 /// What every step's events add up to so far.
 #[derive(Clone, Debug, Default)]
-pub struct State {
+pub(crate) struct State {
     /// Step id → its outcome (done, skipped, failed); absent while open.
     pub outcome: BTreeMap<String, EventKind>,
     /// Steps whose hold point has been signed.
@@ -19,7 +19,7 @@ pub struct State {
 
 impl State {
     /// The state after the events of a journal.
-    pub fn from_journal(journal: &Journal) -> State {
+    pub(crate) fn from_journal(journal: &Journal) -> State {
         let mut state = State::default();
         for e in &journal.events {
             state.apply(e);
@@ -27,7 +27,7 @@ impl State {
         state
     }
 
-    pub fn apply(&mut self, e: &Event) {
+    pub(crate) fn apply(&mut self, e: &Event) {
         let Some(step) = &e.step else { return };
         match e.kind {
             k if k.is_outcome() => {
@@ -46,7 +46,7 @@ impl State {
 
 /// How a session ended.
 #[derive(Debug, PartialEq, Eq)]
-pub enum End {
+pub(crate) enum End {
     /// Every step has an outcome.
     Completed,
     /// The operator quit, or the input ended; the run can be resumed.
@@ -56,7 +56,7 @@ pub enum End {
 }
 
 /// One sitting of a run.
-pub struct Session<'a> {
+pub(crate) struct Session<'a> {
     pub items: &'a [Item<'a>],
     pub state: State,
     pub writer: Writer,
@@ -79,14 +79,14 @@ enum Flow {
 }
 
 /// The help shown on `?`.
-pub const HELP: &str = "\
+pub(crate) const HELP: &str = "\
 answers: done [NOTE] (d) · skip REASON (s) · fail NOTE (f) · note TEXT (n)
          back (b) · quit (q) · help (?)
 at a hold point: approve NAME (a NAME) — someone other than the operator";
 
 impl Session<'_> {
     /// Walks the open steps until the run is complete, paused or fails.
-    pub fn run(&mut self) -> End {
+    pub(crate) fn run(&mut self) -> End {
         let mut cursor = self.first_open();
         let mut shown_group = None;
         while let Some(i) = cursor {
@@ -358,7 +358,7 @@ impl Session<'_> {
 
 /// Whether two names are the same person's: case, surrounding and repeated
 /// spaces ignored.
-pub fn same_person(a: &str, b: &str) -> bool {
+pub(crate) fn same_person(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
         s.split_whitespace()
             .collect::<Vec<_>>()

@@ -8,11 +8,11 @@ use crate::procedure::{BlockKind, Step};
 use super::walk::Item;
 
 /// Width the text is wrapped to.
-pub const WIDTH: usize = 80;
+pub(crate) const WIDTH: usize = 80;
 
 /// The whole of an item: a rule with its label (and `position` of
 /// `total` answered steps), its line, its content.
-pub fn item(item: &Item<'_>, position: Option<(usize, usize)>) -> String {
+pub(crate) fn item(item: &Item<'_>, position: Option<(usize, usize)>) -> String {
     let mut out = String::new();
     if let Some(heading) = &item.heading {
         let _ = writeln!(out, "\n== {heading}");
@@ -43,7 +43,7 @@ pub fn item(item: &Item<'_>, position: Option<(usize, usize)>) -> String {
 
 /// A step's text: its line (the first paragraph, or its title) and its
 /// blocks, substeps numbered and indented under it.
-pub fn step(step: &Step, pad: &str) -> String {
+pub(crate) fn step(step: &Step, pad: &str) -> String {
     let mut out = String::new();
     let first = step
         .content

@@ -17,11 +17,11 @@ use serde_json::Value;
 use crate::diff::{self, Change, ChangeKind, Plans};
 
 /// At least this many hex digits of a digest must be given.
-pub const MIN_PREFIX: usize = 8;
+pub(crate) const MIN_PREFIX: usize = 8;
 
 /// A plan that a digest may belong to.
 #[derive(Clone, Debug)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub page: String,
     pub digest: String,
     pub plan: Value,
@@ -31,7 +31,7 @@ pub struct Candidate {
 
 /// What `verify` found.
 #[derive(Clone, Debug)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The digest is a page's digest in the current build.
     Current { page: String, digest: String },
     /// The digest is an older plan of a page.
@@ -47,7 +47,7 @@ pub enum Verdict {
 
 /// `sha256:3F2A…` or `3f2a…` as lowercase hex digits; at least
 /// [`MIN_PREFIX`] of them.
-pub fn normalize(input: &str) -> Result<String, String> {
+pub(crate) fn normalize(input: &str) -> Result<String, String> {
     let t = input.trim();
     let hex = t
         .strip_prefix("sha256:")
@@ -68,7 +68,7 @@ pub fn normalize(input: &str) -> Result<String, String> {
 }
 
 /// The plans of the current build as candidates.
-pub fn current(plans: &Plans) -> Vec<Candidate> {
+pub(crate) fn current(plans: &Plans) -> Vec<Candidate> {
     plans
         .iter()
         .filter_map(|(page, plan)| candidate(page, plan, "current build"))
@@ -86,7 +86,7 @@ fn candidate(page: &str, plan: &Value, from: &str) -> Option<Candidate> {
 
 /// The plans in an output folder (`plans/**/*.json`) and the plan copies
 /// of a runs folder (`*.plan.json`); unreadable files are passed over.
-pub fn stored(out: &Path, runs: &Path) -> Vec<Candidate> {
+pub(crate) fn stored(out: &Path, runs: &Path) -> Vec<Candidate> {
     let mut found = Vec::new();
     if out.join("plans").is_dir() {
         if let Ok(plans) = diff::read_site(out) {
@@ -117,7 +117,11 @@ pub fn stored(out: &Path, runs: &Path) -> Vec<Candidate> {
 
 /// Finds the plan `prefix` (normalized hex) names and compares it with the
 /// current build.
-pub fn verify(prefix: &str, current: &Plans, stored: &[Candidate]) -> Result<Verdict, String> {
+pub(crate) fn verify(
+    prefix: &str,
+    current: &Plans,
+    stored: &[Candidate],
+) -> Result<Verdict, String> {
     let now = self::current(current);
     let wanted = format!("sha256:{prefix}");
     let mut digests: Vec<&str> = now
@@ -171,7 +175,7 @@ pub fn verify(prefix: &str, current: &Plans, stored: &[Candidate]) -> Result<Ver
 }
 
 /// The verdict for people.
-pub fn render(verdict: &Verdict) -> String {
+pub(crate) fn render(verdict: &Verdict) -> String {
     let mut out = String::new();
     match verdict {
         Verdict::Current { page, digest } => {

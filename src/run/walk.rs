@@ -15,10 +15,8 @@ use crate::procedure::{Procedure, Step};
 
 /// One step of a run.
 #[derive(Clone, Debug)]
-pub struct Item<'p> {
+pub(crate) struct Item<'p> {
     pub step: &'p Step,
-    /// The procedure the step belongs to.
-    pub procedure: &'p Procedure,
     /// The number shown: `3`, or `9.4` under overview step 9 (`3.2.1` when
     /// the linked section holds several procedures).
     pub label: String,
@@ -39,13 +37,13 @@ pub struct Item<'p> {
 /// What a run covers: one procedure, or every procedure of the page the
 /// checklist shows on its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selection {
+pub(crate) enum Selection {
     Page,
     Procedure(String),
 }
 
 /// The procedures a selection starts from.
-pub fn roots<'p>(plan: &'p Plan, selection: &Selection) -> Vec<&'p Procedure> {
+pub(crate) fn roots<'p>(plan: &'p Plan, selection: &Selection) -> Vec<&'p Procedure> {
     match selection {
         Selection::Procedure(id) => plan.procedures.iter().filter(|p| &p.id == id).collect(),
         Selection::Page => {
@@ -69,7 +67,7 @@ fn absorbed(plan: &Plan) -> BTreeSet<&str> {
 }
 
 /// Every step of the run, in reading order.
-pub fn items<'p>(plan: &'p Plan, selection: &Selection) -> Vec<Item<'p>> {
+pub(crate) fn items<'p>(plan: &'p Plan, selection: &Selection) -> Vec<Item<'p>> {
     let mut out = Vec::new();
     let several = matches!(selection, Selection::Page) && roots(plan, selection).len() > 1;
     // a section linked from two overview steps is walked under the first
@@ -85,7 +83,6 @@ pub fn items<'p>(plan: &'p Plan, selection: &Selection) -> Vec<Item<'p>> {
             let index = out.len();
             out.push(Item {
                 step,
-                procedure,
                 label: step.number.to_string(),
                 depth: 0,
                 group: linked.iter().any(|p| !p.steps.is_empty()),
@@ -103,7 +100,6 @@ pub fn items<'p>(plan: &'p Plan, selection: &Selection) -> Vec<Item<'p>> {
                     };
                     out.push(Item {
                         step: sub,
-                        procedure: p,
                         label,
                         depth: 1,
                         group: false,
@@ -139,7 +135,7 @@ fn any_hold(step: &Step) -> bool {
 /// Finds the procedure `key` names: its id, the last segments of its id
 /// (`overview` for `recommended-approach/overview`), or its title (any
 /// case). `Err` lists the ids to choose from.
-pub fn find_procedure<'p>(plan: &'p Plan, key: &str) -> Result<&'p Procedure, String> {
+pub(crate) fn find_procedure<'p>(plan: &'p Plan, key: &str) -> Result<&'p Procedure, String> {
     let key = key.trim();
     if let Some(p) = plan.procedures.iter().find(|p| p.id == key) {
         return Ok(p);
