@@ -43,3 +43,4 @@ pub mod source;
 pub(crate) mod sourcemap;
 pub(crate) mod suggest;
 pub(crate) mod templates;
+pub(crate) mod text;

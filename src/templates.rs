@@ -26,8 +26,8 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::loader::display_path;
-use crate::site::html::escape;
 use crate::source::{decode, FileId, FileKind, SourceDb, SourceFile};
+use crate::text::escape_html as escape;
 
 /// Built-in templates, by name.
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -106,7 +106,7 @@ impl Templates {
         env.add_filter(
             "wrap",
             |text: String, width: usize, first: Option<String>, rest: Option<String>| {
-                crate::checklist::wrap(
+                crate::text::wrap(
                     &text,
                     width,
                     first.as_deref().unwrap_or(""),
@@ -115,14 +115,12 @@ impl Templates {
             },
         );
         env.add_filter("css_string", |text: String| {
-            minijinja::Value::from_safe_string(crate::checklist::css_string(&text))
+            minijinja::Value::from_safe_string(crate::text::css_string(&text))
         });
-        env.add_filter("fence", |code: String| crate::checklist::fence_for(&code));
-        env.add_filter("md_escape", |text: String| {
-            crate::checklist::md_escape(&text)
-        });
+        env.add_filter("fence", |code: String| crate::text::fence_for(&code));
+        env.add_filter("md_escape", |text: String| crate::text::md_escape(&text));
         env.add_filter("prefix_lines", |text: String, prefix: String| {
-            crate::checklist::prefix_lines(&text, &prefix)
+            crate::text::prefix_lines(&text, &prefix)
         });
         // escape the five HTML specials only (minijinja's own escaper also
         // turns `/` into `&#x2f;`, which makes every URL unreadable)

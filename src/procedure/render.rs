@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{BlockKind, BlockView};
 use crate::markdown::blocks::{Kind, Node};
-use crate::site::links::is_external;
+use crate::text::is_external;
 
 /// One line of a block's text form, before wrapping: `first` goes before
 /// its first wrapped line, `rest` before the others. Lines with `wrap`

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::checklist::wrap;
 use crate::procedure::{BlockKind, Step};
+use crate::text::wrap;
 
 use super::walk::Item;
 

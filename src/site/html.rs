@@ -21,9 +21,7 @@ pub struct Body {
 /// Escapes text for HTML element content and double-quoted attribute
 /// values (`&`, `<`, `>`, `"`), with pulldown-cmark's own escaper.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let _ = pulldown_cmark_escape::escape_html(&mut out, text);
-    out
+    crate::text::escape_html(text)
 }
 
 /// The headings `!toc` lists: levels 2 and 3.

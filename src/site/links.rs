@@ -108,21 +108,7 @@ pub fn percent_decode(s: &str) -> String {
 
 /// True for `https:`, `mailto:`, `//host` and other links that leave the site.
 pub fn is_external(href: &str) -> bool {
-    if href.starts_with("//") {
-        return true;
-    }
-    let scheme_end = href.find(':');
-    let path_start = href.find(['/', '?', '#']).unwrap_or(href.len());
-    match scheme_end {
-        Some(i) if i > 0 && i < path_start => {
-            let scheme = &href[..i];
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        _ => false,
-    }
+    crate::text::is_external(href)
 }
 
 /// Joins `rel` onto `dir` (both `/`-separated, relative to `content/`), folding `.` and `..`.

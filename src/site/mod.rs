@@ -8,7 +8,7 @@
 //!   (`plans/a.json`, `checklists/a.html`), except the root page's plan,
 //!   `plans/index.page.json`: every link to a product takes its path from the
 //!   function that owns it ([`crate::plan::plan_path`],
-//!   [`crate::checklist::checklist_path`], [`links::page_path`]);
+//!   [`crate::output::paths::checklist`], [`links::page_path`]);
 //! - `assets/`: the built-in (or overridden) CSS and JS, `nav.js` (the
 //!   navigation tree) and `search-index.js`; `search-index.json` at the root;
 //! - every other file of `content/` that is not Markdown (images, downloads)
@@ -38,7 +38,6 @@ use std::collections::BTreeSet;
 use minijinja::{context, Value};
 use serde::Serialize;
 
-use crate::checklist::{checklist_path, Format as ChecklistFormat};
 use crate::diagnostic::Diagnostic;
 pub use crate::loader::ContentFile;
 use crate::output::{paths, Files};
@@ -375,7 +374,7 @@ fn page_context(
         .collect();
     let checklist = checklists
         .contains(&page.name)
-        .then(|| link(&checklist_path(&page.name, ChecklistFormat::Html)));
+        .then(|| link(&paths::checklist(&page.name, "html")));
     let source = &project.db.get(page.file).path;
     let settings = &project.config.site;
     context! {
