@@ -5,9 +5,52 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::mdx::PageFormat;
-use crate::procedure::Reading;
 use crate::source::{decode, FileKind, SourceDb, SourceFile};
+
+/// How lists are read into procedures (`lists` in `runsheet.toml`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Reading {
+    /// As the writer meant them: a list interrupted by code, a callout, an
+    /// image or prose and then continued with the next number is one
+    /// procedure, and the blocks between belong to the step above
+    /// (`docs/procedures.md`, section 4).
+    #[default]
+    Writer,
+    /// Exactly as CommonMark reads them: every list is its own procedure.
+    Commonmark,
+}
+
+/// A form of page or partial file runsheet reads.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PageFormat {
+    /// Markdown, `*.md`: `!include <name>` partials.
+    Md,
+    /// MDX, `*.mdx`: `import` lines and `<Component />` tags as well.
+    Mdx,
+}
+
+impl PageFormat {
+    /// Every form, in the order runsheet names them.
+    pub const ALL: [PageFormat; 2] = [PageFormat::Md, PageFormat::Mdx];
+
+    /// The file extension of the form, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            PageFormat::Md => "md",
+            PageFormat::Mdx => "mdx",
+        }
+    }
+
+    /// The form of a file, by its extension.
+    pub fn of(path: &Path) -> Option<PageFormat> {
+        let ext = path.extension()?;
+        PageFormat::ALL.into_iter().find(|f| ext == f.extension())
+    }
+}
 
 /// The name of the optional settings file in the project folder.
 pub const CONFIG_FILE: &str = "runsheet.toml";

@@ -3,7 +3,7 @@
 //! MDX files (`.mdx` pages and partials) go through [`mdx`], which places
 //! imported partials through the same [`Expander::include`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -114,14 +114,7 @@ impl Blame {
     }
 }
 
-/// A page with every include replaced, and the map back to its sources.
-#[derive(Debug, Default)]
-pub struct Expansion {
-    pub text: String,
-    pub map: SourceMap,
-    /// Partials this page reached, directly or through other partials.
-    pub used: BTreeSet<FileId>,
-}
+pub(crate) use crate::sourcemap::Expansion;
 
 /// A line that asks for an include.
 #[derive(Debug, PartialEq, Eq)]

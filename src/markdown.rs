@@ -18,8 +18,8 @@ use std::ops::Range;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
 
 use crate::diagnostic::Diagnostic;
-use crate::include::Expansion;
 use crate::slug::{slugify, Unique};
+use crate::sourcemap::Expansion;
 
 pub(crate) mod blocks;
 pub(crate) mod ui_path;

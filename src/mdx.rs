@@ -21,44 +21,13 @@
 //! the project and is the loader's (`PartialIndex::resolve_import`).
 
 use std::ops::Range;
-use std::path::Path;
 
 use pulldown_cmark::{Event, Parser, Tag};
-use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 
-/// A form of page or partial file runsheet reads.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum PageFormat {
-    /// Markdown, `*.md`: `!include <name>` partials.
-    Md,
-    /// MDX, `*.mdx`: `import` lines and `<Component />` tags as well.
-    Mdx,
-}
-
-impl PageFormat {
-    /// Every form, in the order runsheet names them.
-    pub const ALL: [PageFormat; 2] = [PageFormat::Md, PageFormat::Mdx];
-
-    /// The file extension of the form, without the dot.
-    pub fn extension(self) -> &'static str {
-        match self {
-            PageFormat::Md => "md",
-            PageFormat::Mdx => "mdx",
-        }
-    }
-
-    /// The form of a file, by its extension.
-    pub fn of(path: &Path) -> Option<PageFormat> {
-        let ext = path.extension()?;
-        PageFormat::ALL.into_iter().find(|f| ext == f.extension())
-    }
-}
+pub use crate::config::PageFormat;
 
 /// True when the file at `path` (as shown to users) is MDX.
 pub fn is_mdx(path: &str) -> bool {
@@ -1009,7 +978,11 @@ mod tests {
             ("a/mdx", None),
         ];
         for (path, expected) in cases {
-            assert_eq!(PageFormat::of(Path::new(path)), expected, "{path}");
+            assert_eq!(
+                PageFormat::of(std::path::Path::new(path)),
+                expected,
+                "{path}"
+            );
         }
     }
 }

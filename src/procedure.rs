@@ -29,19 +29,7 @@ pub const ID_WORDS: usize = 5;
 /// procedure.
 pub const MAX_STEP_DEPTH: usize = 16;
 
-/// How lists are read into procedures (`lists` in `runsheet.toml`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Reading {
-    /// As the writer meant them: a list interrupted by code, a callout, an
-    /// image or prose and then continued with the next number is one
-    /// procedure, and the blocks between belong to the step above
-    /// (`docs/procedures.md`, section 4).
-    #[default]
-    Writer,
-    /// Exactly as CommonMark reads them: every list is its own procedure.
-    Commonmark,
-}
+pub use crate::config::Reading;
 
 /// One numbered procedure: a top-level ordered list (or several, when the
 /// writer continued one after an interruption) and the headings above it.

@@ -1,6 +1,7 @@
 //! Maps every byte of an expanded page back to the file, offset and include chain it came from.
 
 use crate::source::{FileId, SourceDb};
+use std::collections::BTreeSet;
 
 /// Where an `!include` directive stands: the including file and the directive's offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,7 +122,7 @@ impl SourceMap {
     }
 
     /// How much the map holds: its segments, and the include sites of its
-    /// chains. Bounded by [`crate::include::Limits::max_map_entries`].
+    /// chains. Bounded by the include stage's `Limits::max_map_entries`.
     pub fn entries(&self) -> usize {
         self.segments.len() + self.sites
     }
@@ -147,6 +148,15 @@ impl SourceMap {
     pub fn chain(&self, chain: ChainId) -> &[IncludeSite] {
         &self.chains[chain.0 as usize]
     }
+}
+
+/// A page with every include replaced, and the map back to its sources.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub text: String,
+    pub map: SourceMap,
+    /// Partials this page reached, directly or through other partials.
+    pub used: BTreeSet<FileId>,
 }
 
 #[cfg(test)]
