@@ -20,6 +20,8 @@ pub mod checklist;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+#[doc(hidden)]
+pub mod corpus;
 pub mod diagnostic;
 pub mod diff;
 pub mod driver;
