@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
@@ -64,6 +66,30 @@ impl Page {
     }
 }
 
+/// Reads one page: its front matter, its text with every include expanded,
+/// and that text prepared for Markdown parsing.
+fn read_page(
+    db: &SourceDb,
+    partials: &PartialIndex,
+    pf: loader::PageFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Page {
+    let (front, body_start) = frontmatter::parse_page(pf.file, db.get(pf.file), diags);
+    let expansion = include::expand(db, partials, pf.file, body_start, Limits::default(), diags);
+    let doc = Doc::parse(&expansion, diags);
+    let front = front.unwrap_or_else(|| FrontMatter {
+        title: pf.name.clone(),
+        ..FrontMatter::default()
+    });
+    Page {
+        name: pf.name,
+        file: pf.file,
+        front,
+        expansion,
+        doc,
+    }
+}
+
 /// A whole docs project in memory.
 #[derive(Debug)]
 pub struct Project {
@@ -91,31 +117,23 @@ impl Project {
             formats: config.page_formats.clone(),
         };
         let loaded = loader::load(&layout, &mut db, diags);
-        let mut pages = Vec::with_capacity(loaded.pages.len());
+        // pages are read on every core; their problems are then added in
+        // page order, so nothing depends on the threads
+        let read: Vec<(Page, Vec<Diagnostic>)> = loaded
+            .pages
+            .into_par_iter()
+            .map(|pf| {
+                let mut found = Vec::new();
+                let page = read_page(&db, &loaded.partials, pf, &mut found);
+                (page, found)
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(read.len());
         let mut used = BTreeSet::new();
-        for pf in loaded.pages {
-            let (front, body_start) = frontmatter::parse_page(pf.file, db.get(pf.file), diags);
-            let expansion = include::expand(
-                &db,
-                &loaded.partials,
-                pf.file,
-                body_start,
-                Limits::default(),
-                diags,
-            );
-            let doc = Doc::parse(&expansion, diags);
-            used.extend(expansion.used.iter().copied());
-            let front = front.unwrap_or_else(|| FrontMatter {
-                title: pf.name.clone(),
-                ..FrontMatter::default()
-            });
-            pages.push(Page {
-                name: pf.name,
-                file: pf.file,
-                front,
-                expansion,
-                doc,
-            });
+        for (page, found) in read {
+            diags.extend(found);
+            used.extend(page.expansion.used.iter().copied());
+            pages.push(page);
         }
         let unused: Vec<FileId> = loaded
             .partials
