@@ -214,7 +214,7 @@ pub fn plan_file(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) ->
         procedures: plan.procedures.len(),
     };
     Planned {
-        file: Some((plan_path(page), to_json(&plan))),
+        file: Some((plan_path(page), to_compact_json(&plan))),
         plan,
         entry: Some(entry),
     }
