@@ -8,12 +8,10 @@
 
 use std::collections::BTreeSet;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::markdown;
-use crate::output::Files;
 use crate::plan::Plan;
 use crate::procedure::render::TextLine;
 use crate::procedure::{self, Block, BlockKind, Details, Procedure, Step};
@@ -54,48 +52,27 @@ pub(crate) fn checklist_path(page: &str, format: Format) -> String {
     crate::output::paths::checklist(page, format.extension())
 }
 
-/// Writes the three checklists of every page that has a procedure; returns
-/// the names of those pages.
-pub(crate) fn render(
+/// The three checklists of `page` by output path, rendered from its plan;
+/// none for a page without procedures. `revision` is
+/// [`crate::revision::describe`] of the project, worked out once per build.
+pub fn forms(
     project: &Project,
-    plans: &[Plan],
+    page: &Page,
+    plan: &Plan,
     templates: &Templates,
-    files: &mut Files,
-    diags: &mut Vec<Diagnostic>,
-) -> BTreeSet<String> {
-    let revision = crate::revision::describe(&project.config);
-    let rendered: Vec<Vec<(String, Result<String, Diagnostic>)>> = project
-        .pages
-        .par_iter()
-        .zip(plans)
-        .map(|(page, plan)| {
-            if plan.procedures.is_empty() {
-                return Vec::new();
-            }
-            let view = view(project, page, plan, revision.clone());
-            [Format::Html, Format::Md, Format::Text]
-                .into_iter()
-                .map(|format| {
-                    let path = checklist_path(&page.name, format);
-                    (path, templates.render(format.template(), &view))
-                })
-                .collect()
-        })
-        .collect();
-    let mut pages = BTreeSet::new();
-    for (page, forms) in project.pages.iter().zip(rendered) {
-        if forms.is_empty() {
-            continue;
-        }
-        for (path, result) in forms {
-            match result {
-                Ok(text) => files.add(path, text),
-                Err(d) => diags.push(d),
-            }
-        }
-        pages.insert(page.name.clone());
+    revision: &Option<String>,
+) -> Vec<(String, Result<String, Diagnostic>)> {
+    if plan.procedures.is_empty() {
+        return Vec::new();
     }
-    pages
+    let view = view(project, page, plan, revision.clone());
+    [Format::Html, Format::Md, Format::Text]
+        .into_iter()
+        .map(|format| {
+            let path = checklist_path(&page.name, format);
+            (path, templates.render(format.template(), &view))
+        })
+        .collect()
 }
 
 /// One checklist form of one page.

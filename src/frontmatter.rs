@@ -171,7 +171,7 @@ fn heading_title(text: &str) -> Option<(String, usize)> {
 }
 
 /// Parses and types a page's front matter, reporting every problem found.
-pub(crate) fn parse_page(
+pub fn parse_page(
     file_id: FileId,
     file: &SourceFile,
     diags: &mut Vec<Diagnostic>,

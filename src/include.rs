@@ -186,7 +186,7 @@ fn missing_help(name: &str) -> String {
 }
 
 /// Expands every include of the page `page`, whose own text starts at `body_start`.
-pub(crate) fn expand(
+pub fn expand(
     db: &SourceDb,
     partials: &PartialIndex,
     page: FileId,

@@ -20,6 +20,8 @@ pub(crate) mod checklist;
 pub mod cli;
 pub(crate) mod cmd;
 pub mod config;
+#[doc(hidden)]
+pub mod corpus;
 pub mod diagnostic;
 pub(crate) mod diff;
 pub(crate) mod driver;
@@ -44,3 +46,12 @@ pub(crate) mod sourcemap;
 pub(crate) mod suggest;
 pub(crate) mod templates;
 pub(crate) mod text;
+
+/// The stages one by one, for the benchmarks; not a stable interface.
+#[doc(hidden)]
+pub mod stages {
+    pub use crate::checklist::forms;
+    pub use crate::frontmatter::parse_page;
+    pub use crate::include::{expand, Limits};
+    pub use crate::markdown::Doc;
+}

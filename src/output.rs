@@ -28,29 +28,142 @@ pub const MARKER: &str = ".runsheet-output";
 const MARKER_HEADER: &str = "# This folder is written by runsheet. On every build it replaces the files listed below\n# whose bytes still match their SHA-256, and keeps anything else.\n";
 
 /// Every file of a build, by path relative to the output folder (`/` separators).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+///
+/// A set made with [`Files::default`] keeps every file's bytes in memory
+/// (`serve`, `build --check`, tests); one made with [`Files::staged`] writes
+/// each file into the stage of its output folder as it is added and keeps
+/// only its digest, so a build holds one batch of output at a time, and
+/// [`finish`] puts the stage in place; one made with [`Files::paths_only`]
+/// keeps the paths alone (`check`, which writes nothing).
+#[derive(Debug, Default)]
 pub struct Files {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, Body>,
     /// Paths added more than once: two products claimed the same file.
     collisions: BTreeSet<String>,
+    mode: Mode,
+}
+
+/// Where the bytes of added files go.
+#[derive(Debug, Default)]
+enum Mode {
+    #[default]
+    Memory,
+    Stage(Box<Stage>),
+    PathsOnly,
+}
+
+/// What a set keeps of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Body {
+    Bytes(Vec<u8>),
+    /// Written to the stage, or found unchanged in the output folder.
+    Staged {
+        digest: String,
+        change: Change,
+    },
+    Dropped,
+}
+
+impl PartialEq for Files {
+    fn eq(&self, other: &Files) -> bool {
+        self.files == other.files && self.collisions == other.collisions
+    }
 }
 
 impl Files {
+    /// A set that keeps no bytes, only paths (and collisions).
+    pub fn paths_only() -> Files {
+        Files {
+            mode: Mode::PathsOnly,
+            ..Files::default()
+        }
+    }
+
+    /// A set that writes every file into a stage beside `out` as it is
+    /// added (see [`commit`]); [`finish`] then replaces `out` with it, and
+    /// dropping the set unfinished removes the stage. Refused, with nothing
+    /// written, when `guard` refuses `out` or `out` holds files runsheet did
+    /// not write and has no marker.
+    pub fn staged(out: &Path, guard: &Guard) -> Result<Files, Diagnostic> {
+        Ok(Files {
+            mode: Mode::Stage(Box::new(Stage::open(out, guard)?)),
+            ..Files::default()
+        })
+    }
+
     /// Adds a file; a second file at the same path wins, and the path is
     /// recorded as a collision for [`Files::collisions`].
     pub fn add(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
         let path = path.into();
-        if self.files.insert(path.clone(), bytes.into()).is_some() {
+        let body = self.body(&path, bytes.into());
+        self.insert(path, body);
+    }
+
+    /// Adds every file of `batch`, in order, as [`Files::add`] does; a
+    /// staged set hashes and writes them on every core.
+    pub fn add_all(&mut self, batch: Vec<(String, Vec<u8>)>) {
+        let bodies: Vec<(String, Body)> = match &self.mode {
+            Mode::Stage(stage) => batch
+                .into_par_iter()
+                .map(|(path, bytes)| {
+                    let body = stage.put(&path, &bytes);
+                    (path, body)
+                })
+                .collect(),
+            _ => batch
+                .into_iter()
+                .map(|(path, bytes)| {
+                    let body = self.body(&path, bytes);
+                    (path, body)
+                })
+                .collect(),
+        };
+        for (path, body) in bodies {
+            self.insert(path, body);
+        }
+    }
+
+    fn body(&self, path: &str, bytes: Vec<u8>) -> Body {
+        match &self.mode {
+            Mode::Memory => Body::Bytes(bytes),
+            Mode::Stage(stage) => stage.put(path, &bytes),
+            Mode::PathsOnly => Body::Dropped,
+        }
+    }
+
+    fn insert(&mut self, path: String, body: Body) {
+        if self.files.insert(path.clone(), body).is_some() {
             self.collisions.insert(path);
         }
     }
 
+    /// The bytes of a file kept in memory (`None` in a staged or paths-only set).
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        match self.files.get(path)? {
+            Body::Bytes(bytes) => Some(bytes),
+            _ => None,
+        }
     }
 
+    /// Whether a file was added at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
+    /// Every path with the bytes kept in memory (empty for files that were not kept).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+        self.files.iter().map(|(k, v)| {
+            let bytes: &[u8] = match v {
+                Body::Bytes(bytes) => bytes,
+                _ => &[],
+            };
+            (k.as_str(), bytes)
+        })
+    }
+
+    /// Every path, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
     }
 
     pub fn len(&self) -> usize {
@@ -64,6 +177,85 @@ impl Files {
     /// Paths that more than one product wrote, in order.
     pub fn collisions(&self) -> impl Iterator<Item = &str> {
         self.collisions.iter().map(String::as_str)
+    }
+
+    /// The digest the marker records for each file, and whether it changed.
+    fn staged_entries(&self) -> impl Iterator<Item = (&str, &str, Change)> {
+        self.files.iter().filter_map(|(path, body)| match body {
+            Body::Staged { digest, change } => Some((path.as_str(), digest.as_str(), *change)),
+            _ => None,
+        })
+    }
+}
+
+/// A build's output being assembled beside the output folder: files that
+/// changed are written as they come, unchanged ones are linked at the end.
+#[derive(Debug)]
+struct Stage {
+    /// The output folder, a symlink to it followed.
+    out: PathBuf,
+    /// The stage folder, a sibling of `out`.
+    dir: PathBuf,
+    existing: Existing,
+    /// The first file that could not be written.
+    failed: std::sync::Mutex<Option<Diagnostic>>,
+    /// Set once the stage took the place of `out` (or was used to update it).
+    done: bool,
+}
+
+impl Stage {
+    /// Checks `out` and makes an empty, marked stage beside it.
+    fn open(out: &Path, guard: &Guard) -> Result<Stage, Diagnostic> {
+        guard.check(out)?;
+        // a symlinked output folder is written through, not replaced
+        let out = match fs::symlink_metadata(out) {
+            Ok(m) if m.file_type().is_symlink() => {
+                out.canonicalize().map_err(|e| io_error("follow", out, e))?
+            }
+            _ => out.to_owned(),
+        };
+        if out.is_dir() && read_marker(&out).is_some() {
+            commit::roll_back(&out)?;
+        }
+        commit::remove_leftovers(&out);
+        let existing = inspect(&out, guard)?;
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        }
+        let dir = commit::sibling(&out, "stage");
+        commit::create_stage(&dir)?;
+        Ok(Stage {
+            out,
+            dir,
+            existing,
+            failed: std::sync::Mutex::new(None),
+            done: false,
+        })
+    }
+
+    /// Hashes a file and writes it into the stage unless the output folder
+    /// already holds these bytes as runsheet wrote them.
+    fn put(&self, rel: &str, bytes: &[u8]) -> Body {
+        let digest = sha256_hex(bytes);
+        let change = match self.existing.digests.get(rel) {
+            Some(d) if *d == digest => Change::Same,
+            _ => Change::Write,
+        };
+        if change == Change::Write {
+            if let Err(d) = commit::write_new(&self.dir.join(rel), bytes) {
+                let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+                failed.get_or_insert(d);
+            }
+        }
+        Body::Staged { digest, change }
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -350,18 +542,19 @@ fn clash(out: &Path, rel: &str, existing: &Existing) -> Diagnostic {
     .with_help("move that file out of the output folder")
 }
 
-/// Writes the marker of `dir`, which holds `files`: each file's SHA-256,
-/// size and modification time as written.
+/// Writes the marker of `dir`, which holds the staged `files`: each file's
+/// SHA-256 (computed once, when it was added), size and modification time
+/// as written.
 fn write_marker(dir: &Path, files: &Files) -> Result<(), Diagnostic> {
-    let lines: Vec<String> = files
-        .files
+    let entries: Vec<(&str, &str, Change)> = files.staged_entries().collect();
+    let lines: Vec<String> = entries
         .par_iter()
-        .map(|(path, bytes)| {
+        .map(|(path, digest, _)| {
             let stamp = fs::symlink_metadata(dir.join(path))
                 .ok()
                 .and_then(|m| stamp(&m));
-            let (size, mtime) = stamp.unwrap_or((bytes.len() as u64, 0));
-            format!("{} {size} {mtime}  {path}\n", sha256_hex(bytes))
+            let (size, mtime) = stamp.unwrap_or((0, 0));
+            format!("{digest} {size} {mtime}  {path}\n")
         })
         .collect();
     let mut text = String::from(MARKER_HEADER);
@@ -377,61 +570,65 @@ fn write_marker(dir: &Path, files: &Files) -> Result<(), Diagnostic> {
 /// and journaled where it does not (see [`commit`]). Nothing is written when
 /// the folder is refused, either by `guard` (it would put the project's
 /// sources at risk) or because it holds files runsheet did not write.
+///
+/// `files` are kept in memory; a build stages its files as it renders them
+/// ([`Files::staged`]) and ends with [`finish`].
 pub fn write(out: &Path, files: &Files, guard: &Guard) -> Result<(), Diagnostic> {
-    guard.check(out)?;
-    // a symlinked output folder is written through, not replaced
-    let out = &match fs::symlink_metadata(out) {
-        Ok(m) if m.file_type().is_symlink() => {
-            out.canonicalize().map_err(|e| io_error("follow", out, e))?
-        }
-        _ => out.to_owned(),
+    let mut staged = Files::staged(out, guard)?;
+    let batch = files
+        .iter()
+        .map(|(path, bytes)| (path.to_owned(), bytes.to_vec()))
+        .collect();
+    staged.add_all(batch);
+    finish(staged)
+}
+
+/// Puts a staged set of files in the place of its output folder: unchanged
+/// files are linked into the stage, files added by hand linked across, the
+/// marker written, and the stage swapped in (or, for a folder that cannot
+/// be moved, the changed files replaced in place). When no file changed,
+/// nothing is touched. A set that is not staged is an error.
+pub fn finish(mut files: Files) -> Result<(), Diagnostic> {
+    let Mode::Stage(mut stage) = std::mem::take(&mut files.mode) else {
+        return Err(Diagnostic::error(
+            "output-failed",
+            "internal error: the files of this build were not staged",
+        ));
     };
-    if out.is_dir() && read_marker(out).is_some() {
-        commit::roll_back(out)?;
+    let failed = stage
+        .failed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    if let Some(d) = failed {
+        return Err(d);
     }
-    commit::remove_leftovers(out);
-    let existing = inspect(out, guard)?;
-    if let Some(rel) = existing.theirs.iter().find(|p| files.get(p).is_some()) {
-        return Err(clash(out, rel, &existing));
+    let (out, existing) = (&stage.out, &stage.existing);
+    if let Some(rel) = existing.theirs.iter().find(|p| files.contains(p)) {
+        return Err(clash(out, rel, existing));
     }
-    let changes = changes(files, &existing);
-    if out.is_dir() && !commit::needed(&changes, files, &existing) {
+    if out.is_dir() && !commit::needed(&files, existing) {
         // no file changes; a marker listing anything else is written anew
         let listed = read_marker(out).unwrap_or_default();
-        let same = listed
-            .keys()
-            .map(String::as_str)
-            .eq(files.files.keys().map(String::as_str));
+        let same = listed.keys().map(String::as_str).eq(files.paths());
         return if same {
             Ok(())
         } else {
-            write_marker(out, files)
+            write_marker(out, &files)
         };
     }
-    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
-    }
-    let stage = commit::sibling(out, "stage");
-    let swapped = commit::build_stage(out, &stage, files, &changes, &existing)
-        .and_then(|()| commit::swap(out, &stage));
-    let _ = fs::remove_dir_all(&stage);
-    match swapped? {
-        Swapped::Done => Ok(()),
-        Swapped::Immovable => commit::in_place(out, files, &changes, &existing),
-    }
-}
-
-/// For each file of the build (in order), whether its bytes differ from
-/// the file of ours at the same path.
-fn changes(files: &Files, existing: &Existing) -> Vec<Change> {
-    files
-        .files
-        .par_iter()
-        .map(|(rel, bytes)| match existing.digests.get(rel) {
-            Some(d) if *d == sha256_hex(bytes) => Change::Same,
-            _ => Change::Write,
-        })
-        .collect()
+    let swapped = commit::complete_stage(out, &stage.dir, &files, existing)
+        .and_then(|()| commit::swap(out, &stage.dir));
+    let result = match swapped {
+        Ok(Swapped::Done) => {
+            stage.done = true;
+            Ok(())
+        }
+        Ok(Swapped::Immovable) => commit::in_place(out, &stage.dir, &files, existing),
+        Err(d) => Err(d),
+    };
+    drop(stage);
+    result
 }
 
 /// What runsheet wrote under `out` (the files its marker lists, or every
@@ -449,14 +646,20 @@ fn read_tree(out: &Path) -> BTreeMap<String, Vec<u8>> {
 pub fn diff(out: &Path, files: &Files) -> Option<String> {
     let on_disk = read_tree(out);
     let mut report = String::new();
-    let paths: BTreeSet<&String> = on_disk.keys().chain(files.files.keys()).collect();
+    let paths: BTreeSet<&str> = on_disk
+        .keys()
+        .map(String::as_str)
+        .chain(files.paths())
+        .collect();
     for path in paths {
-        let old = on_disk.get(path);
-        let new = files.files.get(path);
+        let old = on_disk.get(path).map(Vec::as_slice);
+        let new = files
+            .contains(path)
+            .then(|| files.get(path).unwrap_or_default());
         if old == new {
             continue;
         }
-        let text = |b: Option<&Vec<u8>>| {
+        let text = |b: Option<&[u8]>| {
             b.map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default()
         };
@@ -516,8 +719,17 @@ mod tests {
     /// The journaled in-place update, as a build does it when the output
     /// folder cannot be moved.
     fn write_in_place(out: &Path, files: &Files, existing: &Existing) {
-        let changes = changes(files, existing);
-        commit::in_place(out, files, &changes, existing).unwrap();
+        let mut staged = Files::staged(out, &guard(out.parent().unwrap())).unwrap();
+        let batch = files
+            .iter()
+            .map(|(p, b)| (p.to_owned(), b.to_vec()))
+            .collect();
+        staged.add_all(batch);
+        let Mode::Stage(stage) = &staged.mode else {
+            unreachable!("a staged set")
+        };
+        assert_eq!(stage.existing.ours, existing.ours);
+        commit::in_place(out, &stage.dir, &staged, &stage.existing).unwrap();
         assert!(!out.join(commit::JOURNAL).exists());
         assert!(!out.join(commit::BACKUP).exists());
     }

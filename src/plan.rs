@@ -1,8 +1,10 @@
 //! Plans: the versioned JSON form of a page's procedures, its JSON Schema, and the plan files of a build.
 //!
 //! A plan is written with every key present (`null`, `[]`), keys in the
-//! order of the struct fields, two-space indentation and a final newline, so
-//! the same input always gives the same bytes. Field meanings are in
+//! order of the struct fields and a final newline, so the same input always
+//! gives the same bytes: compact in a build's plan files (a plan is mostly
+//! structure, and indentation doubled its size), with two-space indentation
+//! where people read it (`runsheet plan`, run copies). Field meanings are in
 //! SPEC.md sections 5 and 6 and in `docs/procedures.md`.
 
 use std::collections::BTreeMap;
@@ -158,6 +160,13 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     text
 }
 
+/// Compact JSON (no spaces, one line) and a final newline: a build's plan files.
+pub fn to_compact_json<T: Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string(value).expect("plans serialise to JSON");
+    text.push('\n');
+    text
+}
+
 /// The JSON Schema (draft 2020-12) every plan validates against. Every key
 /// is required, `null` included: a plan always writes all of them.
 pub fn schema() -> Value {
@@ -196,47 +205,78 @@ pub fn plan_path(page: &Page) -> String {
     paths::plan(&page.name)
 }
 
+/// A page's plan, with its plan file and `plans/index.json` entry; a
+/// redirect page has neither (nor, with no procedures, a checklist).
+#[derive(Debug)]
+pub struct Planned {
+    pub plan: Plan,
+    /// The path and compact JSON of `plans/<page>.json`.
+    pub file: Option<(String, String)>,
+    pub entry: Option<IndexEntry>,
+}
+
+/// Plans `page` for a build; warnings go to `diags`.
+pub fn plan_file(project: &Project, page: &Page, diags: &mut Vec<Diagnostic>) -> Planned {
+    let plan = plan(project, page, diags);
+    if page.redirect().is_some() {
+        return Planned {
+            plan,
+            file: None,
+            entry: None,
+        };
+    }
+    let entry = IndexEntry {
+        name: page.name.clone(),
+        title: page.front.title.clone(),
+        plan: plan_path(page),
+        procedures: plan.procedures.len(),
+    };
+    Planned {
+        file: Some((plan_path(page), to_compact_json(&plan))),
+        plan,
+        entry: Some(entry),
+    }
+}
+
+/// Adds `plans/index.json` (the `entries`, ordered by name) and
+/// `plan.schema.json` to `files`.
+pub fn add_index(mut entries: Vec<IndexEntry>, files: &mut Files) {
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let index = Index {
+        schema_version: SCHEMA_VERSION,
+        pages: entries,
+    };
+    files.add(INDEX_PATH, to_json(&index));
+    files.add(paths::PLAN_SCHEMA, to_json(&schema()));
+}
+
 /// Adds `plans/<page>.json` for every page, `plans/index.json` and
-/// `plan.schema.json` to `files`; returns the plans, in page order, for the
-/// other renderers.
+/// `plan.schema.json` to `files`, as a build does; returns the plans, in
+/// page order. (A build plans pages batch by batch with [`plan_file`],
+/// keeping no plan longer than its checklists need it.)
 pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Vec<Plan> {
-    let mut pages = Vec::with_capacity(project.pages.len());
-    let mut plans = Vec::with_capacity(project.pages.len());
     // pages are planned on every core; their files and warnings are then
     // added in page order, so the output does not depend on the threads
-    let planned: Vec<(Plan, String, Vec<Diagnostic>)> = project
+    let planned: Vec<(Planned, Vec<Diagnostic>)> = project
         .pages
         .par_iter()
         .map(|page| {
             let mut found = Vec::new();
-            let plan = plan(project, page, &mut found);
-            let json = to_json(&plan);
-            (plan, json, found)
+            let planned = plan_file(project, page, &mut found);
+            (planned, found)
         })
         .collect();
-    for (page, (plan, json, found)) in project.pages.iter().zip(planned) {
+    let mut plans = Vec::with_capacity(planned.len());
+    let mut entries = Vec::with_capacity(planned.len());
+    for (planned, found) in planned {
         diags.extend(found);
-        if page.redirect().is_some() {
-            // a redirect page has no plan file (nor, with no procedures, a checklist)
-            plans.push(plan);
-            continue;
+        if let Some((path, json)) = planned.file {
+            files.add(path, json);
         }
-        files.add(plan_path(page), json);
-        pages.push(IndexEntry {
-            name: page.name.clone(),
-            title: page.front.title.clone(),
-            plan: plan_path(page),
-            procedures: plan.procedures.len(),
-        });
-        plans.push(plan);
+        entries.extend(planned.entry);
+        plans.push(planned.plan);
     }
-    pages.sort_by(|a, b| a.name.cmp(&b.name));
-    let index = Index {
-        schema_version: SCHEMA_VERSION,
-        pages,
-    };
-    files.add(INDEX_PATH, to_json(&index));
-    files.add(paths::PLAN_SCHEMA, to_json(&schema()));
+    add_index(entries, files);
     plans
 }
 

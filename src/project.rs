@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
@@ -91,10 +93,21 @@ impl Project {
             formats: config.page_formats.clone(),
         };
         let loaded = loader::load(&layout, &mut db, diags);
-        let mut pages = Vec::with_capacity(loaded.pages.len());
+        // pages are read on every core; their problems are then added in
+        // page order, so nothing depends on the threads
+        let read: Vec<(Page, Vec<Diagnostic>)> = loaded
+            .pages
+            .into_par_iter()
+            .map(|pf| {
+                let mut found = Vec::new();
+                let page = read_page(&db, &loaded.partials, pf, Limits::default(), &mut found);
+                (page, found)
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(read.len());
         let mut used = BTreeSet::new();
-        for pf in loaded.pages {
-            let page = read_page(&db, &loaded.partials, pf, Limits::default(), diags);
+        for (page, found) in read {
+            diags.extend(found);
             used.extend(page.expansion.used.iter().copied());
             pages.push(page);
         }

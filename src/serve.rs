@@ -399,7 +399,8 @@ fn compile(opts: &Options) -> Outcome {
                     config.partials.clone(),
                     config.templates.clone(),
                 ]);
-                let files = crate::build::render(&project, &mut diags).files;
+                let mut files = crate::output::Files::default();
+                crate::build::render(&project, &mut files, &mut diags);
                 if project.config.strict {
                     diagnostic::promote_warnings(&mut diags);
                 }

@@ -3,9 +3,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::diagnostic::Format;
+use crate::diagnostic::{Diagnostic, Format};
 use crate::driver::{count, Exit, Failed, Session};
 use crate::output::{self, Guard};
+use crate::project::Project;
 
 pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result<Exit, Failed> {
     s.show_progress();
@@ -24,7 +25,22 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
             note: Some("nothing written".into()),
         });
     }
-    let built = s.time("render", || crate::build::render(&project, &mut diags));
+    if check_only {
+        return Ok(check(s, &project, diags));
+    }
+    // the files are written into a stage beside the output folder as they
+    // are rendered; it takes the folder's place only when the build is whole
+    let mut files = match output::Files::staged(&project.config.out, &guard) {
+        Ok(files) => files,
+        Err(d) => {
+            // a folder that is not ours: every other problem is reported too
+            diags.push(d);
+            output::Files::paths_only()
+        }
+    };
+    let built = s.time("render", || {
+        crate::build::render(&project, &mut files, &mut diags)
+    });
     if s.finish(
         &project.db,
         &mut diags,
@@ -32,27 +48,12 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
         Format::Human,
     ) > 0
     {
+        drop(files);
         s.note("nothing written: fix the errors above");
         return Ok(Exit::Errors);
     }
     let out = &project.config.out;
-    if check_only {
-        return Ok(match output::diff(out, &built.files) {
-            None => {
-                s.note(&format!("`{}` is up to date", out.display()));
-                Exit::Ok
-            }
-            Some(diff) => {
-                s.note(&format!(
-                    "`{}` differs from what a build would write",
-                    out.display()
-                ));
-                let _ = std::io::stdout().lock().write_all(diff.as_bytes());
-                Exit::Differences
-            }
-        });
-    }
-    if let Err(d) = s.time("write", || output::write(out, &built.files, &guard)) {
+    if let Err(d) = s.time("write", || output::finish(files)) {
         return Err(Failed {
             db: project.db,
             diags: vec![d],
@@ -70,4 +71,37 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
         &diags,
     );
     Ok(Exit::Ok)
+}
+
+/// `build --check`: renders in memory and prints how the output folder differs.
+fn check(s: &Session, project: &Project, mut diags: Vec<Diagnostic>) -> Exit {
+    let mut files = output::Files::default();
+    s.time("render", || {
+        crate::build::render(project, &mut files, &mut diags)
+    });
+    if s.finish(
+        &project.db,
+        &mut diags,
+        project.config.strict,
+        Format::Human,
+    ) > 0
+    {
+        s.note("nothing written: fix the errors above");
+        return Exit::Errors;
+    }
+    let out = &project.config.out;
+    match output::diff(out, &files) {
+        None => {
+            s.note(&format!("`{}` is up to date", out.display()));
+            Exit::Ok
+        }
+        Some(diff) => {
+            s.note(&format!(
+                "`{}` differs from what a build would write",
+                out.display()
+            ));
+            let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+            Exit::Differences
+        }
+    }
 }

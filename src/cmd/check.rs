@@ -15,7 +15,11 @@ pub(crate) fn run(s: &Session, format: Format) -> Result<Exit, Failed> {
         }
     };
     // rendering finds what only rendering can: broken links, template errors
-    let built = s.time("render", || crate::build::render(&project, &mut diags));
+    // nothing is written: the files' paths are kept (for collisions), not their bytes
+    let mut files = crate::output::Files::paths_only();
+    let built = s.time("render", || {
+        crate::build::render(&project, &mut files, &mut diags)
+    });
     let strict = project.config.strict;
     let errors = s.finish(&project.db, &mut diags, strict, format);
     s.summary(

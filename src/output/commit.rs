@@ -39,10 +39,11 @@ pub(super) enum Change {
     Write,
 }
 
-/// Whether anything on disk has to change for `files`: a changed or new
-/// file, or a file of the previous build this one no longer has.
-pub(super) fn needed(changes: &[Change], files: &Files, existing: &Existing) -> bool {
-    changes.contains(&Change::Write) || existing.ours.iter().any(|rel| files.get(rel).is_none())
+/// Whether anything on disk has to change for the staged `files`: a changed
+/// or new file, or a file of the previous build this one no longer has.
+pub(super) fn needed(files: &Files, existing: &Existing) -> bool {
+    files.staged_entries().any(|(_, _, c)| c == Change::Write)
+        || existing.ours.iter().any(|rel| !files.contains(rel))
 }
 
 /// The name of a sibling of `out` that only runsheet makes: `.site.runsheet-TAG-PID`.
@@ -89,26 +90,30 @@ fn is_ours_or_empty(dir: &Path) -> bool {
     marked || fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
 }
 
-/// Assembles the new output in `stage`: unchanged files linked from `out`,
-/// changed ones written, files added by hand linked across, the marker last.
-pub(super) fn build_stage(
-    out: &Path,
-    stage: &Path,
-    files: &Files,
-    changes: &[Change],
-    existing: &Existing,
-) -> Result<(), Diagnostic> {
+/// Makes an empty stage folder, marked first, so a stage a kill leaves
+/// half-written is provably ours. Changed files are then written into it as
+/// they are rendered ([`write_new`]).
+pub(super) fn create_stage(stage: &Path) -> Result<(), Diagnostic> {
     if stage.exists() {
         fs::remove_dir_all(stage).map_err(|e| io_error("clear", stage, e))?;
     }
     fs::create_dir_all(stage).map_err(|e| io_error("create", stage, e))?;
-    // marked first, so a stage a kill leaves half-written is provably ours
     let marker = stage.join(MARKER);
-    fs::write(&marker, super::MARKER_HEADER).map_err(|e| io_error("write", &marker, e))?;
-    for ((rel, bytes), change) in files.iter().zip(changes) {
-        match change {
-            Change::Same => link_or_copy(&out.join(rel), &stage.join(rel))?,
-            Change::Write => write_new(&stage.join(rel), bytes)?,
+    fs::write(&marker, super::MARKER_HEADER).map_err(|e| io_error("write", &marker, e))
+}
+
+/// Completes the new output in `stage`, which holds the changed files
+/// already: unchanged files linked from `out`, files added by hand linked
+/// across, the marker last.
+pub(super) fn complete_stage(
+    out: &Path,
+    stage: &Path,
+    files: &Files,
+    existing: &Existing,
+) -> Result<(), Diagnostic> {
+    for (rel, _, change) in files.staged_entries() {
+        if change == Change::Same {
+            link_or_copy(&out.join(rel), &stage.join(rel))?;
         }
     }
     for rel in &existing.theirs {
@@ -134,7 +139,7 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<(), Diagnostic> {
         .map_err(|e| io_error("copy", from, e))
 }
 
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+pub(super) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
     create_parent(path)?;
     fs::write(path, bytes).map_err(|e| io_error("write", path, e))
 }
@@ -194,24 +199,24 @@ fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
     Ok(false)
 }
 
-/// Replaces the files of `out` in place, journaled (see the module docs).
+/// Replaces the files of `out` in place, journaled (see the module docs),
+/// with the changed files of the staged `files`, read from `stage`.
 pub(super) fn in_place(
     out: &Path,
+    stage: &Path,
     files: &Files,
-    changes: &[Change],
     existing: &Existing,
 ) -> Result<(), Diagnostic> {
     let written: Vec<&str> = files
-        .iter()
-        .zip(changes)
-        .filter(|(_, c)| **c == Change::Write)
-        .map(|((rel, _), _)| rel)
+        .staged_entries()
+        .filter(|(_, _, c)| *c == Change::Write)
+        .map(|(rel, _, _)| rel)
         .collect();
     let removed: Vec<&str> = existing
         .ours
         .iter()
         .map(String::as_str)
-        .filter(|rel| files.get(rel).is_none())
+        .filter(|rel| !files.contains(rel))
         .collect();
     let backup = out.join(BACKUP);
     let mut journal = String::new();
@@ -227,11 +232,12 @@ pub(super) fn in_place(
     }
     write_synced(&out.join(JOURNAL), journal.as_bytes())?;
     for rel in &written {
-        let bytes = files.get(rel).unwrap_or_default();
+        let from = stage.join(rel);
+        let bytes = fs::read(&from).map_err(|e| io_error("read", &from, e))?;
         let path = out.join(rel);
         let tmp = PathBuf::from(format!("{}{TMP_SUFFIX}", path.display()));
         create_parent(&path)?;
-        write_synced(&tmp, bytes)?;
+        write_synced(&tmp, &bytes)?;
         fs::rename(&tmp, &path).map_err(|e| io_error("replace", &path, e))?;
     }
     for rel in &removed {

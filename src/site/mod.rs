@@ -81,49 +81,16 @@ pub fn render(
     let index = SiteIndex::new(project, copied);
     let nav = Nav::build(project);
     let generated_home =
-        !project.pages.iter().any(|p| p.name == "index") && files.get("index.html").is_none();
+        !project.pages.iter().any(|p| p.name == "index") && !files.contains("index.html");
     let site = SiteInfo::new(project, &nav, &index, generated_home, diags);
     let dates = if project.config.site.last_updated {
         updated::dates(&project.config.content)
     } else {
         updated::Dates::new()
     };
-    // pages render on every core; their files, search entries and warnings
-    // are then added in page order, so the output does not depend on threads
-    let rendered: Vec<RenderedPage> = project
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, page)| {
-            let mut found = Vec::new();
-            if let Some(target) = page.redirect() {
-                let from = page_path(&page.name);
-                let to = extras::destination(project, &index, page, &from, target, &mut found);
-                return RenderedPage {
-                    html: extras::redirect_page(templates, &to),
-                    entry: None,
-                    diags: found,
-                };
-            }
-            let body = html::render_body(page, project, &index, &mut found);
-            let entry = search_entry(page, &body.text);
-            let updated = page_date(project, page, &dates);
-            let ctx = page_context(
-                project,
-                &nav,
-                &site,
-                checklists,
-                (i, page),
-                updated,
-                body.html,
-            );
-            RenderedPage {
-                html: templates.render("page.html", ctx),
-                entry: Some(entry),
-                diags: found,
-            }
-        })
-        .collect();
+    // pages render on every core, a batch at a time; their files, search
+    // entries and warnings are then added in page order, so the output does
+    // not depend on threads, and only one batch of pages is held at a time
     let mut entries = Vec::with_capacity(project.pages.len());
     let mut template_failed = false;
     let mut report = |d: Diagnostic, diags: &mut Vec<Diagnostic>| {
@@ -133,13 +100,32 @@ pub fn render(
             template_failed = true;
         }
     };
-    for (page, rendered) in project.pages.iter().zip(rendered) {
-        diags.extend(rendered.diags);
-        entries.extend(rendered.entry);
-        match rendered.html {
-            Ok(html) => files.add(page_path(&page.name), html),
-            Err(d) => report(d, diags),
+    let pages = Pages {
+        project,
+        templates,
+        nav: &nav,
+        site: &site,
+        index: &index,
+        checklists,
+        dates: &dates,
+    };
+    for (n, batch) in project.pages.chunks(crate::build::BATCH).enumerate() {
+        let first = n * crate::build::BATCH;
+        let rendered: Vec<RenderedPage> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, page)| pages.render(first + i, page))
+            .collect();
+        let mut html = Vec::with_capacity(batch.len());
+        for (page, rendered) in batch.iter().zip(rendered) {
+            diags.extend(rendered.diags);
+            entries.extend(rendered.entry);
+            match rendered.html {
+                Ok(text) => html.push((page_path(&page.name), text.into_bytes())),
+                Err(d) => report(d, diags),
+            }
         }
+        files.add_all(html);
     }
     for (path, html) in old_addresses(project, templates, diags) {
         match html {
@@ -175,6 +161,51 @@ pub fn render(
     let (json, js) = search::files(&entries);
     files.add(paths::SEARCH_INDEX, json);
     files.add(paths::SEARCH_SCRIPT, js);
+}
+
+/// What every page of the site is rendered with.
+struct Pages<'a> {
+    project: &'a Project,
+    templates: &'a Templates,
+    nav: &'a Nav,
+    site: &'a SiteInfo,
+    index: &'a SiteIndex,
+    checklists: &'a BTreeSet<String>,
+    dates: &'a updated::Dates,
+}
+
+impl Pages<'_> {
+    /// Page `i` of the project: its HTML, search entry and warnings.
+    fn render(&self, i: usize, page: &Page) -> RenderedPage {
+        let project = self.project;
+        let mut found = Vec::new();
+        if let Some(target) = page.redirect() {
+            let from = page_path(&page.name);
+            let to = extras::destination(project, self.index, page, &from, target, &mut found);
+            return RenderedPage {
+                html: extras::redirect_page(self.templates, &to),
+                entry: None,
+                diags: found,
+            };
+        }
+        let body = html::render_body(page, project, self.index, &mut found);
+        let entry = search_entry(page, &body.text);
+        let updated = page_date(project, page, self.dates);
+        let ctx = page_context(
+            project,
+            self.nav,
+            self.site,
+            self.checklists,
+            (i, page),
+            updated,
+            body.html,
+        );
+        RenderedPage {
+            html: self.templates.render("page.html", ctx),
+            entry: Some(entry),
+            diags: found,
+        }
+    }
 }
 
 /// The stubs at the old addresses pages list in `redirect_from:`, by output path.

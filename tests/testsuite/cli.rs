@@ -434,7 +434,7 @@ fn plain_markdown_without_front_matter_builds() {
     // the heading became the title: it is not repeated in the body
     assert_eq!(page.matches("Install the agent</h1>").count(), 1, "{page}");
     let plan = fs::read_to_string(dir.path().join("site/plans/install.json")).unwrap();
-    assert!(plan.contains("\"title\": \"Install the agent\""));
+    assert!(plan.contains("\"title\":\"Install the agent\""), "{plan}");
     // a page with neither front matter nor a title heading is reported, with the others still checked
     fs::write(dir.path().join("content/bare.md"), "Just text.\n").unwrap();
     fs::write(dir.path().join("content/bad.md"), "---\ntitle: [\n---\n").unwrap();

@@ -24,7 +24,8 @@ fn load_corpus(corpus: &std::path::Path) -> (Project, Vec<Diagnostic>) {
     };
     let (project, mut diags) = common::load_with(corpus, &overrides);
     // rendering finds what only rendering can (links, templates), as `check` does
-    let _ = runsheet::build::render(&project, &mut diags);
+    let mut files = runsheet::output::Files::default();
+    let _ = runsheet::build::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     (project, diags)
 }

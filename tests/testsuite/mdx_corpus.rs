@@ -197,7 +197,8 @@ fn mdx_pages_check_clean_and_their_html_holds_their_partials() {
         return;
     };
     let (project, mut diags) = load(&corpus, PageFormat::Mdx);
-    let files = runsheet::build::render(&project, &mut diags).files;
+    let mut files = runsheet::output::Files::default();
+    runsheet::build::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     let errors: Vec<String> = diags
         .iter()

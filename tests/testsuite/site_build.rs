@@ -27,7 +27,8 @@ fn build(root: &Path) -> (Files, Project, Vec<serde_json::Value>) {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let config = config::load(root, &Overrides::default(), &mut db, &mut diags).unwrap();
     let project = Project::load(config, db, &mut diags);
-    let files = runsheet::build::render(&project, &mut diags).files;
+    let mut files = runsheet::output::Files::default();
+    runsheet::build::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     let json = diags
         .iter()

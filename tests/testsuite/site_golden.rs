@@ -50,7 +50,8 @@ fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
     let config = config::load(case, &Overrides::default(), &mut db, &mut diags)
         .expect("fixture settings load");
     let project = Project::load(config, db, &mut diags);
-    let files = runsheet::build::render(&project, &mut diags).files;
+    let mut files = runsheet::output::Files::default();
+    runsheet::build::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     let mut out: BTreeMap<String, Vec<u8>> = files
         .iter()

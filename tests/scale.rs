@@ -1,0 +1,124 @@
+//! Builds of a generated 200-page project (`runsheet::corpus`): the output is byte-identical whatever the number of threads, a second build changes nothing, and plan files are compact JSON that reads back as the plan `runsheet plan` prints.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use runsheet::corpus::Corpus;
+
+/// Every file under `dir` by relative path; the marker's lines without the
+/// modification times, which only say when a file was written.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let bytes = fs::read(e.path()).unwrap();
+            let bytes = if rel == runsheet::output::MARKER {
+                without_times(&bytes)
+            } else {
+                bytes
+            };
+            (rel, bytes)
+        })
+        .collect()
+}
+
+/// `<sha256> <size> <mtime>  <path>` lines as `<sha256> <size>  <path>`.
+fn without_times(marker: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(marker);
+    let mut out = String::new();
+    for line in text.lines() {
+        match line.split_once("  ") {
+            Some((head, path)) if !line.starts_with('#') => {
+                let kept: Vec<&str> = head.split(' ').take(2).collect();
+                out.push_str(&format!("{}  {path}\n", kept.join(" ")));
+            }
+            _ => out.push_str(&format!("{line}\n")),
+        }
+    }
+    out.into_bytes()
+}
+
+fn build(root: &Path, out: &Path, threads: Option<&str>) {
+    let mut cmd = Command::cargo_bin("runsheet").unwrap();
+    cmd.args(["build", "-q", "--root"])
+        .arg(root)
+        .arg("--out")
+        .arg(out)
+        .env("RUNSHEET_REVISION", "r1")
+        .env_remove("RAYON_NUM_THREADS");
+    if let Some(n) = threads {
+        cmd.env("RAYON_NUM_THREADS", n);
+    }
+    cmd.assert().success();
+}
+
+#[test]
+fn output_is_the_same_on_one_thread_and_on_many() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    Corpus::new(200, 7).write(&root).unwrap();
+    let one = tmp.path().join("one");
+    build(&root, &one, Some("1"));
+    let reference = tree(&one);
+    assert!(reference.len() > 800, "{} files", reference.len());
+    for threads in [None, Some("2"), Some("5")] {
+        let out = tmp
+            .path()
+            .join(format!("out-{}", threads.unwrap_or("default")));
+        build(&root, &out, threads);
+        let got = tree(&out);
+        let differing: Vec<&String> = reference
+            .keys()
+            .chain(got.keys())
+            .filter(|k| reference.get(*k) != got.get(*k))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "threads {threads:?}: {} files differ from a one-thread build, first {:?}",
+            differing.len(),
+            differing.first()
+        );
+    }
+}
+
+#[test]
+fn a_second_build_changes_nothing_and_plans_are_compact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    Corpus::new(200, 3).write(&root).unwrap();
+    let out = tmp.path().join("site");
+    build(&root, &out, None);
+    let marker = out.join(runsheet::output::MARKER);
+    let before = fs::metadata(&marker).unwrap().modified().unwrap();
+    let first = fs::read(&marker).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    build(&root, &out, None);
+    assert_eq!(fs::read(&marker).unwrap(), first);
+    assert_eq!(fs::metadata(&marker).unwrap().modified().unwrap(), before);
+    let siblings = fs::read_dir(tmp.path()).unwrap().count();
+    assert_eq!(siblings, 2, "no stage left beside the output");
+
+    // a plan file is one line of JSON, the same plan `runsheet plan` prints pretty
+    let name = "area-3/topic-0/page-3";
+    let file = fs::read_to_string(out.join(format!("plans/{name}.json"))).unwrap();
+    assert_eq!(file.lines().count(), 1);
+    assert!(file.ends_with("}\n"));
+    let printed = Command::cargo_bin("runsheet")
+        .unwrap()
+        .args(["plan", "-q", name, "--root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(printed.stdout).unwrap();
+    assert!(printed.starts_with("{\n  \"schema_version\": 2,"));
+    let a: serde_json::Value = serde_json::from_str(&file).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(a, b);
+}
