@@ -31,6 +31,7 @@ mod print;
 mod properties;
 mod run;
 mod run_tmux;
+mod scale;
 mod serve;
 mod site_build;
 mod site_cli;
