@@ -216,6 +216,8 @@ impl Stage {
         };
         if out.is_dir() && read_marker(&out).is_some() {
             commit::roll_back(&out)?;
+            // a marker a kill stopped before it was renamed into place
+            let _ = fs::remove_file(out.join(format!("{MARKER}{}", commit::TMP_SUFFIX)));
         }
         commit::remove_leftovers(&out);
         let existing = inspect(&out, guard)?;
@@ -559,8 +561,7 @@ fn write_marker(dir: &Path, files: &Files) -> Result<(), Diagnostic> {
         .collect();
     let mut text = String::from(MARKER_HEADER);
     text.extend(lines);
-    let path = dir.join(MARKER);
-    fs::write(&path, text).map_err(|e| io_error("write", &path, e))
+    commit::replace_atomically(&dir.join(MARKER), text.as_bytes())
 }
 
 /// Writes `files` to `out`, changing only what changed: files with the same
@@ -1028,11 +1029,24 @@ mod tests {
         fs::write(stage.join(MARKER), MARKER_HEADER).unwrap();
         let empty = tmp.path().join(".site.runsheet-old-77");
         fs::create_dir(&empty).unwrap();
+        // killed while its first marker was being written
+        let unfinished = tmp.path().join(".site.runsheet-stage-99");
+        fs::create_dir(&unfinished).unwrap();
+        fs::write(unfinished.join(MARKER), "").unwrap();
+        fs::write(
+            unfinished.join(format!("{MARKER}{}", commit::TMP_SUFFIX)),
+            "# Th",
+        )
+        .unwrap();
+        // killed before the output's new marker was renamed into place
+        let tmp_marker = out.join(format!("{MARKER}{}", commit::TMP_SUFFIX));
+        fs::write(&tmp_marker, "# This folder").unwrap();
         let foreign = tmp.path().join(".site.runsheet-stage-1");
         fs::create_dir(&foreign).unwrap();
         fs::write(foreign.join("mine.txt"), "keep me").unwrap();
         write(&out, &files(&[("a.html", "two")])).unwrap();
-        assert!(!stage.exists() && !empty.exists());
+        assert!(!stage.exists() && !empty.exists() && !unfinished.exists());
+        assert!(!tmp_marker.exists(), "a half-written marker is removed");
         assert!(
             foreign.join("mine.txt").exists(),
             "a folder not provably ours stays"

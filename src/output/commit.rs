@@ -84,10 +84,20 @@ pub(super) fn remove_leftovers(out: &Path) {
     }
 }
 
+/// A folder is ours when its marker says so, or when it holds nothing but
+/// (at most) a marker being written: a kill can stop [`create_stage`]
+/// between making the folder and finishing its marker.
 fn is_ours_or_empty(dir: &Path) -> bool {
     let marked = fs::read_to_string(dir.join(MARKER))
         .is_ok_and(|t| t.starts_with(super::MARKER_HEADER.lines().next().unwrap_or("#")));
-    marked || fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+    let tmp_marker = format!("{MARKER}{TMP_SUFFIX}");
+    let only_a_marker = fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            let name = e.file_name();
+            name == MARKER || name.to_string_lossy() == tmp_marker
+        })
+    });
+    marked || only_a_marker
 }
 
 /// Makes an empty stage folder, marked first, so a stage a kill leaves
@@ -98,8 +108,7 @@ pub(super) fn create_stage(stage: &Path) -> Result<(), Diagnostic> {
         fs::remove_dir_all(stage).map_err(|e| io_error("clear", stage, e))?;
     }
     fs::create_dir_all(stage).map_err(|e| io_error("create", stage, e))?;
-    let marker = stage.join(MARKER);
-    fs::write(&marker, super::MARKER_HEADER).map_err(|e| io_error("write", &marker, e))
+    replace_atomically(&stage.join(MARKER), super::MARKER_HEADER.as_bytes())
 }
 
 /// Completes the new output in `stage`, which holds the changed files
@@ -230,21 +239,27 @@ pub(super) fn in_place(
             journal.push_str(&format!("create {rel}\n"));
         }
     }
-    write_synced(&out.join(JOURNAL), journal.as_bytes())?;
+    replace_atomically(&out.join(JOURNAL), journal.as_bytes())?;
     for rel in &written {
         let from = stage.join(rel);
         let bytes = fs::read(&from).map_err(|e| io_error("read", &from, e))?;
         let path = out.join(rel);
-        let tmp = PathBuf::from(format!("{}{TMP_SUFFIX}", path.display()));
         create_parent(&path)?;
-        write_synced(&tmp, &bytes)?;
-        fs::rename(&tmp, &path).map_err(|e| io_error("replace", &path, e))?;
+        replace_atomically(&path, &bytes)?;
     }
     for rel in &removed {
         remove_with_empty_parents(out, &out.join(rel));
     }
     super::write_marker(out, files)?;
     finish_journal(out)
+}
+
+/// Writes `bytes` beside `path`, flushed, and renames them over it, so a
+/// kill leaves either the old file or the new one, never a truncated one.
+pub(super) fn replace_atomically(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let tmp = PathBuf::from(format!("{}{TMP_SUFFIX}", path.display()));
+    write_synced(&tmp, bytes)?;
+    fs::rename(&tmp, path).map_err(|e| io_error("replace", path, e))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
