@@ -49,6 +49,9 @@ hugo_site() {
 baseURL = "http://example.org/"
 title = "Generated docs"
 contentDir = "$1/content"
+# content/index.md would make the home page a leaf bundle, which turns every
+# other page into one of its resources, never rendered: Hugo's home is _index.md
+ignoreFiles = ['/content/index\.md$']
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
 [markup.goldmark.renderer]
 unsafe = true
