@@ -13,6 +13,9 @@
 # default 3) a full build of each from an empty output folder, a second
 # runsheet build with nothing changed, the peak memory and CPU use of one
 # build of each with /usr/bin/time -v, and the sizes of sources and outputs.
+# Each full build starts after `rm -rf OUT && sync`: without the sync, the
+# deletion of the previous output is still being written back when the
+# build starts, and creating files then costs several times the system time.
 # Needs hugo, hyperfine and GNU time (apt-get install -y hugo hyperfine time).
 # Not part of CI: run it by hand on a quiet machine.
 set -euo pipefail
@@ -25,7 +28,7 @@ while [ $# -gt 0 ]; do
         --100k) sizes+=(100000) ;;
         --runs) runs=$2; shift ;;
         --dir) dir=$2; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -91,14 +94,14 @@ for n in "${sizes[@]}"; do
     hg="hugo --quiet --source $dir/hugo-$n --destination $hout"
     echo "== $n pages: full builds" >&2
     hyperfine --style basic --warmup 1 --runs "$runs" \
-        --prepare "rm -rf $out" "$rs" --export-json "$dir/rs-$n.json" >&2
+        --prepare "rm -rf $out && sync" "$rs" --export-json "$dir/rs-$n.json" >&2
     hyperfine --style basic --warmup 1 --runs "$runs" \
-        --prepare "rm -rf $hout" "$hg" --export-json "$dir/hugo-$n.json" >&2
+        --prepare "rm -rf $hout && sync" "$hg" --export-json "$dir/hugo-$n.json" >&2
     echo "== $n pages: second runsheet build, nothing changed" >&2
     $rs
     hyperfine --style basic --warmup 1 --runs "$runs" "$rs" \
         --export-json "$dir/rs2-$n.json" >&2
-    rm -rf "$out" "$hout"
+    rm -rf "$out" "$hout" && sync
     read -r rs_mib rs_cpu < <(peak $rs)
     read -r hg_mib hg_cpu < <(peak $hg)
     R[$n,rs]=$(mean "$dir/rs-$n.json")
