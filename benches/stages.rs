@@ -29,6 +29,10 @@ use runsheet::{build, plan, procedure, site};
 /// Pages of the generated project, unless `RUNSHEET_BENCH_PAGES` says otherwise.
 const DEFAULT_PAGES: usize = 200;
 
+/// The binary's allocator, so stages cost here what they cost in a build.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::Divan::default()
         .sample_count(10)

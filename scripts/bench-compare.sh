@@ -2,7 +2,7 @@
 # Compares a full runsheet build with Hugo's on the same generated pages
 # (issue 10, "Speed and scale"), and prints each target beside its figure.
 #
-#   scripts/bench-compare.sh [--100k] [--runs N] [--dir DIR]
+#   scripts/bench-compare.sh [--100k] [--runs N] [--dir DIR] [--out DIR]
 #
 # For 1,000 and 10,000 pages (and 100,000 with --100k, which takes long) it
 # generates a project with examples/gen_corpus.rs, writes a minimal Hugo site
@@ -13,6 +13,13 @@
 # default 3) a full build of each from an empty output folder, a second
 # runsheet build with nothing changed, the peak memory and CPU use of one
 # build of each with /usr/bin/time -v, and the sizes of sources and outputs.
+# Each full build starts after `rm -rf OUT && sync`: without the sync, the
+# deletion of the previous output is still being written back when the
+# build starts. Even so, ext4 skips inodes freed in the last minute or so
+# when it allocates new ones, so repeated builds of 50,000 files after
+# removing 50,000 spend most of their time in the kernel: `--out
+# /dev/shm/bench` (a tmpfs) puts both tools' outputs where that cost is
+# gone, and measures the builds rather than the file system.
 # Needs hugo, hyperfine and GNU time (apt-get install -y hugo hyperfine time).
 # Not part of CI: run it by hand on a quiet machine.
 set -euo pipefail
@@ -20,12 +27,14 @@ set -euo pipefail
 runs=3
 sizes=(1000 10000)
 dir=${TMPDIR:-/tmp}/runsheet-bench
+outs=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --100k) sizes+=(100000) ;;
         --runs) runs=$2; shift ;;
         --dir) dir=$2; shift ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --out) outs=$2; shift ;;
+        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -40,6 +49,8 @@ cargo build --release --quiet --manifest-path "$repo/Cargo.toml" --bin runsheet 
 bin=$repo/target/release
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
+outs=${outs:-$dir}
+mkdir -p "$outs"
 export RUNSHEET_REVISION=""  # no git look-up: the same work on every run
 
 # The minimal Hugo site over the content folder of project $1, in $2.
@@ -49,6 +60,9 @@ hugo_site() {
 baseURL = "http://example.org/"
 title = "Generated docs"
 contentDir = "$1/content"
+# content/index.md would make the home page a leaf bundle, which turns every
+# other page into one of its resources, never rendered: Hugo's home is _index.md
+ignoreFiles = ['/content/index\.md$']
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
 [markup.goldmark.renderer]
 unsafe = true
@@ -83,19 +97,19 @@ for n in "${sizes[@]}"; do
     project=$dir/c$n
     [ -d "$project/content" ] || "$bin/examples/gen_corpus" "$project" "$n"
     hugo_site "$project" "$dir/hugo-$n"
-    out=$dir/site-$n hout=$dir/public-$n
+    out=$outs/site-$n hout=$outs/public-$n
     rs="$bin/runsheet build -q --root $project --out $out"
     hg="hugo --quiet --source $dir/hugo-$n --destination $hout"
     echo "== $n pages: full builds" >&2
     hyperfine --style basic --warmup 1 --runs "$runs" \
-        --prepare "rm -rf $out" "$rs" --export-json "$dir/rs-$n.json" >&2
+        --prepare "rm -rf $out && sync" "$rs" --export-json "$dir/rs-$n.json" >&2
     hyperfine --style basic --warmup 1 --runs "$runs" \
-        --prepare "rm -rf $hout" "$hg" --export-json "$dir/hugo-$n.json" >&2
+        --prepare "rm -rf $hout && sync" "$hg" --export-json "$dir/hugo-$n.json" >&2
     echo "== $n pages: second runsheet build, nothing changed" >&2
     $rs
     hyperfine --style basic --warmup 1 --runs "$runs" "$rs" \
         --export-json "$dir/rs2-$n.json" >&2
-    rm -rf "$out" "$hout"
+    rm -rf "$out" "$hout" && sync
     read -r rs_mib rs_cpu < <(peak $rs)
     read -r hg_mib hg_cpu < <(peak $hg)
     R[$n,rs]=$(mean "$dir/rs-$n.json")
@@ -110,8 +124,9 @@ done
 # the table: one column per size
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b if b else 0))" "$1" "$2"; }
 row() { local name=$1 target=$2; shift 2; printf '| %-40s |' "$name"; for v in "$@"; do printf ' %12s |' "$v"; done; printf ' %-14s |\n' "$target"; }
-printf '\nrunsheet %s, %s; %s runs each after 1 warmup; %s\n\n' \
-    "$("$bin/runsheet" --version | cut -d' ' -f2)" "$(hugo version | cut -d' ' -f2)" "$runs" "$(uptime | sed 's/.*load/load/')"
+printf '\nrunsheet %s, hugo %s; %s runs each after 1 warmup; outputs in %s (%s); %s\n\n' \
+    "$("$bin/runsheet" --version | cut -d' ' -f2)" "$(hugo version | cut -d' ' -f2)" "$runs" \
+    "$outs" "$(df --output=fstype "$outs" | tail -1)" "$(uptime | sed 's/.*load/load/')"
 row "pages" "target" "${sizes[@]}"
 printf '|%s|' "$(printf -- '-%.0s' {1..42})"; for n in "${sizes[@]}"; do printf -- '-------------:|'; done; printf -- '----------------|\n'
 vals() { local key=$1; for n in "${sizes[@]}"; do printf '%s\n' "${R[$n,$key]}"; done; }

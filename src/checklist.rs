@@ -65,7 +65,8 @@ pub fn forms(
     if plan.procedures.is_empty() {
         return Vec::new();
     }
-    let view = view(project, page, plan, revision.clone());
+    // converted for the templates once, not once per form
+    let view = minijinja::Value::from_serialize(view(project, page, plan, revision.clone()));
     [Format::Html, Format::Md, Format::Text]
         .into_iter()
         .map(|format| {
