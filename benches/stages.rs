@@ -17,14 +17,13 @@ use divan::counter::{BytesCount, ItemsCount};
 use divan::Bencher;
 use rayon::prelude::*;
 
-use runsheet::config::{self, Overrides};
 use runsheet::corpus::Corpus;
-use runsheet::output::{self, Files, Guard};
+use runsheet::internals as stages;
+use runsheet::internals::{Files, Guard};
+use runsheet::plan;
 use runsheet::plan::Plan;
-use runsheet::project::Project;
-use runsheet::source::SourceDb;
-use runsheet::stages;
-use runsheet::{build, plan, procedure, site};
+use runsheet::Overrides;
+use runsheet::Project;
 
 /// Pages of the generated project, unless `RUNSHEET_BENCH_PAGES` says otherwise.
 const DEFAULT_PAGES: usize = 200;
@@ -89,10 +88,10 @@ fn fixture() -> &'static Fixture {
             .map(|(page, _)| page.name.clone())
             .collect();
         let mut files = Files::default();
-        build::render(&project, &mut files, &mut diags);
+        stages::render(&project, &mut files, &mut diags);
         let output = files.iter().map(|(_, b)| b.len()).sum();
         let written = dir.path().join("written");
-        output::write(&written, &files, &guard(&project)).expect("write the output");
+        stages::write(&written, &files, &guard(&project)).expect("write the output");
         Fixture {
             _dir: dir,
             project,
@@ -108,11 +107,9 @@ fn fixture() -> &'static Fixture {
 }
 
 fn load(root: &Path) -> Project {
-    let mut db = SourceDb::default();
-    let mut diags = Vec::new();
-    let config = config::load(root, &Overrides::default(), &mut db, &mut diags)
-        .expect("the generated settings load");
-    Project::load(config, db, &mut diags)
+    runsheet::load(root, &Overrides::default())
+        .expect("the generated settings load")
+        .0
 }
 
 fn guard(project: &Project) -> Guard {
@@ -165,7 +162,7 @@ fn parse_and_procedures(bencher: Bencher) {
         for page in &p.pages {
             divan::black_box(stages::Doc::parse(&page.expansion, &mut diags));
             let reading = p.config.lists;
-            divan::black_box(procedure::extract(page, &p.db, reading, &mut diags));
+            divan::black_box(stages::extract(page, &p.db, reading, &mut diags));
         }
     });
 }
@@ -203,7 +200,7 @@ fn site_pages(bencher: Bencher) {
     per_source(bencher, f).bench(|| {
         let mut diags = Vec::new();
         let mut files = Files::paths_only();
-        site::render(p, &p.templates, &f.checklists, &mut diags, &mut files);
+        stages::render_site(p, &p.templates, &f.checklists, &mut diags, &mut files);
         files.len()
     });
 }
@@ -215,7 +212,7 @@ fn render_all(bencher: Bencher) {
     per_source(bencher, f).bench(|| {
         let mut diags = Vec::new();
         let mut files = Files::default();
-        build::render(&f.project, &mut files, &mut diags)
+        stages::render(&f.project, &mut files, &mut diags)
     });
 }
 
@@ -227,7 +224,7 @@ fn write_new(bencher: Bencher) {
         .counter(BytesCount::new(f.output))
         .with_inputs(|| tempfile::tempdir().expect("a temporary folder"))
         .bench_local_values(|dir| {
-            output::write(&dir.path().join("site"), &f.files, &guard(&f.project))
+            stages::write(&dir.path().join("site"), &f.files, &guard(&f.project))
                 .expect("the output is written");
             dir
         });
@@ -239,5 +236,5 @@ fn write_unchanged(bencher: Bencher) {
     let f = fixture();
     bencher
         .counter(BytesCount::new(f.output))
-        .bench(|| output::write(&f.written, &f.files, &guard(&f.project)));
+        .bench(|| stages::write(&f.written, &f.files, &guard(&f.project)));
 }

@@ -9,9 +9,7 @@
 
 use std::path::Path;
 
-use runsheet::config::{self, Overrides};
-use runsheet::project::Project;
-use runsheet::source::SourceDb;
+use runsheet::Overrides;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,13 +18,10 @@ fn main() {
         std::process::exit(2);
     };
     let (root, out) = (Path::new(root), Path::new(out));
-    let mut db = SourceDb::default();
-    let mut diags = Vec::new();
-    let Some(config) = config::load(root, &Overrides::default(), &mut db, &mut diags) else {
+    let Ok((project, _)) = runsheet::load(root, &Overrides::default()) else {
         eprintln!("corpus_stats: cannot load `{}`", root.display());
         std::process::exit(1);
     };
-    let project = Project::load(config, db, &mut diags);
     let source: u64 = file_bytes(&project.config.content) + file_bytes(&project.config.partials);
     let mut ratios = Vec::new();
     let (mut expanded, mut plans) = (0u64, 0u64);

@@ -19,7 +19,7 @@ use crate::project::{Page, Project};
 
 /// Pages rendered together before their files are added: enough to keep
 /// every core busy, few enough that their output is small beside the project.
-pub const BATCH: usize = 256;
+pub(crate) const BATCH: usize = 256;
 
 /// What a build made.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

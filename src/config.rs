@@ -53,7 +53,7 @@ impl PageFormat {
 }
 
 /// The name of the optional settings file in the project folder.
-pub const CONFIG_FILE: &str = "runsheet.toml";
+pub(crate) const CONFIG_FILE: &str = "runsheet.toml";
 
 /// `runsheet.toml` as written: every key optional, paths relative to the project folder.
 #[derive(Debug, Default, Deserialize)]
@@ -80,7 +80,7 @@ struct FileConfig {
 
 /// Every key `runsheet.toml` knows, in the order `runsheet init` writes them.
 /// A unit test checks it against what the file parser accepts.
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "content",
     "partials",
     "templates",
@@ -143,7 +143,7 @@ impl Default for Site {
 }
 
 /// `https://x.org/docs` becomes `https://x.org/docs/`; blank becomes `None`.
-pub fn normalize_base_url(s: &str) -> Option<String> {
+pub(crate) fn normalize_base_url(s: &str) -> Option<String> {
     let t = s.trim();
     if t.is_empty() {
         return None;
@@ -207,7 +207,7 @@ pub struct Config {
 }
 
 /// `/docs/` and `docs` become `/docs`; `/` and `` become ``.
-pub fn normalize_base_path(s: &str) -> String {
+pub(crate) fn normalize_base_path(s: &str) -> String {
     let trimmed = s.trim().trim_matches('/');
     if trimmed.is_empty() {
         String::new()
@@ -218,7 +218,8 @@ pub fn normalize_base_path(s: &str) -> String {
 
 /// Parses the text of a `runsheet.toml`; the known keys it sets, in the
 /// order of [`KEYS`], or the parser's message.
-pub fn parse_settings(text: &str) -> Result<Vec<String>, String> {
+#[cfg(test)]
+pub(crate) fn parse_settings(text: &str) -> Result<Vec<String>, String> {
     toml::from_str::<FileConfig>(text).map_err(|e| e.message().to_owned())?;
     let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
     Ok(KEYS

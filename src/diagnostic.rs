@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-pub mod codes;
+pub(crate) mod codes;
 
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::{IncludeSite, Origin};
@@ -107,7 +107,7 @@ impl Diagnostic {
 
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
     Github,
@@ -134,7 +134,7 @@ pub fn normalize(diags: &mut Vec<Diagnostic>, db: &SourceDb) {
 }
 
 /// Turns every warning into an error (`--strict`).
-pub fn promote_warnings(diags: &mut [Diagnostic]) {
+pub(crate) fn promote_warnings(diags: &mut [Diagnostic]) {
     for d in diags {
         d.severity = Severity::Error;
     }
@@ -295,7 +295,7 @@ pub fn render_json(d: &Diagnostic, db: &SourceDb) -> String {
 }
 
 /// Renders one diagnostic as a GitHub Actions workflow command.
-pub fn render_github(d: &Diagnostic, db: &SourceDb) -> String {
+pub(crate) fn render_github(d: &Diagnostic, db: &SourceDb) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -330,7 +330,7 @@ fn escape_property(s: &str) -> String {
 }
 
 /// Counts of errors and warnings, for the closing summary line.
-pub fn summary(diags: &[Diagnostic]) -> (usize, usize) {
+pub(crate) fn summary(diags: &[Diagnostic]) -> (usize, usize) {
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)

@@ -7,5 +7,5 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    runsheet::cli::run(std::env::args_os())
+    runsheet::run(std::env::args_os())
 }

@@ -30,13 +30,13 @@ use crate::source::FileId;
 pub use crate::config::PageFormat;
 
 /// True when the file at `path` (as shown to users) is MDX.
-pub fn is_mdx(path: &str) -> bool {
+pub(crate) fn is_mdx(path: &str) -> bool {
     path.ends_with(".mdx")
 }
 
 /// How an import binds one name.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Binding {
+pub(crate) enum Binding {
     /// `import Name from …`
     Default,
     /// `import { Name } from …` or `import { Imported as Name } from …`
@@ -47,7 +47,7 @@ pub enum Binding {
 
 /// One `import … from 'path'` line.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Import {
+pub(crate) struct Import {
     /// The local names it binds, and how.
     pub names: Vec<(String, Binding)>,
     /// The module path as written, without quotes.
@@ -60,14 +60,14 @@ pub struct Import {
 
 impl Import {
     /// True when the path names a partial (`*.md`, `*.mdx`).
-    pub fn is_partial(&self) -> bool {
+    pub(crate) fn is_partial(&self) -> bool {
         let path = self.path.split(['?', '#']).next().unwrap_or("");
         path.ends_with(".md") || path.ends_with(".mdx")
     }
 
     /// The component name under which the partial's text is placed: the
     /// default import, or Astro's named export `Content`.
-    pub fn partial_name(&self) -> Option<&str> {
+    pub(crate) fn partial_name(&self) -> Option<&str> {
         if !self.is_partial() {
             return None;
         }
@@ -84,7 +84,7 @@ impl Import {
 
 /// What to put in place of an [`Item`]'s range.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ItemKind {
+pub(crate) enum ItemKind {
     /// Nothing: the bytes are left out.
     Drop,
     /// The text of the partial imported by `imports[import]` (a whole line).
@@ -95,7 +95,7 @@ pub enum ItemKind {
 
 /// A range of the file that is not copied as it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Item {
+pub(crate) struct Item {
     /// Byte range in the file. A `whole_lines` item starts at a line's start
     /// and ends after a newline (or at the end of the file).
     pub range: Range<usize>,
@@ -107,7 +107,7 @@ pub struct Item {
 
 /// Everything runsheet reads out of one MDX file.
 #[derive(Clone, Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     pub imports: Vec<Import>,
     /// In file order, never overlapping.
     pub items: Vec<Item>,
@@ -121,7 +121,7 @@ pub struct Scan {
 
 /// Reads the MDX constructs of `text` (the file `file`) from `start`, the
 /// first byte after its front matter.
-pub fn scan(file: FileId, text: &str, start: usize) -> Scan {
+pub(crate) fn scan(file: FileId, text: &str, start: usize) -> Scan {
     let mut s = Scan {
         code: code_ranges(text, start),
         ..Scan::default()
@@ -305,7 +305,7 @@ fn take_ident(s: &str) -> Option<(&str, &str)> {
 }
 
 /// Parses `import … from 'path';` (the line starts at `offset` in the file).
-pub fn parse_import(line: &str, offset: usize) -> Option<Import> {
+pub(crate) fn parse_import(line: &str, offset: usize) -> Option<Import> {
     let rest = line.strip_prefix("import")?.trim_end();
     let rest = rest.strip_suffix(';').unwrap_or(rest).trim_end();
     let (names, from) = if rest.trim_start().starts_with(['\'', '"']) {
@@ -366,7 +366,7 @@ fn import_clause(s: &str) -> Option<(Vec<(String, Binding)>, &str)> {
 
 /// An attribute value of a tag.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value {
+pub(crate) enum Value {
     /// A string (`"…"`, `'…'`, or `{"…"}`): its text and where it is.
     Str(String, usize),
     /// Another expression, `{…}`: its text, braces excluded.
@@ -375,7 +375,7 @@ pub enum Value {
 
 /// A JSX tag: `<Name attr="v" />`, `<Name>` or `</Name>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsxTag {
+pub(crate) struct JsxTag {
     pub name: String,
     pub attrs: Vec<(String, Option<Value>)>,
     pub closing: bool,
@@ -395,7 +395,7 @@ impl JsxTag {
 /// Parses a component tag starting at `at` (`<` then a capital letter, or
 /// `</` then one). `None` when the text there is not such a tag: then it is
 /// left as text. A tag never spans a blank line.
-pub fn parse_tag(text: &str, at: usize) -> Option<JsxTag> {
+pub(crate) fn parse_tag(text: &str, at: usize) -> Option<JsxTag> {
     let mut p = Cursor { text, at };
     p.eat("<").then_some(())?;
     let closing = p.eat("/");

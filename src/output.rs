@@ -14,7 +14,7 @@ use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostic::Diagnostic;
 
 mod commit;
-pub mod paths;
+pub(crate) mod paths;
 
 use commit::{Change, Swapped};
 
@@ -589,7 +589,7 @@ pub fn write(out: &Path, files: &Files, guard: &Guard) -> Result<(), Diagnostic>
 /// marker written, and the stage swapped in (or, for a folder that cannot
 /// be moved, the changed files replaced in place). When no file changed,
 /// nothing is touched. A set that is not staged is an error.
-pub fn finish(mut files: Files) -> Result<(), Diagnostic> {
+pub(crate) fn finish(mut files: Files) -> Result<(), Diagnostic> {
     let Mode::Stage(mut stage) = std::mem::take(&mut files.mode) else {
         return Err(Diagnostic::error(
             "output-failed",
@@ -644,7 +644,7 @@ fn read_tree(out: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// A unified diff between `out` on disk and `files`; `None` when they are the same.
-pub fn diff(out: &Path, files: &Files) -> Option<String> {
+pub(crate) fn diff(out: &Path, files: &Files) -> Option<String> {
     let on_disk = read_tree(out);
     let mut report = String::new();
     let paths: BTreeSet<&str> = on_disk

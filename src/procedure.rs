@@ -12,15 +12,13 @@ use crate::source::SourceDb;
 use crate::sourcemap::Location;
 
 mod content;
-pub mod hold;
+pub(crate) mod hold;
 mod lint;
 mod read;
-pub mod render;
-
-pub use content::strip_marker;
+pub(crate) mod render;
 
 /// How many words of a step's title go into its id.
-pub const ID_WORDS: usize = 5;
+pub(crate) const ID_WORDS: usize = 5;
 
 /// How many levels of steps are read: top-level steps are level 1, their
 /// substeps level 2, … An ordered list nested in a step of this level is
@@ -29,7 +27,7 @@ pub const ID_WORDS: usize = 5;
 /// procedure.
 pub const MAX_STEP_DEPTH: usize = 16;
 
-pub use crate::config::Reading;
+pub(crate) use crate::config::Reading;
 
 /// One numbered procedure: a top-level ordered list (or several, when the
 /// writer continued one after an interruption) and the headings above it.
@@ -268,7 +266,7 @@ pub fn extract(
 /// `(true, rest)` when `text` starts with `Optional:`, `(Optional)` or
 /// `[Optional]` in any case; `rest` is the text after it and after any `:`,
 /// `-`, dashes and spaces that follow.
-pub fn strip_optional(text: &str) -> (bool, &str) {
+pub(crate) fn strip_optional(text: &str) -> (bool, &str) {
     optional_prefix(text, false)
 }
 
@@ -276,7 +274,7 @@ pub fn strip_optional(text: &str) -> (bool, &str) {
 /// emphasised with it: `**Optional:** x`, `**Optional**: x`,
 /// `**[Optional]** x`, `_(Optional)_ x` all give `x`. When the emphasis goes
 /// on past the prefix (`**Optional: x**`), the line is kept whole.
-pub fn strip_optional_markdown(line: &str) -> (bool, &str) {
+pub(crate) fn strip_optional_markdown(line: &str) -> (bool, &str) {
     optional_prefix(line, true)
 }
 
@@ -331,7 +329,7 @@ fn optional_prefix(text: &str, markdown: bool) -> (bool, &str) {
 }
 
 /// The id segment for a step title: its first [`ID_WORDS`] words, slugged.
-pub fn step_slug(title: &str) -> String {
+pub(crate) fn step_slug(title: &str) -> String {
     let slug = slugify_words(title, ID_WORDS);
     if slug.is_empty() {
         "step".into()
@@ -608,21 +606,6 @@ mod tests {
         ];
         for (title, slug) in cases {
             assert_eq!(step_slug(title), slug, "{title:?}");
-        }
-    }
-
-    #[test]
-    fn marker_table() {
-        let cases = [
-            ("1. Step", (3, "Step")),
-            ("12) Step", (4, "Step")),
-            ("1.   Step", (5, "Step")),
-            ("1.      code", (3, "     code")),
-            ("1.", (3, "")),
-            ("- bullet", (0, "- bullet")),
-        ];
-        for (line, expected) in cases {
-            assert_eq!(strip_marker(line), expected, "{line:?}");
         }
     }
 }

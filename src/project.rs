@@ -28,7 +28,7 @@ pub struct Page {
 }
 
 /// Front-matter keys that make a page a redirect to the address they hold.
-pub const REDIRECT_KEYS: [&str; 2] = ["redirect", "redirect_to"];
+pub(crate) const REDIRECT_KEYS: [&str; 2] = ["redirect", "redirect_to"];
 
 impl Page {
     /// Where a redirect page sends its readers: `redirect:` or `redirect_to:`
@@ -194,7 +194,7 @@ pub(crate) fn read_page(
 }
 
 /// How many unused partials get a warning of their own; the rest share one.
-pub const UNUSED_LISTED: usize = 10;
+pub(crate) const UNUSED_LISTED: usize = 10;
 
 /// A `partial-unused` warning for each of the first [`UNUSED_LISTED`]
 /// partials no page includes (in path order), and one for all the others,

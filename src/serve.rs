@@ -28,7 +28,7 @@ use crate::site::links::percent_decode;
 use crate::source::SourceDb;
 
 /// The URL open pages poll to learn about rebuilds.
-pub const VERSION_PATH: &str = "/__runsheet/version";
+pub(crate) const VERSION_PATH: &str = "/__runsheet/version";
 
 /// How long the watcher waits for a burst of changes to settle.
 const DEBOUNCE: Duration = Duration::from_millis(150);
@@ -37,14 +37,14 @@ const DEBOUNCE: Duration = Duration::from_millis(150);
 pub const MAX_CONNECTIONS: usize = 32;
 
 /// Largest request line and headers accepted, in bytes.
-pub const MAX_HEAD: usize = 16 * 1024;
+pub(crate) const MAX_HEAD: usize = 16 * 1024;
 
 /// How long a connection may take to send its request, and to take the answer.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What `runsheet serve` was asked to do.
 #[derive(Clone, Debug)]
-pub struct Options {
+pub(crate) struct Options {
     pub root: PathBuf,
     pub overrides: Overrides,
     /// Address to listen on; `127.0.0.1` unless `--host` says otherwise.
@@ -77,7 +77,7 @@ struct Outcome {
 
 /// Builds, serves and watches until the process is stopped. Returns an exit
 /// code only when the server cannot start.
-pub fn run(opts: &Options) -> u8 {
+pub(crate) fn run(opts: &Options) -> u8 {
     let first = compile(opts);
     let watch = first.watch.clone();
     let state = Arc::new(Mutex::new(Snapshot {

@@ -79,7 +79,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 ///
 /// On invalid UTF-8, returns the byte offset (in the file as stored) of the
 /// first byte that is not valid.
-pub fn decode(bytes: &[u8]) -> Result<String, usize> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, usize> {
     let (bom, rest) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (3, rest),
         None => (0, bytes),

@@ -4,7 +4,7 @@ use super::Severity;
 
 /// One diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Code {
+pub(crate) struct Code {
     pub name: &'static str,
     /// The severity it is reported with (`--strict` makes warnings errors).
     pub severity: Severity,
@@ -22,7 +22,7 @@ const fn code(name: &'static str, severity: Severity, meaning: &'static str) -> 
 use Severity::{Error, Warning};
 
 /// Every code, in the order README's table lists them.
-pub const CODES: &[Code] = &[
+pub(crate) const CODES: &[Code] = &[
     code("include-missing", Error, "no partial has that name, or an MDX import's path (with suggestions)"),
     code("include-ambiguous", Error, "two partials have that name; use `folder/name`"),
     code("include-cycle", Error, "a partial includes itself through a chain, shown whole"),
@@ -69,7 +69,7 @@ pub const CODES: &[Code] = &[
 ];
 
 /// The registered code named `name`.
-pub fn lookup(name: &str) -> Option<&'static Code> {
+pub(crate) fn lookup(name: &str) -> Option<&'static Code> {
     CODES.iter().find(|c| c.name == name)
 }
 

@@ -478,25 +478,6 @@ fn step_markdown(content: &[Block]) -> String {
     parts.join("\n\n")
 }
 
-/// Splits an ordered list marker (`12.`, `3)`) and the spaces after it off
-/// `line`: `(content indent, content)`, following CommonMark's rule that
-/// five or more spaces mean one space and indented code.
-pub fn strip_marker(line: &str) -> (usize, &str) {
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    let after = &line[digits..];
-    if digits == 0 || !(after.starts_with('.') || after.starts_with(')')) {
-        return (0, line);
-    }
-    let rest = &after[1..];
-    let spaces = rest.len() - rest.trim_start_matches(' ').len();
-    let width = digits + 1;
-    match spaces {
-        _ if rest.trim().is_empty() => (width + 1, ""),
-        1..=4 => (width + spaces, &rest[spaces..]),
-        _ => (width + 1, &rest[1..]),
-    }
-}
-
 /// `line` without up to `n` leading spaces.
 fn dedent(line: &str, n: usize) -> &str {
     let spaces = line.len() - line.trim_start_matches(' ').len();

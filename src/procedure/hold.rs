@@ -19,11 +19,11 @@ use crate::source::SourceDb;
 use crate::sourcemap::IncludeSite;
 
 /// The callout kind that marks a hold point.
-pub const HOLD_CALLOUT: &str = "hold";
+pub(crate) const HOLD_CALLOUT: &str = "hold";
 
 /// Words (whole words, any case) that make a step risky enough to want a
 /// hold point at or before it.
-pub const RISKY_WORDS: &[&str] = &[
+pub(crate) const RISKY_WORDS: &[&str] = &[
     "delete",
     "deletes",
     "deleted",
@@ -60,7 +60,7 @@ pub const RISKY_WORDS: &[&str] = &[
 ];
 
 /// Whether a step with this title and content is a hold point.
-pub fn is_hold(title: &str, content: &[Block]) -> bool {
+pub(crate) fn is_hold(title: &str, content: &[Block]) -> bool {
     has_hold_prefix(title)
         || content.iter().any(|b| {
             b.kind == BlockKind::Note
@@ -77,7 +77,7 @@ fn has_hold_prefix(text: &str) -> bool {
 }
 
 /// The first risky word of a step's text or code, if any.
-pub fn risky_word(step: &Step) -> Option<String> {
+pub(crate) fn risky_word(step: &Step) -> Option<String> {
     let code = step.code.iter().map(|c| c.content.as_str());
     std::iter::once(step.text.as_str())
         .chain(code)
@@ -87,7 +87,7 @@ pub fn risky_word(step: &Step) -> Option<String> {
 }
 
 /// `hold-missing` warnings for the procedures of one page, in page order.
-pub fn lint(procedures: &[Procedure], db: &SourceDb, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn lint(procedures: &[Procedure], db: &SourceDb, diags: &mut Vec<Diagnostic>) {
     let mut covered: BTreeSet<&str> = BTreeSet::new();
     for p in procedures {
         let mut held = covered.contains(p.id.as_str());

@@ -12,14 +12,14 @@ use std::ops::Range;
 
 /// A start tag: its name as written and its attributes in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StartTag<'a> {
+pub(crate) struct StartTag<'a> {
     pub name: &'a str,
     pub attrs: Vec<Attr<'a>>,
 }
 
 /// One attribute of a start tag.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attr<'a> {
+pub(crate) struct Attr<'a> {
     /// As written (compare with [`str::eq_ignore_ascii_case`]).
     pub name: &'a str,
     /// The value as written, without quotes, entities not decoded; empty for a bare attribute.
@@ -32,12 +32,12 @@ pub struct Attr<'a> {
 
 impl<'a> StartTag<'a> {
     /// True when the tag is `<name …>`, in any case.
-    pub fn is(&self, name: &str) -> bool {
+    pub(crate) fn is(&self, name: &str) -> bool {
         self.name.eq_ignore_ascii_case(name)
     }
 
     /// The first attribute called `name`, in any case (later ones are ignored, as browsers do).
-    pub fn attr(&self, name: &str) -> Option<&Attr<'a>> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&Attr<'a>> {
         self.attrs
             .iter()
             .find(|a| a.name.eq_ignore_ascii_case(name))
@@ -45,7 +45,7 @@ impl<'a> StartTag<'a> {
 }
 
 /// Every start tag of `html`, in order.
-pub fn start_tags(html: &str) -> Vec<StartTag<'_>> {
+pub(crate) fn start_tags(html: &str) -> Vec<StartTag<'_>> {
     let mut tags = Vec::new();
     let mut at = 0;
     while let Some(found) = html[at..].find('<') {
@@ -168,7 +168,7 @@ fn skip_raw_text(html: &str, tag: &StartTag<'_>, end: usize) -> usize {
 /// An attribute value with the character references that matter in URLs
 /// and ids decoded: `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, and
 /// numeric ones (`&#39;`, `&#x27;`). Others stay as written.
-pub fn decode(value: &str) -> Cow<'_, str> {
+pub(crate) fn decode(value: &str) -> Cow<'_, str> {
     if !value.contains('&') {
         return Cow::Borrowed(value);
     }

@@ -15,7 +15,7 @@ use super::nav::Nav;
 /// (a path relative to the site root) and as an absolute URL when one can be
 /// known (for the canonical link).
 #[derive(Debug, PartialEq, Eq)]
-pub struct Destination {
+pub(crate) struct Destination {
     pub href: String,
     pub canonical: String,
     pub title: Option<String>,
@@ -24,7 +24,7 @@ pub struct Destination {
 /// Resolves the redirect `target` written in `page`, for a stub written at
 /// `from`. A target inside the content that names nothing gets a
 /// `link-broken` warning, and is kept as written.
-pub fn destination(
+pub(crate) fn destination(
     project: &Project,
     index: &SiteIndex,
     page: &Page,
@@ -63,7 +63,7 @@ pub fn destination(
 }
 
 /// The way from the stub at `from` to the site file at `path` (both relative to the root).
-pub fn to_path(
+pub(crate) fn to_path(
     project: &Project,
     from: &str,
     path: &str,
@@ -84,7 +84,7 @@ pub fn to_path(
 
 /// The span of the first front-matter line setting one of `keys`
 /// (`redirect: /docs/x`), or `(0, 0)`.
-pub fn key_line(text: &str, keys: &[&str]) -> (usize, usize) {
+pub(crate) fn key_line(text: &str, keys: &[&str]) -> (usize, usize) {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let bare = line.trim_end();
@@ -108,7 +108,7 @@ fn kept(target: &str) -> Destination {
 }
 
 /// The stub page that forwards to `to`.
-pub fn redirect_page(templates: &Templates, to: &Destination) -> Result<String, Diagnostic> {
+pub(crate) fn redirect_page(templates: &Templates, to: &Destination) -> Result<String, Diagnostic> {
     templates.render(
         "redirect.html",
         context! {
@@ -122,7 +122,7 @@ pub fn redirect_page(templates: &Templates, to: &Destination) -> Result<String, 
 /// The output path of an old address named in `redirect_from:`:
 /// `/docs/old/page` (under `base_path` `/docs`), `old/page.html`,
 /// `old/page/` → `old/page.html`; `None` for one outside `base_path` or empty.
-pub fn old_address_path(address: &str, base_path: &str) -> Option<String> {
+pub(crate) fn old_address_path(address: &str, base_path: &str) -> Option<String> {
     let address = address.split(['?', '#']).next().unwrap_or("");
     let path = match address.strip_prefix('/') {
         Some(abs) if base_path.is_empty() => abs,
@@ -149,7 +149,7 @@ pub fn old_address_path(address: &str, base_path: &str) -> Option<String> {
 
 /// `sitemap.xml`: every page path (relative to the root) under `base_url`, with
 /// its last-updated date when known.
-pub fn sitemap(base_url: &str, pages: &[(String, Option<String>)]) -> String {
+pub(crate) fn sitemap(base_url: &str, pages: &[(String, Option<String>)]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -170,7 +170,7 @@ pub fn sitemap(base_url: &str, pages: &[(String, Option<String>)]) -> String {
 }
 
 /// The body of the generated home page: every page, as the navigation orders them.
-pub fn page_list(project: &Project, nav: &Nav) -> String {
+pub(crate) fn page_list(project: &Project, nav: &Nav) -> String {
     let mut out = String::from("<p>Every page of this site, in the order of its navigation.</p>\n");
     out.push_str(&nav.outline_html(project, "index.html"));
     out

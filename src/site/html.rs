@@ -13,35 +13,35 @@ use super::links::{Link, SiteIndex};
 
 /// A rendered page body and its plain text (for the search index).
 #[derive(Debug, Default)]
-pub struct Body {
+pub(crate) struct Body {
     pub html: String,
     pub text: String,
 }
 
 /// Escapes text for HTML element content and double-quoted attribute
 /// values (`&`, `<`, `>`, `"`), with pulldown-cmark's own escaper.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     crate::text::escape_html(text)
 }
 
 /// The headings `!toc` lists: levels 2 and 3.
-pub fn toc_headings(headings: &[Heading]) -> impl Iterator<Item = &Heading> {
+pub(crate) fn toc_headings(headings: &[Heading]) -> impl Iterator<Item = &Heading> {
     headings.iter().filter(|h| h.level == 2 || h.level == 3)
 }
 
 /// Prefix of the ids the layout and the renderer give their own elements
 /// (`rs:main`, `rs:toc-1`): [`crate::slug::slugify`] never writes a `:`, so no
 /// generated heading anchor can take one of them.
-pub const LAYOUT_ID_PREFIX: &str = "rs:";
+pub(crate) const LAYOUT_ID_PREFIX: &str = "rs:";
 
 /// The id of the `n`th (from 1) `!toc` block of a page: `rs:toc-1`, `rs:toc-2` …
-pub fn toc_id(n: usize) -> String {
+pub(crate) fn toc_id(n: usize) -> String {
     format!("{LAYOUT_ID_PREFIX}toc-{n}")
 }
 
 /// The table of contents: h2 entries, with their h3 entries nested below.
 /// `id` names its title, which labels it; every block of a page needs its own.
-pub fn toc_html(headings: &[Heading], id: &str) -> String {
+pub(crate) fn toc_html(headings: &[Heading], id: &str) -> String {
     let mut out = String::new();
     let (mut open_item, mut open_sub) = (false, false);
     for h in toc_headings(headings) {
@@ -81,7 +81,7 @@ pub fn toc_html(headings: &[Heading], id: &str) -> String {
 /// `!toc` stood (the first titled `rs:toc-1`, the next `rs:toc-2` …), and
 /// links resolved by `index` (broken ones reported): Markdown links and
 /// images, and the `href` of `<a>` tags in raw HTML outside code.
-pub fn render_body(
+pub(crate) fn render_body(
     page: &Page,
     project: &Project,
     index: &SiteIndex,
@@ -229,7 +229,7 @@ pub fn render_body(
 /// Raw HTML as the page holds it: one HTML block (its lines joined) or one
 /// inline tag, with where each of its pieces stands in the page's doc text.
 #[derive(Debug, Default)]
-pub struct RawHtml {
+pub(crate) struct RawHtml {
     pub text: String,
     /// `(offset in text, doc range)` of each event that made it up.
     pieces: Vec<(usize, Range<usize>)>,
@@ -251,7 +251,7 @@ impl RawHtml {
     /// page's text as written, otherwise where that text is found in the
     /// piece's lines (a container's `>` or indentation may be left out of
     /// the event), or the piece's start.
-    pub fn doc_offset(&self, range: Range<usize>, doc: &str) -> usize {
+    pub(crate) fn doc_offset(&self, range: Range<usize>, doc: &str) -> usize {
         let k = self
             .pieces
             .partition_point(|(start, _)| *start <= range.start)
@@ -272,7 +272,7 @@ impl RawHtml {
 
 /// Every run of raw HTML in `page` outside code: each HTML block and each
 /// inline HTML tag (text in code spans and code blocks is not HTML).
-pub fn raw_html(page: &Page) -> Vec<RawHtml> {
+pub(crate) fn raw_html(page: &Page) -> Vec<RawHtml> {
     let mut runs = Vec::new();
     let mut block: Option<RawHtml> = None;
     let mut tree_events = Vec::new();
@@ -473,7 +473,12 @@ fn checked_href<'a>(event: &'a Event<'_>) -> Option<&'a str> {
 
 /// Reports what [`render_body`] reports about `page`'s links (`link-broken`,
 /// `anchor-broken`), without rendering it.
-pub fn check_links(page: &Page, project: &Project, index: &SiteIndex, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_links(
+    page: &Page,
+    project: &Project,
+    index: &SiteIndex,
+    diags: &mut Vec<Diagnostic>,
+) {
     for run in raw_html(page) {
         raw_links(&run, page, project, index, diags);
     }

@@ -28,7 +28,7 @@ use crate::project::{Page, Project};
 
 /// What the link checker knows about the site: its pages, their anchors and the copied content files.
 #[derive(Debug, Default)]
-pub struct SiteIndex {
+pub(crate) struct SiteIndex {
     /// Page name → anchors (heading ids, and `id` attributes and `<a name>` in
     /// raw HTML outside code).
     pub anchors: BTreeMap<String, BTreeSet<String>>,
@@ -41,7 +41,7 @@ pub struct SiteIndex {
 
 /// Where a link points, once resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Left as written: external, outside `base_path`, or nothing to rewrite.
     Keep,
     /// A page of the site, with the query as written (`?x=1`, or empty) and an optional fragment.
@@ -62,7 +62,7 @@ pub fn page_path(name: &str) -> String {
 }
 
 /// A relative URL from the file `from` to the file `to`, both relative to the site root.
-pub fn relative(from: &str, to: &str) -> String {
+pub(crate) fn relative(from: &str, to: &str) -> String {
     let from_dir: Vec<&str> = from.split('/').collect();
     let from_dir = &from_dir[..from_dir.len() - 1];
     let to_parts: Vec<&str> = to.split('/').collect();
@@ -78,7 +78,7 @@ pub fn relative(from: &str, to: &str) -> String {
 }
 
 /// `../` once per folder level of `path` (relative to the site root): the way back to the root.
-pub fn root_prefix(path: &str) -> String {
+pub(crate) fn root_prefix(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
@@ -95,19 +95,19 @@ const HREF_BREAKING: &AsciiSet = &CONTROLS
     .add(b'\\');
 
 /// Percent-encodes a site path for an `href` (non-ASCII text as UTF-8 escapes).
-pub fn encode_path(path: &str) -> String {
+pub(crate) fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, HREF_BREAKING).to_string()
 }
 
 /// Decodes `%XX` escapes; text that does not decode to UTF-8 is returned as it was.
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     percent_decode_str(s)
         .decode_utf8()
         .map_or_else(|_| s.to_owned(), |d| d.into_owned())
 }
 
 /// True for `https:`, `mailto:`, `//host` and other links that leave the site.
-pub fn is_external(href: &str) -> bool {
+pub(crate) fn is_external(href: &str) -> bool {
     crate::text::is_external(href)
 }
 
@@ -129,7 +129,7 @@ fn join(dir: &str, rel: &str) -> Option<String> {
 
 impl SiteIndex {
     /// Indexes the project's pages and the files copied from `content/`.
-    pub fn new(project: &Project, files: BTreeSet<String>) -> SiteIndex {
+    pub(crate) fn new(project: &Project, files: BTreeSet<String>) -> SiteIndex {
         let mut index = SiteIndex {
             files,
             base_path: project.config.base_path.clone(),
@@ -152,7 +152,7 @@ impl SiteIndex {
     }
 
     /// Resolves `href` written in page `from`.
-    pub fn resolve(&self, from: &str, href: &str) -> Target {
+    pub(crate) fn resolve(&self, from: &str, href: &str) -> Target {
         let href = href.trim();
         if href.is_empty() || is_external(href) {
             return Target::Keep;
@@ -266,7 +266,7 @@ fn html_ids(html: &str) -> Vec<String> {
 }
 
 /// A link found in a page: its target as written, and where it stands in the page's `doc.text` (start, length).
-pub struct Link<'a> {
+pub(crate) struct Link<'a> {
     pub page: &'a Page,
     pub href: &'a str,
     pub at: usize,
@@ -307,7 +307,7 @@ fn rewritten(from: &str, target: &Target) -> Option<String> {
 
 impl SiteIndex {
     /// The `href` to write instead of the one written (`None`: keep it), reporting broken links and anchors.
-    pub fn rewrite(
+    pub(crate) fn rewrite(
         &self,
         link: &Link<'_>,
         project: &Project,

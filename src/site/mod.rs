@@ -24,13 +24,13 @@
 //! block take ids starting with [`html::LAYOUT_ID_PREFIX`] (`rs:main`,
 //! `rs:search-input`, `rs:toc-1`), which no generated anchor can be.
 
-pub mod attrs;
-pub mod extras;
-pub mod html;
-pub mod links;
-pub mod nav;
-pub mod search;
-pub mod updated;
+pub(crate) mod attrs;
+pub(crate) mod extras;
+pub(crate) mod html;
+pub(crate) mod links;
+pub(crate) mod nav;
+pub(crate) mod search;
+pub(crate) mod updated;
 
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -39,7 +39,7 @@ use minijinja::{context, Value};
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-pub use crate::loader::ContentFile;
+pub(crate) use crate::loader::ContentFile;
 use crate::output::{paths, Files};
 use crate::plan::plan_path;
 use crate::project::{Page, Project};

@@ -31,14 +31,14 @@ struct Node {
 
 /// A link shown in a page: title and URL relative to the site root (none for a folder without a page).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct NavLink {
+pub(crate) struct NavLink {
     pub title: String,
     pub path: Option<String>,
 }
 
 /// The navigation of the whole site.
 #[derive(Debug)]
-pub struct Nav {
+pub(crate) struct Nav {
     nodes: Vec<Node>,
     /// Node of each page, by index into `project.pages`.
     page_node: Vec<usize>,
@@ -58,7 +58,7 @@ fn folder_title(segment: &str) -> String {
 
 /// Compares names as a reader does: case aside, and runs of digits by their
 /// value, so `p2` comes before `p10` and `Step 9` before `Step 10`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
     loop {
         match (a.peek().copied(), b.peek().copied()) {
@@ -98,7 +98,7 @@ fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
 }
 
 impl Nav {
-    pub fn build(project: &Project) -> Nav {
+    pub(crate) fn build(project: &Project) -> Nav {
         let mut nodes = vec![Node {
             name: String::new(),
             title: String::new(),
@@ -157,7 +157,7 @@ impl Nav {
     }
 
     /// The sections above page `i`, outermost first (the home page included when there is one).
-    pub fn breadcrumb(&self, i: usize, project: &Project) -> Vec<NavLink> {
+    pub(crate) fn breadcrumb(&self, i: usize, project: &Project) -> Vec<NavLink> {
         let mut out = Vec::new();
         let mut at = self.nodes[self.page_node[i]].parent;
         while let Some(n) = at {
@@ -171,7 +171,7 @@ impl Nav {
     }
 
     /// The pages before and after page `i` in reading order.
-    pub fn prev_next(&self, i: usize) -> (Option<usize>, Option<usize>) {
+    pub(crate) fn prev_next(&self, i: usize) -> (Option<usize>, Option<usize>) {
         let at = self.order.iter().position(|&p| p == i);
         match at {
             Some(k) => (
@@ -183,12 +183,12 @@ impl Nav {
     }
 
     /// The first page in reading order (the home page when there is one).
-    pub fn home(&self) -> Option<usize> {
+    pub(crate) fn home(&self) -> Option<usize> {
         self.order.first().copied()
     }
 
     /// `assets/nav.js`: sets `window.RUNSHEET_NAV` to the tree, `{t: title, u: path or null, c: children}`.
-    pub fn script(&self, project: &Project) -> String {
+    pub(crate) fn script(&self, project: &Project) -> String {
         let tree = self.json(0, project);
         format!(
             "// Written by runsheet: the site's navigation tree, read by site.js.\nwindow.RUNSHEET_NAV = {};\n",
@@ -197,7 +197,7 @@ impl Nav {
     }
 
     /// Every page as nested lists in navigation order, linked from the page at `from`.
-    pub fn outline_html(&self, project: &Project, from: &str) -> String {
+    pub(crate) fn outline_html(&self, project: &Project, from: &str) -> String {
         let mut out = String::new();
         self.outline(0, project, from, &mut out);
         out

@@ -7,7 +7,7 @@ const TEXT_LIMIT: usize = 8_000;
 
 /// One page in the index. Short keys keep the file small.
 #[derive(Debug, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Path of the built page, relative to the site root.
     pub u: String,
     /// Title.
@@ -21,7 +21,7 @@ pub struct Entry {
 }
 
 /// Collapses whitespace and cuts the text at [`TEXT_LIMIT`] bytes, on a character boundary.
-pub fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(TEXT_LIMIT));
     for word in text.split_whitespace() {
         if out.len() + word.len() + 1 > TEXT_LIMIT {
@@ -41,7 +41,7 @@ struct Index<'a> {
 }
 
 /// `search-index.json` and `assets/search-index.js` (the same data, set as `window.RUNSHEET_SEARCH`).
-pub fn files(entries: &[Entry]) -> (String, String) {
+pub(crate) fn files(entries: &[Entry]) -> (String, String) {
     let json = serde_json::to_string(&Index { pages: entries }).expect("index serialises");
     let js = format!(
         "// Written by runsheet: the search index, read by site.js.\nwindow.RUNSHEET_SEARCH = {json};\n"

@@ -11,11 +11,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// File path relative to the content folder (with `/`) → `YYYY-MM-DD`.
-pub type Dates = BTreeMap<String, String>;
+pub(crate) type Dates = BTreeMap<String, String>;
 
 /// The last-commit date of every committed file below `content`; empty when
 /// `content` is not in a git checkout or git is missing.
-pub fn dates(content: &Path) -> Dates {
+pub(crate) fn dates(content: &Path) -> Dates {
     let out = Command::new("git")
         .arg("-C")
         .arg(content)

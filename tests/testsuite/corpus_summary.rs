@@ -5,12 +5,13 @@ use crate::common;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use runsheet::config::Overrides;
-use runsheet::diagnostic::{self, Diagnostic, Severity};
+use runsheet::internals as diagnostic;
+use runsheet::internals::Procedure;
+use runsheet::internals::SourceDb;
 use runsheet::plan::{self, Plan};
-use runsheet::procedure::Procedure;
-use runsheet::project::Project;
-use runsheet::source::SourceDb;
+use runsheet::Overrides;
+use runsheet::Project;
+use runsheet::{Diagnostic, Severity};
 
 /// The corpus loaded as `.ci/run` checks it, with every diagnostic of a check.
 fn load_corpus(corpus: &std::path::Path) -> (Project, Vec<Diagnostic>) {
@@ -19,13 +20,13 @@ fn load_corpus(corpus: &std::path::Path) -> (Project, Vec<Diagnostic>) {
         partials: Some(corpus.join("src/shared-content")),
         base_path: Some("/docs".into()),
         // the `.md` form: its `.mdx` twins are summarised by the MDX tests
-        page_formats: Some(vec![runsheet::mdx::PageFormat::Md]),
+        page_formats: Some(vec![runsheet::internals::PageFormat::Md]),
         ..Overrides::default()
     };
     let (project, mut diags) = common::load_with(corpus, &overrides);
     // rendering finds what only rendering can (links, templates), as `check` does
-    let mut files = runsheet::output::Files::default();
-    let _ = runsheet::build::render(&project, &mut files, &mut diags);
+    let mut files = runsheet::internals::Files::default();
+    let _ = runsheet::internals::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     (project, diags)
 }
@@ -48,7 +49,7 @@ fn procedure_line(p: &Procedure) -> String {
     )
 }
 
-fn count_substeps(steps: &[runsheet::procedure::Step]) -> usize {
+fn count_substeps(steps: &[runsheet::internals::Step]) -> usize {
     steps
         .iter()
         .map(|s| s.substeps.len() + count_substeps(&s.substeps))

@@ -6,17 +6,10 @@ use crate::common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use runsheet::config::{self, Overrides};
-use runsheet::project::{Page, Project};
-use runsheet::source::SourceDb;
+use runsheet::{Page, Project};
 
-fn load(root: &Path) -> (Project, Vec<runsheet::diagnostic::Diagnostic>) {
-    let mut db = SourceDb::default();
-    let mut diags = Vec::new();
-    let config = config::load(root, &Overrides::default(), &mut db, &mut diags)
-        .expect("fixture project loads");
-    let project = Project::load(config, db, &mut diags);
-    (project, diags)
+fn load(root: &Path) -> (Project, Vec<runsheet::Diagnostic>) {
+    common::load(root)
 }
 
 /// One line per expanded line: `text  <- file:line:col (<- include site)*`.

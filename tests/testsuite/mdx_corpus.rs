@@ -11,12 +11,13 @@ use crate::common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use runsheet::config::Overrides;
-use runsheet::diagnostic::{self, Severity};
-use runsheet::mdx::PageFormat;
+use runsheet::internals as diagnostic;
+use runsheet::internals::PageFormat;
+use runsheet::internals::Step;
 use runsheet::plan::Plan;
-use runsheet::procedure::Step;
-use runsheet::project::Project;
+use runsheet::Overrides;
+use runsheet::Project;
+use runsheet::Severity;
 
 /// Twins whose texts differ where the comparison looks, and how.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
@@ -26,7 +27,7 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
 
 /// The corpus project read in one form, from the corpus root (where the
 /// pages' `src/shared-content/…` import paths resolve).
-fn load(corpus: &Path, form: PageFormat) -> (Project, Vec<runsheet::diagnostic::Diagnostic>) {
+fn load(corpus: &Path, form: PageFormat) -> (Project, Vec<runsheet::Diagnostic>) {
     let overrides = Overrides {
         content: Some(corpus.join("src/pages/docs")),
         partials: Some(corpus.join("src/shared-content")),
@@ -197,8 +198,8 @@ fn mdx_pages_check_clean_and_their_html_holds_their_partials() {
         return;
     };
     let (project, mut diags) = load(&corpus, PageFormat::Mdx);
-    let mut files = runsheet::output::Files::default();
-    runsheet::build::render(&project, &mut files, &mut diags);
+    let mut files = runsheet::internals::Files::default();
+    runsheet::internals::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     let errors: Vec<String> = diags
         .iter()
@@ -211,7 +212,7 @@ fn mdx_pages_check_clean_and_their_html_holds_their_partials() {
     for page in &project.pages {
         let source = &project.db.get(page.file).text;
         let html = files
-            .get(&runsheet::site::links::page_path(&page.name))
+            .get(&runsheet::internals::page_path(&page.name))
             .unwrap_or_else(|| panic!("{} has HTML", page.name));
         let text = html_text(&String::from_utf8_lossy(html));
         for line in source.lines().filter(|l| l.starts_with("import ")) {

@@ -9,8 +9,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// Levels of steps a plan reads (`runsheet::procedure::MAX_STEP_DEPTH`).
-const MAX: usize = runsheet::procedure::MAX_STEP_DEPTH;
+/// Levels of steps a plan reads (`runsheet::internals::MAX_STEP_DEPTH`).
+const MAX: usize = runsheet::internals::MAX_STEP_DEPTH;
 
 fn runsheet(root: &Path) -> Command {
     let mut cmd = Command::cargo_bin("runsheet").unwrap();

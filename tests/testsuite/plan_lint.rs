@@ -6,7 +6,7 @@ use crate::common;
 
 use std::collections::BTreeMap;
 
-use runsheet::config::Overrides;
+use runsheet::Overrides;
 
 #[test]
 fn corpus_procedure_warnings() {
@@ -19,13 +19,13 @@ fn corpus_procedure_warnings() {
         partials: Some(corpus.join("src/shared-content")),
         base_path: Some("/docs".into()),
         // the `.md` pages; tests/mdx_corpus.rs reads the `.mdx` ones
-        page_formats: Some(vec![runsheet::mdx::PageFormat::Md]),
+        page_formats: Some(vec![runsheet::internals::PageFormat::Md]),
         ..Overrides::default()
     };
     let (project, mut diags) = common::load_with(&common::repo(), &overrides);
     common::plans(&project, &mut diags);
     // a partial used by two pages warns once, as `runsheet check` reports it
-    runsheet::diagnostic::normalize(&mut diags, &project.db);
+    runsheet::internals::normalize(&mut diags, &project.db);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &diags {
         if d.code.starts_with("procedure-") {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use jsonschema::Validator;
-use runsheet::config::Overrides;
+use runsheet::Overrides;
 use serde_json::Value;
 
 fn validator() -> Validator {
@@ -103,7 +103,7 @@ fn corpus_plans_validate() {
         return;
     };
     let v = validator();
-    for form in runsheet::mdx::PageFormat::ALL {
+    for form in runsheet::internals::PageFormat::ALL {
         let overrides = Overrides {
             content: Some(corpus.join("src/pages/docs")),
             partials: Some(corpus.join("src/shared-content")),
@@ -113,7 +113,7 @@ fn corpus_plans_validate() {
         };
         // from the corpus root, where the MDX pages' import paths resolve
         let (project, mut diags) = common::load_with(&corpus, &overrides);
-        let mut files = runsheet::output::Files::default();
+        let mut files = runsheet::internals::Files::default();
         runsheet::plan::render(&project, &mut files, &mut diags);
         let mut checked = 0;
         for (path, bytes) in files.iter() {

@@ -121,8 +121,8 @@ type Found = (&'static str, usize);
 
 /// Procedure ids and top-level step numbers of the fixture `interrupted`,
 /// read with `lists`, and its warnings as `(code, line)`.
-fn read_interrupted(lists: runsheet::procedure::Reading) -> (Vec<Numbered>, Vec<Found>) {
-    let overrides = runsheet::config::Overrides {
+fn read_interrupted(lists: runsheet::internals::Reading) -> (Vec<Numbered>, Vec<Found>) {
+    let overrides = runsheet::Overrides {
         lists: Some(lists),
         ..Default::default()
     };
@@ -146,7 +146,7 @@ fn read_interrupted(lists: runsheet::procedure::Reading) -> (Vec<Numbered>, Vec<
 
 #[test]
 fn interrupted_lists_read_as_the_writer_meant() {
-    let (procedures, found) = read_interrupted(runsheet::procedure::Reading::Writer);
+    let (procedures, found) = read_interrupted(runsheet::internals::Reading::Writer);
     let expected: Vec<(String, Vec<u64>)> = [
         // `1.` `1.` code `1.`: a writer who numbers every step 1
         ("code-between-items", vec![1, 2, 3]),
@@ -169,7 +169,7 @@ fn interrupted_lists_read_as_the_writer_meant() {
 
 #[test]
 fn interrupted_lists_split_as_commonmark_reads_them() {
-    let (procedures, found) = read_interrupted(runsheet::procedure::Reading::Commonmark);
+    let (procedures, found) = read_interrupted(runsheet::internals::Reading::Commonmark);
     let ids: Vec<&str> = procedures.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(
         ids,
@@ -315,7 +315,7 @@ fn sample_guide_overview_and_alternative() {
 fn plans_are_byte_identical_across_runs() {
     let render = || {
         let (project, mut diags) = common::load(&common::repo());
-        let mut files = runsheet::output::Files::default();
+        let mut files = runsheet::internals::Files::default();
         plan::render(&project, &mut files, &mut diags);
         files
     };

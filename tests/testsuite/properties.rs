@@ -9,7 +9,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use runsheet::plan::{self, Plan};
-use runsheet::project::Project;
+use runsheet::Project;
 
 /// Few cases and a fixed seed: the suite stays fast and gives the same cases every run.
 fn config() -> Config {

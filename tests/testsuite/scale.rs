@@ -19,7 +19,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             let rel = e.path().strip_prefix(dir).unwrap();
             let rel = rel.to_string_lossy().replace('\\', "/");
             let bytes = fs::read(e.path()).unwrap();
-            let bytes = if rel == runsheet::output::MARKER {
+            let bytes = if rel == runsheet::internals::MARKER {
                 without_times(&bytes)
             } else {
                 bytes
@@ -95,7 +95,7 @@ fn a_second_build_changes_nothing_and_plans_are_compact() {
     Corpus::new(200, 3).write(&root).unwrap();
     let out = tmp.path().join("site");
     build(&root, &out, None);
-    let marker = out.join(runsheet::output::MARKER);
+    let marker = out.join(runsheet::internals::MARKER);
     let before = fs::metadata(&marker).unwrap().modified().unwrap();
     let first = fs::read(&marker).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));

@@ -231,13 +231,13 @@ fn idle_connections_are_bounded_and_timed_out() {
     let (server, port, _dir) = start();
     let before = threads(server.0.id());
     // more idle connections than the server serves at once
-    let idle: Vec<TcpStream> = (0..runsheet::serve::MAX_CONNECTIONS + 8)
+    let idle: Vec<TcpStream> = (0..runsheet::internals::MAX_CONNECTIONS + 8)
         .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
         .collect();
     std::thread::sleep(Duration::from_millis(500));
     if let (Some(before), Some(now)) = (before, threads(server.0.id())) {
         assert!(
-            now <= before + runsheet::serve::MAX_CONNECTIONS,
+            now <= before + runsheet::internals::MAX_CONNECTIONS,
             "{now} threads, {before} before the idle connections"
         );
     }
@@ -249,13 +249,13 @@ fn idle_connections_are_bounded_and_timed_out() {
         busy.starts_with("HTTP/1.1 503 ") || busy.starts_with("HTTP/1.1 200 "),
         "{busy}"
     );
-    assert!(asked.elapsed() < runsheet::serve::READ_TIMEOUT);
+    assert!(asked.elapsed() < runsheet::internals::READ_TIMEOUT);
     // the idle ones are told off and closed after the read timeout
     let started = Instant::now();
     let mut statuses = Vec::new();
     for mut stream in idle {
         stream
-            .set_read_timeout(Some(runsheet::serve::READ_TIMEOUT * 3))
+            .set_read_timeout(Some(runsheet::internals::READ_TIMEOUT * 3))
             .unwrap();
         let mut response = String::new();
         let _ = stream.read_to_string(&mut response);
@@ -266,8 +266,11 @@ fn idle_connections_are_bounded_and_timed_out() {
         "{statuses:?}"
     );
     let served = statuses.iter().filter(|s| *s == "408").count();
-    assert!(served <= runsheet::serve::MAX_CONNECTIONS, "{statuses:?}");
-    assert!(started.elapsed() < runsheet::serve::READ_TIMEOUT * 3);
+    assert!(
+        served <= runsheet::internals::MAX_CONNECTIONS,
+        "{statuses:?}"
+    );
+    assert!(started.elapsed() < runsheet::internals::READ_TIMEOUT * 3);
     wait_for(port, "/", 10, "the home page again", |s, _| s == 200);
 }
 

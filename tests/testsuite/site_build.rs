@@ -1,15 +1,15 @@
 //! In-process builds of small projects: the ids of a built page, content files
 //! (symlinks, paths that other products also want).
 
+use crate::common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use runsheet::config::{self, Overrides};
-use runsheet::diagnostic::{self, Diagnostic};
-use runsheet::output::Files;
-use runsheet::project::Project;
-use runsheet::source::SourceDb;
+use runsheet::internals as diagnostic;
+use runsheet::internals::Files;
+use runsheet::Project;
 
 fn write(root: &Path, rel: &str, text: &str) {
     let path = root.join(rel);
@@ -23,12 +23,9 @@ fn page(title: &str, body: &str) -> String {
 
 /// Builds the project at `root` in memory: the files, the project and the diagnostics as JSON lines.
 fn build(root: &Path) -> (Files, Project, Vec<serde_json::Value>) {
-    let mut db = SourceDb::default();
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    let config = config::load(root, &Overrides::default(), &mut db, &mut diags).unwrap();
-    let project = Project::load(config, db, &mut diags);
-    let mut files = runsheet::output::Files::default();
-    runsheet::build::render(&project, &mut files, &mut diags);
+    let (project, mut diags) = common::load(root);
+    let mut files = runsheet::internals::Files::default();
+    runsheet::internals::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     let json = diags
         .iter()
@@ -337,7 +334,7 @@ fn content_files_list_their_output_paths() {
         "{diags:?}"
     );
     assert_eq!(diags.len(), 3, "{diags:?}");
-    let listed: Vec<(String, String)> = runsheet::site::content_files(&project)
+    let listed: Vec<(String, String)> = runsheet::internals::content_files(&project)
         .into_iter()
         .map(|f| {
             assert!(f.source.is_file(), "{f:?}");
@@ -411,7 +408,7 @@ fn check_links_reports_what_a_build_reports_for_one_page() {
         ("guide", "content/guide.md", 1),
     ] {
         let mut diags = Vec::new();
-        runsheet::site::check_links(&project, project.page(name).unwrap(), &mut diags);
+        runsheet::internals::check_links(&project, project.page(name).unwrap(), &mut diags);
         diagnostic::normalize(&mut diags, &project.db);
         let json: Vec<serde_json::Value> = diags
             .iter()
@@ -603,7 +600,7 @@ fn raw_html_links_are_rewritten_and_checked() {
     // `plan` and `checklist` report the same through `check_links`
     let mut one = Vec::new();
     let page = project.page("guide/install").unwrap();
-    runsheet::site::check_links(&project, page, &mut one);
+    runsheet::internals::check_links(&project, page, &mut one);
     assert_eq!(one.len(), 4, "{one:?}");
 }
 

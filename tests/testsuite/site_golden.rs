@@ -9,10 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use runsheet::config::{self, Overrides};
-use runsheet::diagnostic;
-use runsheet::project::Project;
-use runsheet::source::SourceDb;
+use runsheet::internals as diagnostic;
 
 use crate::common;
 
@@ -45,13 +42,9 @@ fn main_of(path: &str, bytes: &[u8]) -> Vec<u8> {
 }
 
 fn build(case: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut db = SourceDb::default();
-    let mut diags = Vec::new();
-    let config = config::load(case, &Overrides::default(), &mut db, &mut diags)
-        .expect("fixture settings load");
-    let project = Project::load(config, db, &mut diags);
-    let mut files = runsheet::output::Files::default();
-    runsheet::build::render(&project, &mut files, &mut diags);
+    let (project, mut diags) = common::load(case);
+    let mut files = runsheet::internals::Files::default();
+    runsheet::internals::render(&project, &mut files, &mut diags);
     diagnostic::normalize(&mut diags, &project.db);
     let mut out: BTreeMap<String, Vec<u8>> = files
         .iter()

@@ -5,12 +5,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use runsheet::config::{self, Overrides};
-use runsheet::diagnostic::{self, Diagnostic};
+use runsheet::internals as diagnostic;
+use runsheet::internals::Step;
 use runsheet::plan::{self, Plan};
-use runsheet::procedure::Step;
-use runsheet::project::Project;
-use runsheet::source::SourceDb;
+use runsheet::Diagnostic;
+use runsheet::Overrides;
+use runsheet::Project;
 
 /// The repository root (the sample project).
 pub(crate) fn repo() -> PathBuf {
@@ -30,12 +30,8 @@ pub(crate) fn corpus() -> Option<PathBuf> {
 
 /// Loads the project at `root` with `overrides`, panicking when settings are unusable.
 pub(crate) fn load_with(root: &Path, overrides: &Overrides) -> (Project, Vec<Diagnostic>) {
-    let mut db = SourceDb::default();
-    let mut diags = Vec::new();
-    let config = config::load(root, overrides, &mut db, &mut diags)
-        .unwrap_or_else(|| panic!("cannot load {}: {diags:?}", root.display()));
-    let project = Project::load(config, db, &mut diags);
-    (project, diags)
+    runsheet::load(root, overrides)
+        .unwrap_or_else(|diags| panic!("cannot load {}: {diags:?}", root.display()))
 }
 
 pub(crate) fn load(root: &Path) -> (Project, Vec<Diagnostic>) {
