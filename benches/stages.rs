@@ -182,12 +182,11 @@ fn plans(bencher: Bencher) {
 fn checklists(bencher: Bencher) {
     let f = fixture();
     let p = &f.project;
-    let revision = None;
     per_source(bencher, f).bench(|| {
         p.pages
             .par_iter()
             .zip(&f.plans)
-            .map(|(page, plan)| stages::forms(p, page, plan, &p.templates, &revision).len())
+            .map(|(page, plan)| stages::forms(p, page, plan).len())
             .sum::<usize>()
     });
 }
@@ -200,7 +199,13 @@ fn site_pages(bencher: Bencher) {
     per_source(bencher, f).bench(|| {
         let mut diags = Vec::new();
         let mut files = Files::paths_only();
-        stages::render_site(p, &p.templates, &f.checklists, &mut diags, &mut files);
+        stages::render_site(
+            p,
+            &f.checklists,
+            &mut diags,
+            &mut files,
+            &mut Default::default(),
+        );
         files.len()
     });
 }

@@ -11,11 +11,13 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use crate::cache::{Cache, DiagRecord, HeadingRecord, Record};
 use crate::checklist;
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
 use crate::plan::{self, IndexEntry};
 use crate::project::{Page, Project};
+use crate::site::search;
 
 /// Pages rendered together before their files are added: enough to keep
 /// every core busy, few enough that their output is small beside the project.
@@ -28,39 +30,57 @@ pub struct Rendered {
     pub procedures: usize,
     /// Pages with a checklist.
     pub checklists: usize,
+    /// Pages the build cache let the build reuse as the last build made them.
+    pub reused: usize,
 }
 
 /// Renders every product of the project into `files`. Renderers read the
 /// project (its templates were loaded with it) and add their problems to
-/// `diags`; whether anything reaches the disk is up to `files`.
+/// `diags`; whether anything reaches the disk is up to `files`. A page the
+/// build cache lets the build reuse is not rendered: its files are kept as
+/// they are and its problems reported again; when the project keeps a
+/// cache, the one for the next build goes to `files` too.
 pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Rendered {
-    let revision = crate::revision::describe(&project.config);
+    let mut records = Records::new(project, files);
     let mut entries = Vec::with_capacity(project.pages.len());
     let mut checklists = BTreeSet::new();
     let mut procedures = 0;
+    let reused = project
+        .pages
+        .iter()
+        .filter(|p| p.cached.as_ref().is_some_and(|c| c.reused.is_some()))
+        .count();
     for batch in project.pages.chunks(BATCH) {
         let done: Vec<Products> = batch
             .par_iter()
-            .map(|page| products(project, page, &revision))
+            .map(|page| products(project, page))
             .collect();
         for (page, made) in batch.iter().zip(done) {
-            diags.extend(made.diags);
             procedures += made.procedures;
-            entries.extend(made.entry);
             if made.checklist {
                 checklists.insert(page.name.clone());
             }
+            records.start(project, page, &made);
+            entries.extend(made.entry);
+            diags.extend(made.diags);
+            for (path, digest) in &made.kept {
+                files.keep(path, digest);
+            }
+            let paths: Vec<String> = made.files.iter().map(|(p, _)| p.clone()).collect();
             files.add_all(made.files);
+            records.add_files(page, paths.iter().map(String::as_str), files);
         }
     }
     plan::add_index(entries, files);
-    crate::site::render(project, &project.templates, &checklists, diags, files);
+    crate::site::render(project, &checklists, diags, files, &mut records);
     for path in files.collisions() {
         diags.push(collision(project, path));
     }
+    records.finish(files);
     Rendered {
         procedures,
         checklists: checklists.len(),
+        reused,
     }
 }
 
@@ -68,13 +88,35 @@ pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>)
 /// know of its plan once the plan is gone.
 struct Products {
     files: Vec<(String, Vec<u8>)>,
+    /// Files of a reused page, kept as the output folder holds them.
+    kept: Vec<(String, String)>,
     entry: Option<IndexEntry>,
     procedures: usize,
     checklist: bool,
     diags: Vec<Diagnostic>,
 }
 
-fn products(project: &Project, page: &Page, revision: &Option<String>) -> Products {
+fn products(project: &Project, page: &Page) -> Products {
+    if let Some((cached, reused)) = page
+        .cached
+        .as_ref()
+        .and_then(|c| Some((c, c.reused.as_ref()?)))
+    {
+        return Products {
+            files: Vec::new(),
+            // the site keeps the page itself
+            kept: reused
+                .files
+                .iter()
+                .filter(|(path, _)| *path != crate::output::paths::page(&page.name))
+                .cloned()
+                .collect(),
+            entry: reused.entry.clone(),
+            procedures: reused.procedures,
+            checklist: reused.checklist,
+            diags: cached.render_diags.clone(),
+        };
+    }
     let mut diags = Vec::new();
     let planned = plan::plan_file(project, page, &mut diags);
     let mut files: Vec<(String, Vec<u8>)> = planned
@@ -82,7 +124,7 @@ fn products(project: &Project, page: &Page, revision: &Option<String>) -> Produc
         .into_iter()
         .map(|(path, json)| (path, json.into_bytes()))
         .collect();
-    let forms = checklist::forms(project, page, &planned.plan, &project.templates, revision);
+    let forms = checklist::forms(project, page, &planned.plan);
     let checklist = !forms.is_empty();
     for (path, result) in forms {
         match result {
@@ -92,10 +134,109 @@ fn products(project: &Project, page: &Page, revision: &Option<String>) -> Produc
     }
     Products {
         files,
+        kept: Vec::new(),
         entry: planned.entry,
         procedures: planned.plan.procedures.len(),
         checklist,
         diags,
+    }
+}
+
+/// The build cache being made for the next build, page by page; nothing
+/// when the project keeps no cache or the files go nowhere
+/// ([`Records::default`]).
+#[derive(Default)]
+pub struct Records {
+    cache: Option<Cache>,
+}
+
+impl Records {
+    fn new(project: &Project, files: &Files) -> Records {
+        let cache = match &project.cache_keys {
+            Some((build, shape)) if files.is_staged() => {
+                Some(Cache::new(build.clone(), shape.clone()))
+            }
+            _ => None,
+        };
+        Records { cache }
+    }
+
+    fn page(&mut self, page: &Page) -> Option<&mut Record> {
+        self.cache.as_mut()?.pages.get_mut(&page.name)
+    }
+
+    /// Opens the record of `page` with what its plan and checklists gave.
+    fn start(&mut self, project: &Project, page: &Page, made: &Products) {
+        let (Some(cache), Some(cached)) = (self.cache.as_mut(), page.cached.as_ref()) else {
+            return;
+        };
+        let db = &project.db;
+        let record = match &cached.reused {
+            Some(reused) => reused.clone(),
+            None => Record {
+                key: cached.key.clone(),
+                headings: page.doc.headings.iter().map(HeadingRecord::of).collect(),
+                parse_diags: cached
+                    .parse_diags
+                    .iter()
+                    .map(|d| DiagRecord::of(d, db))
+                    .collect(),
+                render_diags: made.diags.iter().map(|d| DiagRecord::of(d, db)).collect(),
+                files: Vec::new(),
+                entry: made.entry.clone(),
+                procedures: made.procedures,
+                checklist: made.checklist,
+                search: None,
+            },
+        };
+        cache.pages.insert(page.name.clone(), record);
+    }
+
+    /// Records the digests of `paths`, files of a freshly rendered `page`.
+    pub(crate) fn add_files<'a>(
+        &mut self,
+        page: &Page,
+        paths: impl Iterator<Item = &'a str>,
+        files: &Files,
+    ) {
+        if page.cached.as_ref().is_some_and(|c| c.reused.is_some()) {
+            return;
+        }
+        if let Some(record) = self.page(page) {
+            for path in paths {
+                if let Some(digest) = files.digest(path) {
+                    record.files.push((path.to_owned(), digest.to_owned()));
+                }
+            }
+        }
+    }
+
+    /// Records what the site made of a freshly rendered `page`: its search
+    /// entry and problems.
+    pub(crate) fn add_site(
+        &mut self,
+        project: &Project,
+        page: &Page,
+        search: Option<&search::Entry>,
+        diags: &[Diagnostic],
+    ) {
+        if page.cached.as_ref().is_some_and(|c| c.reused.is_some()) {
+            return;
+        }
+        if let Some(record) = self.page(page) {
+            record.search = search.cloned();
+            let db = &project.db;
+            record
+                .render_diags
+                .extend(diags.iter().map(|d| DiagRecord::of(d, db)));
+        }
+    }
+
+    /// Hands the cache to `files`, for the output folder.
+    fn finish(self, files: &mut Files) {
+        if let Some(cache) = self.cache {
+            files.set_cache(cache.to_bytes());
+        }
     }
 }
 

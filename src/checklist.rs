@@ -53,20 +53,19 @@ pub(crate) fn checklist_path(page: &str, format: Format) -> String {
 }
 
 /// The three checklists of `page` by output path, rendered from its plan;
-/// none for a page without procedures. `revision` is
-/// [`crate::revision::describe`] of the project, worked out once per build.
+/// none for a page without procedures.
 pub fn forms(
     project: &Project,
     page: &Page,
     plan: &Plan,
-    templates: &Templates,
-    revision: &Option<String>,
 ) -> Vec<(String, Result<String, Diagnostic>)> {
     if plan.procedures.is_empty() {
         return Vec::new();
     }
+    let templates = &project.templates;
     // converted for the templates once, not once per form
-    let view = minijinja::Value::from_serialize(view(project, page, plan, revision.clone()));
+    let view = view(project, page, plan);
+    let view = minijinja::Value::from_serialize(view);
     [Format::Html, Format::Md, Format::Text]
         .into_iter()
         .map(|format| {
@@ -84,12 +83,7 @@ pub(crate) fn render_one(
     templates: &Templates,
     format: Format,
 ) -> Result<String, Diagnostic> {
-    let view = view(
-        project,
-        page,
-        plan,
-        crate::revision::describe(&project.config),
-    );
+    let view = view(project, page, plan);
     templates.render(format.template(), &view)
 }
 
@@ -199,7 +193,7 @@ struct Row {
     text: String,
 }
 
-fn view(project: &Project, page: &Page, plan: &Plan, revision: Option<String>) -> View {
+fn view(project: &Project, page: &Page, plan: &Plan) -> View {
     let mut builder = Builder {
         plan,
         ids: Unique::default(),
@@ -240,7 +234,7 @@ fn view(project: &Project, page: &Page, plan: &Plan, revision: Option<String>) -
         },
         source: project.db.get(page.file).path.clone(),
         digest: plan.digest.clone(),
-        revision,
+        revision: project.revision().clone(),
         storage_key: format!("runsheet:{}:{}", page.name, plan.digest),
         procedures,
     }

@@ -3,14 +3,14 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub(crate) mod codes;
 
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::{IncludeSite, Origin};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

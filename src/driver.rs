@@ -16,7 +16,7 @@ mod progress;
 
 use std::sync::Arc;
 
-use crate::config::{self, Overrides, CONFIG_FILE};
+use crate::config::{self, Config, Overrides, CONFIG_FILE};
 use crate::diagnostic::{self, Diagnostic, Format, Severity};
 use crate::project::Project;
 use crate::source::SourceDb;
@@ -271,17 +271,28 @@ pub(crate) fn load(
     root: &Path,
     overrides: &Overrides,
 ) -> Result<(Project, Vec<Diagnostic>), Failed> {
+    let (config, db, mut diags) = settings(root, overrides)?;
+    let project = Project::load(config, db, &mut diags);
+    Ok((project, diags))
+}
+
+/// Reads the settings of the project at `root` (with `overrides`), with
+/// the problems found; the first half of [`load`], for `build`, which
+/// opens its output folder before it reads the pages.
+pub(crate) fn settings(
+    root: &Path,
+    overrides: &Overrides,
+) -> Result<(Config, SourceDb, Vec<Diagnostic>), Failed> {
     let mut diags = Vec::new();
     let mut db = SourceDb::default();
-    let Some(config) = config::load(root, overrides, &mut db, &mut diags) else {
-        return Err(Failed {
+    match config::load(root, overrides, &mut db, &mut diags) {
+        Some(config) => Ok((config, db, diags)),
+        None => Err(Failed {
             db,
             diags,
             note: None,
-        });
-    };
-    let project = Project::load(config, db, &mut diags);
-    Ok((project, diags))
+        }),
+    }
 }
 
 /// The project folder when `--root` is not given: the nearest folder, from

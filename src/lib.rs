@@ -23,6 +23,7 @@
 
 mod align;
 mod build;
+mod cache;
 mod checklist;
 mod cli;
 mod cmd;

@@ -162,6 +162,15 @@ fn escaped_heading_id(line: &str) -> Option<usize> {
 impl Doc {
     /// Rewrites the expanded page and reads its headings. Callouts that are
     /// never closed are reported (and closed at the end of the page).
+    /// A page known only by its headings: what the site reads of a page the
+    /// build cache lets a build reuse without parsing it.
+    pub(crate) fn with_headings(headings: Vec<Heading>) -> Doc {
+        Doc {
+            headings,
+            ..Doc::default()
+        }
+    }
+
     pub fn parse(expansion: &Expansion, diags: &mut Vec<Diagnostic>) -> Doc {
         let source = expansion.text.as_str();
         let mut doc = Doc::default();

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use similar::TextDiff;
 
-use crate::config::{Config, CONFIG_FILE};
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 
 mod commit;
@@ -24,6 +24,9 @@ use commit::{Change, Swapped};
 /// unchanged. The list is never trusted on its own: a file is replaced or
 /// removed only when its bytes still match the digest beside its name.
 pub const MARKER: &str = ".runsheet-output";
+/// The build cache in the output folder (see [`crate::cache`]), written with
+/// the output and, like the marker, never one of its files.
+pub(crate) const CACHE: &str = ".runsheet-cache";
 
 const MARKER_HEADER: &str = "# This folder is written by runsheet. On every build it replaces the files listed below\n# whose bytes still match their SHA-256, and keeps anything else.\n";
 
@@ -41,6 +44,8 @@ pub struct Files {
     /// Paths added more than once: two products claimed the same file.
     collisions: BTreeSet<String>,
     mode: Mode,
+    /// The build cache to leave in the output folder with the files.
+    cache: Option<Vec<u8>>,
 }
 
 /// Where the bytes of added files go.
@@ -145,6 +150,59 @@ impl Files {
         }
     }
 
+    /// Whether the output folder holds `path` as the previous build wrote it,
+    /// with this digest, so [`Files::keep`] can take it as it is.
+    pub(crate) fn can_keep(&self, path: &str, digest: &str) -> bool {
+        match &self.mode {
+            Mode::Stage(stage) => stage
+                .existing
+                .digests
+                .get(path)
+                .is_some_and(|d| d == digest),
+            _ => false,
+        }
+    }
+
+    /// Adds the file the output folder already holds at `path` with `digest`,
+    /// without its bytes; false (nothing added) unless [`Files::can_keep`].
+    pub(crate) fn keep(&mut self, path: &str, digest: &str) -> bool {
+        if !self.can_keep(path, digest) {
+            return false;
+        }
+        let body = Body::Staged {
+            digest: digest.to_owned(),
+            change: Change::Same,
+        };
+        self.insert(path.to_owned(), body);
+        true
+    }
+
+    /// The digest of a file added to a staged set.
+    pub(crate) fn digest(&self, path: &str) -> Option<&str> {
+        match self.files.get(path)? {
+            Body::Staged { digest, .. } => Some(digest),
+            _ => None,
+        }
+    }
+
+    /// Whether files go to an output folder (so a build cache is worth keeping).
+    pub(crate) fn is_staged(&self) -> bool {
+        matches!(self.mode, Mode::Stage(_))
+    }
+
+    /// The build cache the previous build left in the output folder.
+    pub(crate) fn previous_cache(&self) -> Option<Vec<u8>> {
+        match &self.mode {
+            Mode::Stage(stage) => fs::read(stage.out.join(CACHE)).ok(),
+            _ => None,
+        }
+    }
+
+    /// Sets the build cache [`finish`] leaves in the output folder.
+    pub(crate) fn set_cache(&mut self, bytes: Vec<u8>) {
+        self.cache = Some(bytes);
+    }
+
     /// Whether a file was added at `path`.
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
@@ -220,7 +278,7 @@ impl Stage {
             let _ = fs::remove_file(out.join(format!("{MARKER}{}", commit::TMP_SUFFIX)));
         }
         commit::remove_leftovers(&out);
-        let existing = inspect(&out, guard)?;
+        let existing = inspect(&out)?;
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
         }
@@ -269,7 +327,6 @@ pub struct Guard {
     root: PathBuf,
     /// Each source folder, with what to call it in a message.
     folders: Vec<(PathBuf, &'static str)>,
-    config_file: PathBuf,
 }
 
 impl Guard {
@@ -281,7 +338,6 @@ impl Guard {
                 (resolve(&config.partials), "partials"),
                 (resolve(&config.templates), "templates"),
             ],
-            config_file: resolve(&config.root.join(CONFIG_FILE)),
         }
     }
 
@@ -318,12 +374,6 @@ impl Guard {
         }
         Ok(())
     }
-
-    /// True for a source file, or anything inside a source folder.
-    fn protects(&self, path: &Path) -> bool {
-        let path = resolve(path);
-        path == self.config_file || self.folders.iter().any(|(f, _)| path.starts_with(f))
-    }
 }
 
 /// `path` made absolute, with symlinks resolved as far as it exists and `.`
@@ -357,10 +407,12 @@ fn resolve(path: &Path) -> PathBuf {
 
 /// The lowercase hex SHA-256 of `bytes`.
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// `bytes` as lowercase hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> Diagnostic {
@@ -447,6 +499,7 @@ fn list_files(dir: &Path) -> Vec<String> {
         })
         .filter(|rel| {
             rel != MARKER
+                && rel != CACHE
                 && rel != commit::JOURNAL
                 && !rel.starts_with(&format!("{}/", commit::BACKUP))
                 && !rel.ends_with(commit::TMP_SUFFIX)
@@ -459,7 +512,7 @@ fn list_files(dir: &Path) -> Vec<String> {
 /// project's sources whose bytes match the digest the marker gives it. A
 /// file with the size and modification time the marker recorded is taken
 /// as unchanged without reading it; any other is read and hashed.
-fn unchanged(out: &Path, rel: &str, recorded: &Recorded, guard: &Guard) -> bool {
+fn unchanged(out: &Path, rel: &str, recorded: &Recorded) -> bool {
     let Some(digest) = &recorded.digest else {
         return false;
     };
@@ -467,7 +520,10 @@ fn unchanged(out: &Path, rel: &str, recorded: &Recorded, guard: &Guard) -> bool 
     let Ok(meta) = fs::symlink_metadata(&path) else {
         return false;
     };
-    if !meta.file_type().is_file() || guard.protects(&path) {
+    // `guard` refused an output folder overlapping the sources before it was
+    // walked, and the walk follows no symlink: a regular file found here is
+    // never one of the sources, so no path needs resolving
+    if !meta.file_type().is_file() {
         return false;
     }
     if recorded.stamp.is_some() && stamp(&meta) == recorded.stamp {
@@ -478,7 +534,7 @@ fn unchanged(out: &Path, rel: &str, recorded: &Recorded, guard: &Guard) -> bool 
 
 /// Refuses a folder runsheet did not write: it exists, is not empty and has
 /// no marker. Otherwise tells runsheet's unchanged files from the others.
-fn inspect(out: &Path, guard: &Guard) -> Result<Existing, Diagnostic> {
+fn inspect(out: &Path) -> Result<Existing, Diagnostic> {
     if !out.exists() {
         return Ok(Existing::default());
     }
@@ -495,7 +551,7 @@ fn inspect(out: &Path, guard: &Guard) -> Result<Existing, Diagnostic> {
             let mut existing = Existing::default();
             for rel in present {
                 match listed.get(&rel) {
-                    Some(recorded) if unchanged(out, &rel, recorded, guard) => {
+                    Some(recorded) if unchanged(out, &rel, recorded) => {
                         if let Some(d) = &recorded.digest {
                             existing.digests.insert(rel.clone(), d.clone());
                         }
@@ -612,11 +668,13 @@ pub(crate) fn finish(mut files: Files) -> Result<(), Diagnostic> {
         // no file changes; a marker listing anything else is written anew
         let listed = read_marker(out).unwrap_or_default();
         let same = listed.keys().map(String::as_str).eq(files.paths());
-        return if same {
-            Ok(())
-        } else {
-            write_marker(out, &files)
-        };
+        if !same {
+            write_marker(out, &files)?;
+        }
+        return write_cache(out, files.cache.as_deref());
+    }
+    if let Some(cache) = &files.cache {
+        commit::write_new(&stage.dir.join(CACHE), cache)?;
     }
     let swapped = commit::complete_stage(out, &stage.dir, &files, existing)
         .and_then(|()| commit::swap(out, &stage.dir));
@@ -625,11 +683,27 @@ pub(crate) fn finish(mut files: Files) -> Result<(), Diagnostic> {
             stage.done = true;
             Ok(())
         }
-        Ok(Swapped::Immovable) => commit::in_place(out, &stage.dir, &files, existing),
+        Ok(Swapped::Immovable) => commit::in_place(out, &stage.dir, &files, existing)
+            .and_then(|()| write_cache(out, files.cache.as_deref())),
         Err(d) => Err(d),
     };
     drop(stage);
     result
+}
+
+/// Leaves `cache` in `out` (or removes the old one), unless it is there already.
+fn write_cache(out: &Path, cache: Option<&[u8]>) -> Result<(), Diagnostic> {
+    let path = out.join(CACHE);
+    match cache {
+        Some(bytes) if fs::read(&path).ok().as_deref() != Some(bytes) => {
+            commit::replace_atomically(&path, bytes)
+        }
+        Some(_) => Ok(()),
+        None => {
+            let _ = fs::remove_file(&path);
+            Ok(())
+        }
+    }
 }
 
 /// What runsheet wrote under `out` (the files its marker lists, or every
@@ -812,7 +886,7 @@ mod tests {
         let out = tmp.path().join("site");
         write(&out, &files(&[("a.html", "one"), ("old/x.json", "{}")])).unwrap();
         fs::write(out.join("keep.txt"), "mine").unwrap();
-        let existing = inspect(&out, &guard(tmp.path())).unwrap();
+        let existing = inspect(&out).unwrap();
         write_in_place(&out, &files(&[("a.html", "two")]), &existing);
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "two");
         assert!(!out.join("old").exists(), "emptied folders go too");
@@ -870,7 +944,7 @@ mod tests {
             "source"
         );
         // the same, updated in place
-        let existing = inspect(&out, &guard(tmp.path())).unwrap();
+        let existing = inspect(&out).unwrap();
         assert_eq!(existing.ours.iter().collect::<Vec<_>>(), ["a.html"]);
         write_in_place(&out, &files(&[("b.html", "two")]), &existing);
         assert!(
@@ -911,7 +985,7 @@ mod tests {
         std::os::unix::fs::symlink(tmp.path().join("content/a.md"), out.join("link")).unwrap();
         let marker = format!("{MARKER_HEADER}{}  link\n", sha256_hex(b"source"));
         fs::write(out.join(MARKER), marker).unwrap();
-        let existing = inspect(&out, &guard(tmp.path())).unwrap();
+        let existing = inspect(&out).unwrap();
         assert!(existing.ours.is_empty());
         write(&out, &files(&[("a.html", "one")])).unwrap();
         assert!(fs::symlink_metadata(out.join("link")).is_ok());

@@ -433,6 +433,7 @@ mod tests {
             front: FrontMatter::default(),
             expansion,
             doc,
+            cached: None,
         };
         let procedures = extract(&page, &db, Reading::Writer, &mut diags);
         (procedures, diags.iter().map(|d| d.code).collect())

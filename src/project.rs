@@ -4,12 +4,16 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use std::sync::OnceLock;
+
+use crate::cache::{self, Cache, FileDigests, HeadingRecord, Record, Restorer};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
 use crate::include::{self, Expansion, Limits};
 use crate::loader::{self, ContentFile, Layout, PageFile, PartialIndex};
 use crate::markdown::Doc;
+use crate::site::updated::Dates;
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::Origin;
 use crate::suggest::Suggestions;
@@ -23,8 +27,25 @@ pub struct Page {
     pub file: FileId,
     pub front: FrontMatter,
     pub expansion: Expansion,
-    /// The expanded text prepared for Markdown parsing.
+    /// The expanded text prepared for Markdown parsing. For a page the build
+    /// cache lets a build reuse, only its headings: it is not parsed.
     pub doc: Doc,
+    /// What the build cache knows of the page, when a build keeps one.
+    pub(crate) cached: Option<Box<PageCache>>,
+}
+
+/// A page's part in the build cache (see [`crate::cache`]).
+#[derive(Debug)]
+pub(crate) struct PageCache {
+    /// The digest of the page's inputs.
+    pub key: String,
+    /// The problems its parse found (already reported with the load's).
+    pub parse_diags: Vec<Diagnostic>,
+    /// For a reused page, the problems its plan, checklists and HTML gave
+    /// last time, restored, for the build to report again.
+    pub render_diags: Vec<Diagnostic>,
+    /// What the previous build made of it, when that can be used as it is.
+    pub reused: Option<Record>,
 }
 
 /// Front-matter keys that make a page a redirect to the address they hold.
@@ -80,11 +101,30 @@ pub struct Project {
     pub templates: Templates,
     /// "Did you mean" index of the page names, built at the first miss.
     suggestions: std::sync::OnceLock<Suggestions>,
+    /// The `build` and `shape` digests of the build cache, when a build keeps one.
+    pub(crate) cache_keys: Option<(String, String)>,
+    /// The revision the checklists name, worked out at the first need.
+    revision: OnceLock<Option<String>>,
+    /// The last-updated date of each page file, worked out at the first need.
+    dates: OnceLock<Dates>,
 }
 
 impl Project {
     /// Loads and expands every page, adding every problem found to `diags`.
-    pub fn load(config: Config, mut db: SourceDb, diags: &mut Vec<Diagnostic>) -> Project {
+    pub fn load(config: Config, db: SourceDb, diags: &mut Vec<Diagnostic>) -> Project {
+        Project::load_caching(config, db, diags, None)
+    }
+
+    /// [`Project::load`] for a build that keeps a cache: `previous` is the
+    /// cache the last build left (an empty one when there is none). Pages it
+    /// lets the build reuse are not parsed; the others are, and every page
+    /// gets its inputs' digest for the next cache.
+    pub(crate) fn load_caching(
+        config: Config,
+        mut db: SourceDb,
+        diags: &mut Vec<Diagnostic>,
+        previous: Option<Cache>,
+    ) -> Project {
         let layout = Layout {
             root: config.root.clone(),
             content: config.content.clone(),
@@ -93,42 +133,130 @@ impl Project {
             formats: config.page_formats.clone(),
         };
         let loaded = loader::load(&layout, &mut db, diags);
-        // pages are read on every core; their problems are then added in
-        // page order, so nothing depends on the threads
-        let read: Vec<(Page, Vec<Diagnostic>)> = loaded
-            .pages
-            .into_par_iter()
-            .map(|pf| {
-                let mut found = Vec::new();
-                let page = read_page(&db, &loaded.partials, pf, Limits::default(), &mut found);
-                (page, found)
-            })
-            .collect();
-        let mut pages = Vec::with_capacity(read.len());
-        let mut used = BTreeSet::new();
-        for (page, found) in read {
-            diags.extend(found);
-            used.extend(page.expansion.used.iter().copied());
-            pages.push(page);
-        }
-        let unused: Vec<FileId> = loaded
-            .partials
-            .files
-            .iter()
-            .copied()
-            .filter(|id| !used.contains(id) && !loaded.partials.is_shadowed(*id))
-            .collect();
-        unused_partials(&db, unused, diags);
         let templates = Templates::load(&config, &mut db, diags);
-        Project {
+        let mut project = Project {
             config,
             db,
-            pages,
+            pages: Vec::new(),
             partials: loaded.partials,
             content_files: loaded.content_files,
             templates,
             suggestions: std::sync::OnceLock::new(),
+            cache_keys: None,
+            revision: OnceLock::new(),
+            dates: OnceLock::new(),
+        };
+        let mut previous = previous;
+        if let Some(cache) = &mut previous {
+            let build = project.build_key();
+            if cache.build != build {
+                cache.pages.clear();
+            }
+            project.cache_keys = Some((build, String::new()));
         }
+        project.read_pages(loaded.pages, previous, diags);
+        project
+    }
+
+    /// Reads, expands and (unless the cache has them) parses every page on
+    /// every core; their problems are then added in page order, so nothing
+    /// depends on the threads.
+    fn read_pages(
+        &mut self,
+        files: Vec<PageFile>,
+        previous: Option<Cache>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let caching = previous.is_some();
+        let mut previous = previous.unwrap_or_default();
+        let known = caching.then(|| (FileDigests::new(&self.db), Restorer::new(&self.db)));
+        let (db, partials) = (&self.db, &self.partials);
+        let pages: Vec<(Page, Vec<Diagnostic>)> = files
+            .into_par_iter()
+            .map(|pf| {
+                let mut found = Vec::new();
+                let known = known.as_ref().map(|(digests, restorer)| Known {
+                    digests,
+                    restorer,
+                    record: previous.pages.get(&pf.name),
+                });
+                let page = read(db, partials, pf, Limits::default(), known, &mut found);
+                (page, found)
+            })
+            .collect();
+        let mut used = BTreeSet::new();
+        for (page, found) in pages {
+            diags.extend(found);
+            used.extend(page.expansion.used.iter().copied());
+            self.pages.push(page);
+        }
+        if caching {
+            let shape = cache::shape_key(&self.db, &self.pages, &self.content_files);
+            if shape != previous.shape {
+                // what pages read of one another changed: render them all
+                self.parse_reused();
+            }
+            if let Some(keys) = &mut self.cache_keys {
+                keys.1 = shape;
+            }
+            previous.pages.clear();
+        }
+        let unused: Vec<FileId> = self
+            .partials
+            .files
+            .iter()
+            .copied()
+            .filter(|id| !used.contains(id) && !self.partials.is_shadowed(*id))
+            .collect();
+        unused_partials(&self.db, unused, diags);
+    }
+
+    /// Parses the pages the cache would have let the build reuse.
+    fn parse_reused(&mut self) {
+        let parsed: Vec<Option<(Doc, Vec<Diagnostic>)>> = self
+            .pages
+            .par_iter()
+            .map(|page| {
+                page.cached.as_ref()?.reused.as_ref()?;
+                let mut found = Vec::new();
+                let doc = Doc::parse(&page.expansion, &mut found);
+                Some((doc, found))
+            })
+            .collect();
+        for (page, parsed) in self.pages.iter_mut().zip(parsed) {
+            let (Some((doc, found)), Some(cached)) = (parsed, page.cached.as_mut()) else {
+                continue;
+            };
+            // the restored parse problems were reported already: they are
+            // the same as the ones this parse found
+            page.doc = doc;
+            cached.parse_diags = found;
+            cached.render_diags.clear();
+            cached.reused = None;
+        }
+    }
+
+    /// The `build` digest of the cache: this binary, the settings, the
+    /// templates, the revision and the dates.
+    fn build_key(&self) -> String {
+        cache::build_key(&self.config, &self.templates, self.revision(), self.dates())
+    }
+
+    /// The revision the checklists name ([`crate::revision::describe`]).
+    pub(crate) fn revision(&self) -> &Option<String> {
+        self.revision
+            .get_or_init(|| crate::revision::describe(&self.config))
+    }
+
+    /// The last-updated date of every page file (empty unless the site shows them).
+    pub(crate) fn dates(&self) -> &Dates {
+        self.dates.get_or_init(|| {
+            if self.config.site.last_updated {
+                crate::site::updated::dates(&self.config.content)
+            } else {
+                Dates::new()
+            }
+        })
     }
 
     /// Finds a page by name (`a/b`) or by the path of its file.
@@ -177,9 +305,28 @@ pub(crate) fn read_page(
     limits: Limits,
     diags: &mut Vec<Diagnostic>,
 ) -> Page {
+    read(db, partials, pf, limits, None, diags)
+}
+
+/// [`read_page`], and for a build that keeps a cache (`known`), the page's
+/// part in it.
+fn read(
+    db: &SourceDb,
+    partials: &PartialIndex,
+    pf: PageFile,
+    limits: Limits,
+    known: Option<Known<'_>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Page {
     let (front, body_start) = frontmatter::parse_page(pf.file, db.get(pf.file), diags);
     let expansion = include::expand(db, partials, pf.file, body_start, limits, diags);
-    let doc = Doc::parse(&expansion, diags);
+    let (doc, cached) = match known {
+        None => (Doc::parse(&expansion, diags), None),
+        Some(known) => {
+            let (doc, cached) = known.doc(db, &pf, &expansion, diags);
+            (doc, Some(Box::new(cached)))
+        }
+    };
     let front = front.unwrap_or_else(|| FrontMatter {
         title: pf.name.clone(),
         ..FrontMatter::default()
@@ -190,6 +337,57 @@ pub(crate) fn read_page(
         front,
         expansion,
         doc,
+        cached,
+    }
+}
+
+/// What a build that keeps a cache knows before it reads a page.
+struct Known<'a> {
+    digests: &'a FileDigests,
+    restorer: &'a Restorer<'a>,
+    /// The page's record in the last build's cache, if any.
+    record: Option<&'a Record>,
+}
+
+impl Known<'_> {
+    /// The page's [`Doc`] and its part in the cache. When the last build
+    /// made the page from the same inputs (and its problems can be
+    /// restored), the page is not parsed: it gets the recorded headings, and
+    /// the recorded parse problems are reported again.
+    fn doc(
+        &self,
+        db: &SourceDb,
+        pf: &PageFile,
+        expansion: &Expansion,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Doc, PageCache) {
+        let key = self.digests.page_key(db, &pf.name, pf.file, expansion);
+        let restorer = self.restorer;
+        let restored = self.record.filter(|r| r.key == key).and_then(|r| {
+            let parse = restorer.restore(&r.parse_diags)?;
+            Some((r, parse, restorer.restore(&r.render_diags)?))
+        });
+        let Some((record, parse_diags, render_diags)) = restored else {
+            let mut found = Vec::new();
+            let doc = Doc::parse(expansion, &mut found);
+            diags.extend(found.iter().cloned());
+            let cached = PageCache {
+                key,
+                parse_diags: found,
+                render_diags: Vec::new(),
+                reused: None,
+            };
+            return (doc, cached);
+        };
+        diags.extend(parse_diags.iter().cloned());
+        let headings = record.headings.iter().map(HeadingRecord::heading);
+        let cached = PageCache {
+            key,
+            parse_diags,
+            render_diags,
+            reused: Some(record.clone()),
+        };
+        (Doc::with_headings(headings.collect()), cached)
     }
 }
 

@@ -240,6 +240,27 @@ impl Templates {
     }
 
     /// True when a template of that name exists.
+    /// The digest of every template's text and every asset's bytes: what
+    /// the build cache needs to know that the same templates render alike.
+    pub(crate) fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for (name, (_, text)) in &self.files {
+            hasher.update(format!(
+                "{} {}\n{} {}\n",
+                name.len(),
+                name,
+                text.len(),
+                text
+            ));
+        }
+        for (path, bytes) in &self.assets {
+            hasher.update(format!("{} {}\n{}\n", path.len(), path, bytes.len()));
+            hasher.update(bytes);
+        }
+        crate::output::hex(&hasher.finalize())
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.files.contains_key(name)
     }

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::cache::Cache;
 use crate::diagnostic::{Diagnostic, Format};
 use crate::driver::{count, Exit, Failed, Session};
 use crate::output::{self, Guard};
@@ -14,23 +15,24 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
         out,
         ..s.overrides.clone()
     };
-    let (project, mut diags) = s.open_with(&overrides)?;
+    let (config, db, mut diags) = crate::driver::settings(&s.root, &overrides)?;
     // an output folder that would put the sources at risk is refused before
     // anything is rendered, read from it or written
-    let guard = Guard::new(&project.config);
-    if let Err(d) = guard.check(&project.config.out) {
+    let guard = Guard::new(&config);
+    if let Err(d) = guard.check(&config.out) {
         return Err(Failed {
-            db: project.db,
+            db,
             diags: vec![d],
             note: Some("nothing written".into()),
         });
     }
     if check_only {
+        let project = s.time("load", || Project::load(config, db, &mut diags));
         return Ok(check(s, &project, diags));
     }
     // the files are written into a stage beside the output folder as they
     // are rendered; it takes the folder's place only when the build is whole
-    let mut files = match output::Files::staged(&project.config.out, &guard) {
+    let mut files = match output::Files::staged(&config.out, &guard) {
         Ok(files) => files,
         Err(d) => {
             // a folder that is not ours: every other problem is reported too
@@ -38,6 +40,11 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
             output::Files::paths_only()
         }
     };
+    // pages the last build made from the same inputs are not made again
+    let previous = Cache::previous(&files).unwrap_or_default();
+    let project = s.time("load", || {
+        Project::load_caching(config, db, &mut diags, Some(previous))
+    });
     let built = s.time("render", || {
         crate::build::render(&project, &mut files, &mut diags)
     });
@@ -62,8 +69,9 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
     }
     s.summary(
         &format!(
-            "Built {}, {}, {} → {}",
+            "Built {}{}, {}, {} → {}",
             count(project.pages.len(), "page"),
+            reused_note(built.reused),
             count(built.procedures, "procedure"),
             count(built.checklists, "checklist"),
             out.display()
@@ -71,6 +79,14 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
         &diags,
     );
     Ok(Exit::Ok)
+}
+
+/// How many pages came unchanged from the last build, for the summary line.
+fn reused_note(reused: usize) -> String {
+    match reused {
+        0 => String::new(),
+        n => format!(" ({n} unchanged, reused)"),
+    }
 }
 
 /// `build --check`: renders in memory and prints how the output folder differs.

@@ -38,6 +38,7 @@ use std::collections::BTreeSet;
 use minijinja::{context, Value};
 use serde::Serialize;
 
+use crate::build::Records;
 use crate::diagnostic::Diagnostic;
 pub(crate) use crate::loader::ContentFile;
 use crate::output::{paths, Files};
@@ -72,22 +73,19 @@ struct TocEntry<'a> {
 /// `content/index.md`, a generated home page listing every page.
 pub fn render(
     project: &Project,
-    templates: &Templates,
     checklists: &BTreeSet<String>,
     diags: &mut Vec<Diagnostic>,
     files: &mut Files,
+    records: &mut Records,
 ) {
+    let templates = &project.templates;
     let copied = copy_content_files(&project.content_files, files, diags);
     let index = SiteIndex::new(project, copied);
     let nav = Nav::build(project);
     let generated_home =
         !project.pages.iter().any(|p| p.name == "index") && !files.contains("index.html");
     let site = SiteInfo::new(project, &nav, &index, generated_home, diags);
-    let dates = if project.config.site.last_updated {
-        updated::dates(&project.config.content)
-    } else {
-        updated::Dates::new()
-    };
+    let dates = project.dates();
     // pages render on every core, a batch at a time; their files, search
     // entries and warnings are then added in page order, so the output does
     // not depend on threads, and only one batch of pages is held at a time
@@ -107,7 +105,7 @@ pub fn render(
         site: &site,
         index: &index,
         checklists,
-        dates: &dates,
+        dates,
     };
     for (n, batch) in project.pages.chunks(crate::build::BATCH).enumerate() {
         let first = n * crate::build::BATCH;
@@ -117,15 +115,27 @@ pub fn render(
             .map(|(i, page)| pages.render(first + i, page))
             .collect();
         let mut html = Vec::with_capacity(batch.len());
+        let mut made = Vec::with_capacity(batch.len());
         for (page, rendered) in batch.iter().zip(rendered) {
+            records.add_site(project, page, rendered.entry.as_ref(), &rendered.diags);
             diags.extend(rendered.diags);
             entries.extend(rendered.entry);
+            let path = page_path(&page.name);
             match rendered.html {
-                Ok(text) => html.push((page_path(&page.name), text.into_bytes())),
+                Ok(Html::Made(text)) => {
+                    made.push((page, path.clone()));
+                    html.push((path, text.into_bytes()));
+                }
+                Ok(Html::Kept(digest)) => {
+                    files.keep(&path, &digest);
+                }
                 Err(d) => report(d, diags),
             }
         }
         files.add_all(html);
+        for (page, path) in made {
+            records.add_files(page, std::iter::once(path.as_str()), files);
+        }
     }
     for (path, html) in old_addresses(project, templates, diags) {
         match html {
@@ -150,7 +160,7 @@ pub fn render(
             listed.push(("index.html".to_owned(), None));
         }
         for page in project.pages.iter().filter(|p| p.redirect().is_none()) {
-            listed.push((page_path(&page.name), page_date(project, page, &dates)));
+            listed.push((page_path(&page.name), page_date(project, page, dates)));
         }
         files.add("sitemap.xml", extras::sitemap(base_url, &listed));
     }
@@ -178,12 +188,24 @@ impl Pages<'_> {
     /// Page `i` of the project: its HTML, search entry and warnings.
     fn render(&self, i: usize, page: &Page) -> RenderedPage {
         let project = self.project;
+        if let Some(reused) = page.cached.as_ref().and_then(|c| c.reused.as_ref()) {
+            // its problems come back with its plan's (crate::build)
+            let path = page_path(&page.name);
+            let digest = reused.files.iter().find(|(p, _)| *p == path);
+            return RenderedPage {
+                html: Ok(Html::Kept(
+                    digest.map(|(_, d)| d.clone()).unwrap_or_default(),
+                )),
+                entry: reused.search.clone(),
+                diags: Vec::new(),
+            };
+        }
         let mut found = Vec::new();
         if let Some(target) = page.redirect() {
             let from = page_path(&page.name);
             let to = extras::destination(project, self.index, page, &from, target, &mut found);
             return RenderedPage {
-                html: extras::redirect_page(self.templates, &to),
+                html: extras::redirect_page(self.templates, &to).map(Html::Made),
                 entry: None,
                 diags: found,
             };
@@ -201,7 +223,7 @@ impl Pages<'_> {
             body.html,
         );
         RenderedPage {
-            html: self.templates.render("page.html", ctx),
+            html: self.templates.render("page.html", ctx).map(Html::Made),
             entry: Some(entry),
             diags: found,
         }
@@ -248,10 +270,16 @@ fn page_date(project: &Project, page: &Page, dates: &updated::Dates) -> Option<S
 
 /// One page as rendered on some thread.
 struct RenderedPage {
-    html: Result<String, Diagnostic>,
+    html: Result<Html, Diagnostic>,
     /// `None` for a redirect page, which search does not list.
     entry: Option<search::Entry>,
     diags: Vec<Diagnostic>,
+}
+
+/// A page's HTML: made by this build, or kept from the last (with its digest).
+enum Html {
+    Made(String),
+    Kept(String),
 }
 
 /// The search index entry of a page whose body's plain text is `text`.
@@ -617,10 +645,10 @@ mod tests {
         let checklists = BTreeSet::from(["ops/backup".to_owned()]);
         render(
             &project,
-            &project.templates,
             &checklists,
             &mut diags,
             &mut files,
+            &mut Records::default(),
         );
         assert!(diags.is_empty(), "{diags:?}");
         let text = |p: &str| String::from_utf8(files.get(p).unwrap().to_vec()).unwrap();

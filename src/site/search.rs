@@ -6,7 +6,7 @@ use serde::Serialize;
 const TEXT_LIMIT: usize = 8_000;
 
 /// One page in the index. Short keys keep the file small.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub(crate) struct Entry {
     /// Path of the built page, relative to the site root.
     pub u: String,

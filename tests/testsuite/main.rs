@@ -5,6 +5,7 @@
 mod common;
 
 mod browser;
+mod cache;
 mod checklist;
 mod checklist_rendering;
 mod checklist_words;
