@@ -364,14 +364,9 @@ fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
         Command::Run(args) => Ok(Exit::from_code(crate::run::command::run(s, args))),
         Command::Report(args) => Ok(Exit::from_code(crate::run::command::report(s, args))),
         Command::Verify(args) => Ok(Exit::from_code(crate::run::command::verify(s, args))),
-        Command::Init { dir } => Ok(Exit::from_code(crate::cmd::init::run(
-            dir, s.color, s.quiet,
-        ))),
-        Command::Completions { shell } => Ok(Exit::from_code(crate::cmd::completions::run(
-            *shell,
-            &mut Cli::command(),
-        ))),
-        Command::Man => Ok(Exit::from_code(crate::cmd::man::run(&Cli::command()))),
+        Command::Init { dir } => cmd::init::run(s, dir),
+        Command::Completions { shell } => cmd::completions::run(s, *shell, &mut Cli::command()),
+        Command::Man => cmd::man::run(s, &Cli::command()),
     }
 }
 

@@ -238,6 +238,20 @@ impl Session {
         }
     }
 
+    /// Writes a command's product to stdout; a reader that went away (a
+    /// closed pipe) is no failure, any other write error is (`what` names
+    /// the product: `the manual page`).
+    pub(crate) fn print(&self, bytes: &[u8], what: &str) -> Result<Exit, Failed> {
+        match std::io::stdout().lock().write_all(bytes) {
+            Ok(()) => Ok(Exit::Ok),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+            Err(e) => Err(Failed::one(Diagnostic::error(
+                "io",
+                format!("cannot write {what}: {e}"),
+            ))),
+        }
+    }
+
     /// The command's one summary line on stderr (`Built 2 pages … in 84 ms
     /// → site/ (0 warnings)`), unless `-q`; with `-v`, the time of each stage.
     pub(crate) fn summary(&self, what: &str, diags: &[Diagnostic]) {

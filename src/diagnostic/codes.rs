@@ -65,7 +65,7 @@ pub(crate) const CODES: &[Code] = &[
     code("redirect-invalid", Warning, "a `redirect_from:` address is not an address of the site (outside `base_path`, empty, `..`)"),
     code("init-refused", Error, "`init`: a file it would write exists (nothing is written), or a file cannot be written"),
     code("init-failed", Error, "`init`: a file it would write exists (nothing is written), or a file cannot be written"),
-    code("io", Error, "a file or folder of the project cannot be read"),
+    code("io", Error, "a file or folder of the project cannot be read, or stdout cannot be written"),
 ];
 
 /// The registered code named `name`.
