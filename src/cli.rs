@@ -361,9 +361,9 @@ fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
             print!("{}", crate::plan::to_json(&schema));
             Ok(Exit::Ok)
         }
-        Command::Run(args) => Ok(Exit::from_code(crate::run::command::run(s, args))),
-        Command::Report(args) => Ok(Exit::from_code(crate::run::command::report(s, args))),
-        Command::Verify(args) => Ok(Exit::from_code(crate::run::command::verify(s, args))),
+        Command::Run(args) => crate::run::command::run(s, args),
+        Command::Report(args) => crate::run::command::report(s, args),
+        Command::Verify(args) => crate::run::command::verify(s, args),
         Command::Init { dir } => cmd::init::run(s, dir),
         Command::Completions { shell } => cmd::completions::run(s, *shell, &mut Cli::command()),
         Command::Man => cmd::man::run(s, &Cli::command()),

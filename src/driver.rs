@@ -43,7 +43,8 @@ pub(crate) enum Exit {
     Errors = 1,
     /// 2: the command line itself was wrong.
     Usage = 2,
-    /// 3: `build --check` or `diff --exit-code` found differences.
+    /// 3: `build --check` or `diff --exit-code` found differences, or
+    /// `verify` found the copy stale.
     Differences = 3,
     /// 4: a run stopped before its end.
     Stopped = 4,
@@ -230,12 +231,34 @@ impl Session {
         Exit::Errors
     }
 
+    /// A mistake in the command line that clap cannot see (a value of the
+    /// wrong form): reports it and returns [`Exit::Usage`].
+    pub(crate) fn usage(&self, d: Diagnostic) -> Exit {
+        self.report(&SourceDb::default(), &mut vec![d], Format::Human);
+        Exit::Usage
+    }
+
+    /// Problems that do not stop the command (a journal's cut last line, an
+    /// answers file that could not be read to its end), reported as they come.
+    pub(crate) fn report_now(&self, mut diags: Vec<Diagnostic>) {
+        if !diags.is_empty() {
+            self.report(&SourceDb::default(), &mut diags, Format::Human);
+        }
+    }
+
     /// A remark for people on stderr, unless `-q`.
     pub(crate) fn note(&self, message: &str) {
         self.quiet_progress();
         if !self.quiet {
             eprintln!("{message}");
         }
+    }
+
+    /// A line for the person answering an interactive command (why an
+    /// answer was refused) on stderr, even with `-q`: they are waiting for it.
+    pub(crate) fn tell(&self, message: &str) {
+        self.quiet_progress();
+        eprintln!("{message}");
     }
 
     /// Writes a command's product to stdout; a reader that went away (a
