@@ -21,19 +21,6 @@ use crate::diagnostic::{self, Diagnostic, Format, Severity};
 use crate::project::Project;
 use crate::source::SourceDb;
 
-impl Exit {
-    /// The exit for a process exit code a command computed itself.
-    pub(crate) fn from_code(code: u8) -> Exit {
-        match code {
-            0 => Exit::Ok,
-            2 => Exit::Usage,
-            3 => Exit::Differences,
-            4 => Exit::Stopped,
-            _ => Exit::Errors,
-        }
-    }
-}
-
 /// How a command ends, as the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Exit {
@@ -194,11 +181,27 @@ impl Session {
         }
     }
 
-    /// Prints every diagnostic in the chosen form; returns the number of errors.
+    /// Prints every diagnostic in the chosen form, then the count line;
+    /// returns the number of errors.
     fn report(&self, db: &SourceDb, diags: &mut Vec<Diagnostic>, format: Format) -> usize {
+        let (errors, warnings) = self.show(db, diags, format);
+        if format == Format::Human && !self.quiet && (errors > 0 || warnings > 0) {
+            eprintln!("{}", count_line(errors, warnings));
+        }
+        errors
+    }
+
+    /// Prints every diagnostic in the chosen form (in order, warnings left
+    /// out with `-q`), without the count line: `serve` counts them in the
+    /// line of each rebuild. Returns the numbers of errors and warnings.
+    pub(crate) fn show(
+        &self,
+        db: &SourceDb,
+        diags: &mut Vec<Diagnostic>,
+        format: Format,
+    ) -> (usize, usize) {
         self.quiet_progress();
         diagnostic::normalize(diags, db);
-        let (errors, warnings) = diagnostic::summary(diags);
         let mut stdout = std::io::stdout().lock();
         let mut stderr = std::io::stderr().lock();
         for d in diags.iter() {
@@ -211,10 +214,7 @@ impl Session {
                 Format::Github => stdout.write_all(diagnostic::render_github(d, db).as_bytes()),
             };
         }
-        if format == Format::Human && !self.quiet && (errors > 0 || warnings > 0) {
-            let _ = writeln!(stderr, "{}", count_line(errors, warnings));
-        }
-        errors
+        diagnostic::summary(diags)
     }
 
     /// Reports a failure and returns [`Exit::Errors`].

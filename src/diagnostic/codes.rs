@@ -66,6 +66,9 @@ pub(crate) const CODES: &[Code] = &[
     code("redirect-invalid", Warning, "a `redirect_from:` address is not an address of the site (outside `base_path`, empty, `..`)"),
     code("init-refused", Error, "`init`: a file it would write exists (nothing is written), or a file cannot be written"),
     code("init-failed", Error, "`init`: a file it would write exists (nothing is written), or a file cannot be written"),
+    code("serve-failed", Error, "`serve` cannot listen on the address and port (with what to try instead), or cannot watch the project for changes"),
+    code("serve-exposed", Warning, "`serve --host` listens on an address other machines can reach: anyone who can reach this one can read the site"),
+    code("browser-failed", Warning, "`serve --open` could not open a browser; the site is served all the same"),
     code("io", Error, "a file or folder of the project cannot be read, or stdout cannot be written"),
 ];
 
