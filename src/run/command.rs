@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use super::answers::{self, Input, Script, Terminal};
 use super::clock::{self, Clock};
 use super::journal::{self, Event, EventKind, Header, HeaderKind, Journal, Writer};
-use super::session::{self, End, Session, State};
+use super::session::{self, say, End, Session, State};
 use super::walk::{self, Selection};
 use super::{invalid, report};
 use crate::config::Overrides;
@@ -288,11 +288,15 @@ fn resume(
 fn finish(mut session: Session<'_>, id: &str) -> Result<Exit, Failed> {
     match session.run() {
         End::Completed => {
-            println!("\nrun `{id}` is complete; `runsheet report {id}` prints its record");
+            say(&format!(
+                "\nrun `{id}` is complete; `runsheet report {id}` prints its record"
+            ));
             Ok(Exit::Ok)
         }
         End::Paused => {
-            println!("\nrun `{id}` is paused; `runsheet run --resume {id}` continues it");
+            say(&format!(
+                "\nrun `{id}` is paused; `runsheet run --resume {id}` continues it"
+            ));
             Ok(Exit::Stopped)
         }
         End::Failed(d) => Err(Failed {
@@ -342,9 +346,9 @@ fn changed_page(
             "page changed (no plan copy to compare)".to_owned()
         }
     };
-    print!("{out}");
+    say(&out);
     if yes {
-        println!("going on with the changed page (--yes)");
+        say("going on with the changed page (--yes)");
         return Ok(Some(note));
     }
     loop {
@@ -602,7 +606,7 @@ fn banner(h: &Header, path: &Path, what: &str, digest: &str) {
         (Some(id), None) => id.clone(),
         _ => "every procedure of the page".into(),
     };
-    println!(
+    say(&format!(
         "run {} {what}\npage:      {} ({})\nprocedure: {procedure}\nplan:      {}\noperator:  {}\njournal:   {}\n\n{}",
         h.run,
         h.title,
@@ -611,7 +615,7 @@ fn banner(h: &Header, path: &Path, what: &str, digest: &str) {
         h.operator,
         path.display(),
         super::session::HELP
-    );
+    ));
 }
 
 /// The settings of the session with `--runs` when given.

@@ -142,7 +142,7 @@ impl Session<'_> {
     /// when there is none).
     fn back(&mut self, i: usize) -> Result<usize, Diagnostic> {
         let Some(j) = (0..i).rev().find(|k| !self.items[*k].group) else {
-            self.say("(this is the first step; there is nothing to go back to)");
+            say("(this is the first step; there is nothing to go back to)");
             return Ok(i);
         };
         self.record(EventKind::Reopened, Some(j), None, None)?;
@@ -156,7 +156,7 @@ impl Session<'_> {
         let item = &items[i];
         if let Some(p) = item.parent.filter(|p| *shown_group != Some(*p)) {
             *shown_group = Some(p);
-            self.say(&show::item(&items[p], None));
+            say(&show::item(&items[p], None));
             if items[p].hold && !self.state.approved.contains(&items[p].step.id) {
                 match self.sign(p)? {
                     Flow::Next => {}
@@ -164,7 +164,7 @@ impl Session<'_> {
                 }
             }
         }
-        self.say(&show::item(item, Some(self.position(i))));
+        say(&show::item(item, Some(self.position(i))));
         if item.hold && !self.state.approved.contains(&item.step.id) {
             match self.sign(i)? {
                 Flow::Next => {}
@@ -190,7 +190,7 @@ impl Session<'_> {
             };
             let (kind, note) = match answer {
                 StepAnswer::Help => {
-                    self.say(HELP);
+                    say(HELP);
                     continue;
                 }
                 StepAnswer::Back => return Ok(Flow::Back),
@@ -253,14 +253,14 @@ impl Session<'_> {
     /// operator signs it.
     fn sign(&mut self, i: usize) -> Result<Flow, Diagnostic> {
         let label = self.items[i].label.clone();
-        self.say(&format!(
+        say(&format!(
             "\nHOLD POINT: step {label} needs a second person's signature before it is carried out.\n\
              The approver must not be the operator ({}).",
             self.operator
         ));
         if let Some(name) = self.approver.clone() {
             if self.try_sign(i, &name)? {
-                self.say(&format!("signed by {name} (--approver)"));
+                say(&format!("signed by {name} (--approver)"));
                 return Ok(Flow::Next);
             }
         }
@@ -272,13 +272,13 @@ impl Session<'_> {
             match answers::hold_answer(&line, self.input.interactive()) {
                 Ok(HoldAnswer::Approve(name)) => {
                     if self.try_sign(i, &name)? {
-                        self.say(&format!("signed by {name}"));
+                        say(&format!("signed by {name}"));
                         return Ok(Flow::Next);
                     }
                 }
                 Ok(HoldAnswer::Back) => return Ok(Flow::Back),
                 Ok(HoldAnswer::Quit) => return Ok(Flow::Quit),
-                Ok(HoldAnswer::Help) => self.say(HELP),
+                Ok(HoldAnswer::Help) => say(HELP),
                 Err(bad) => self.bad_answer(&at, &bad)?,
             }
         }
@@ -346,13 +346,15 @@ impl Session<'_> {
         self.state.apply(&event);
         Ok(())
     }
+}
 
-    fn say(&self, text: &str) {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", text.trim_end_matches('\n'));
-        let _ = out.flush();
-    }
+/// A line (or lines) of the run's transcript on stdout, flushed at once:
+/// steps, hold points, the banner, how the run ended.
+pub(crate) fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", text.trim_end_matches('\n'));
+    let _ = out.flush();
 }
 
 /// A bad answer read `at` (`answers.txt:7`): at a terminal it is explained
