@@ -318,7 +318,7 @@ where
     };
     let session = cli.global.session(cli.command.strictness());
     if session.verbose {
-        eprintln!("project folder: {}", session.root.display());
+        session.note(&format!("project folder: {}", session.root.display()));
     }
     let exit = match execute(&cli.command, &session) {
         Ok(exit) => exit,
@@ -335,15 +335,14 @@ fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
         Command::Build { out, check, .. } => cmd::build::run(s, out.clone(), *check),
         Command::Serve {
             port, host, open, ..
-        } => Ok(Exit::from_code(crate::serve::run(&crate::serve::Options {
-            root: s.root.clone(),
-            overrides: s.overrides.clone(),
-            host: host.clone(),
-            port: *port,
-            open: *open,
-            color: s.color,
-            quiet: s.quiet,
-        }))),
+        } => crate::serve::run(
+            s,
+            &crate::serve::Options {
+                host: host.clone(),
+                port: *port,
+                open: *open,
+            },
+        ),
         Command::Plan { page, .. } => cmd::plan::run(s, page),
         Command::Checklist { page, format, .. } => cmd::checklist::run(s, page, *format),
         Command::Diff {
@@ -361,17 +360,12 @@ fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
             print!("{}", crate::plan::to_json(&schema));
             Ok(Exit::Ok)
         }
-        Command::Run(args) => Ok(Exit::from_code(crate::run::command::run(s, args))),
-        Command::Report(args) => Ok(Exit::from_code(crate::run::command::report(s, args))),
-        Command::Verify(args) => Ok(Exit::from_code(crate::run::command::verify(s, args))),
-        Command::Init { dir } => Ok(Exit::from_code(crate::cmd::init::run(
-            dir, s.color, s.quiet,
-        ))),
-        Command::Completions { shell } => Ok(Exit::from_code(crate::cmd::completions::run(
-            *shell,
-            &mut Cli::command(),
-        ))),
-        Command::Man => Ok(Exit::from_code(crate::cmd::man::run(&Cli::command()))),
+        Command::Run(args) => crate::run::command::run(s, args),
+        Command::Report(args) => crate::run::command::report(s, args),
+        Command::Verify(args) => crate::run::command::verify(s, args),
+        Command::Init { dir } => cmd::init::run(s, dir),
+        Command::Completions { shell } => cmd::completions::run(s, *shell, &mut Cli::command()),
+        Command::Man => cmd::man::run(s, &Cli::command()),
     }
 }
 

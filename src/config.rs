@@ -217,11 +217,11 @@ pub(crate) fn normalize_base_path(s: &str) -> String {
 }
 
 /// Parses the text of a `runsheet.toml`; the known keys it sets, in the
-/// order of [`KEYS`], or the parser's message.
+/// order of [`KEYS`], or the parser's error.
 #[cfg(test)]
-pub(crate) fn parse_settings(text: &str) -> Result<Vec<String>, String> {
-    toml::from_str::<FileConfig>(text).map_err(|e| e.message().to_owned())?;
-    let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
+pub(crate) fn parse_settings(text: &str) -> Result<Vec<String>, toml::de::Error> {
+    toml::from_str::<FileConfig>(text)?;
+    let table: toml::Table = toml::from_str(text)?;
     Ok(KEYS
         .iter()
         .filter(|k| table.contains_key(**k))

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::diagnostic::Diagnostic;
+
 /// What happened to a page, procedure or step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -354,31 +356,38 @@ pub(crate) fn classify(arg: &str) -> Side {
     }
 }
 
+/// A side of a diff that cannot be read: `diff-input`, with what a side may be.
+pub(crate) fn input_error(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error("diff-input", message).with_help(
+        "give a plan file, an output folder with plans/, a project folder, or a git revision",
+    )
+}
+
 /// Reads one plan file into `{page name: plan}`.
-pub(crate) fn read_plan_file(path: &Path) -> Result<Plans, String> {
+pub(crate) fn read_plan_file(path: &Path) -> Result<Plans, Diagnostic> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        .map_err(|e| input_error(format!("cannot read `{}`: {e}", path.display())))?;
     parse_plan(&text, &path.display().to_string())
 }
 
 /// Reads the text of one plan file (named `what` in errors) into `{page name: plan}`.
-pub(crate) fn parse_plan(text: &str, what: &str) -> Result<Plans, String> {
-    let plan: Value =
-        serde_json::from_str(text).map_err(|e| format!("`{what}` is not JSON: {e}"))?;
+pub(crate) fn parse_plan(text: &str, what: &str) -> Result<Plans, Diagnostic> {
+    let plan: Value = serde_json::from_str(text)
+        .map_err(|e| input_error(format!("`{what}` is not JSON: {e}")))?;
     let name = plan
         .pointer("/page/name")
         .and_then(Value::as_str)
-        .ok_or_else(|| format!("`{what}` is not a runsheet plan (no `page.name`)"))?
+        .ok_or_else(|| input_error(format!("`{what}` is not a runsheet plan (no `page.name`)")))?
         .to_owned();
     Ok([(name, plan)].into_iter().collect())
 }
 
 /// Reads every plan of a built output folder (`plans/**/*.json` but the index).
-pub(crate) fn read_site(dir: &Path) -> Result<Plans, String> {
+pub(crate) fn read_site(dir: &Path) -> Result<Plans, Diagnostic> {
     let plans_dir = dir.join("plans");
     let mut plans = Plans::new();
     for entry in walkdir::WalkDir::new(&plans_dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| e.to_string())?;
+        let entry = entry.map_err(|e| input_error(e.to_string()))?;
         let is_index = entry.path() == plans_dir.join("index.json");
         if entry.file_type().is_file()
             && !is_index
@@ -396,60 +405,72 @@ pub(crate) fn checkout_revision(
     root: &Path,
     revision: &str,
     into: &Path,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, Diagnostic> {
     let git = |dir: &Path, args: &[&str]| {
         std::process::Command::new("git")
             .arg("-C")
             .arg(dir)
             .args(args)
             .output()
-            .map_err(|e| format!("cannot run git: {e}"))
+            .map_err(|e| input_error(format!("cannot run git: {e}")))
     };
     let top = git(root, &["rev-parse", "--show-toplevel"])?;
     if !top.status.success() {
-        return Err(format!(
+        return Err(input_error(format!(
             "`{revision}` is not a plan file, a folder, or a git revision: `{}` is not in a git repository",
             root.display()
-        ));
+        )));
     }
     let top = PathBuf::from(String::from_utf8_lossy(&top.stdout).trim());
     let commit = format!("{revision}^{{commit}}");
     let verify = git(root, &["rev-parse", "--verify", "--quiet", &commit])?;
     if !verify.status.success() {
-        return Err(format!(
+        return Err(input_error(format!(
             "`{revision}` is not a plan file, a folder, or a revision of this git repository"
-        ));
+        )));
     }
     // from the top of the repository: run in a subfolder, git archive would
     // hold only that subfolder, at the top of the tar
     let archive = git(&top, &["archive", "--format=tar", revision])?;
     if !archive.status.success() {
-        return Err(format!(
+        return Err(input_error(format!(
             "git archive {revision} failed: {}",
             String::from_utf8_lossy(&archive.stderr).trim()
-        ));
+        )));
     }
+    unpack(&archive.stdout, revision, into)?;
+    let io = |e: std::io::Error| input_error(e.to_string());
+    let root = root.canonicalize().map_err(io)?;
+    let rel = root
+        .strip_prefix(top.canonicalize().map_err(io)?)
+        .unwrap_or(Path::new(""));
+    Ok(into.join(rel))
+}
+
+/// Unpacks the tar `archive` of `revision` into `into`.
+fn unpack(archive: &[u8], revision: &str, into: &Path) -> Result<(), Diagnostic> {
+    let failed = |e: std::io::Error| input_error(format!("cannot unpack {revision}: {e}"));
     let mut tar = std::process::Command::new("tar")
         .arg("-x")
         .arg("-C")
         .arg(into)
         .stdin(std::process::Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run tar: {e}"))?;
+        .map_err(|e| input_error(format!("cannot run tar: {e}")))?;
     use std::io::Write as _;
     tar.stdin
         .take()
         .expect("piped stdin")
-        .write_all(&archive.stdout)
-        .map_err(|e| format!("cannot unpack {revision}: {e}"))?;
-    if !tar.wait().map_err(|e| e.to_string())?.success() {
-        return Err(format!("cannot unpack {revision}"));
+        .write_all(archive)
+        .map_err(failed)?;
+    if !tar
+        .wait()
+        .map_err(|e| input_error(e.to_string()))?
+        .success()
+    {
+        return Err(input_error(format!("cannot unpack {revision}")));
     }
-    let root = root.canonicalize().map_err(|e| e.to_string())?;
-    let rel = root
-        .strip_prefix(top.canonicalize().map_err(|e| e.to_string())?)
-        .unwrap_or(Path::new(""));
-    Ok(into.join(rel))
+    Ok(())
 }
 
 /// The JSON form: `{"changes": [...]}`.

@@ -21,19 +21,6 @@ use crate::diagnostic::{self, Diagnostic, Format, Severity};
 use crate::project::Project;
 use crate::source::SourceDb;
 
-impl Exit {
-    /// The exit for a process exit code a command computed itself.
-    pub(crate) fn from_code(code: u8) -> Exit {
-        match code {
-            0 => Exit::Ok,
-            2 => Exit::Usage,
-            3 => Exit::Differences,
-            4 => Exit::Stopped,
-            _ => Exit::Errors,
-        }
-    }
-}
-
 /// How a command ends, as the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Exit {
@@ -43,7 +30,8 @@ pub(crate) enum Exit {
     Errors = 1,
     /// 2: the command line itself was wrong.
     Usage = 2,
-    /// 3: `build --check` or `diff --exit-code` found differences.
+    /// 3: `build --check` or `diff --exit-code` found differences, or
+    /// `verify` found the copy stale.
     Differences = 3,
     /// 4: a run stopped before its end.
     Stopped = 4,
@@ -193,11 +181,27 @@ impl Session {
         }
     }
 
-    /// Prints every diagnostic in the chosen form; returns the number of errors.
+    /// Prints every diagnostic in the chosen form, then the count line;
+    /// returns the number of errors.
     fn report(&self, db: &SourceDb, diags: &mut Vec<Diagnostic>, format: Format) -> usize {
+        let (errors, warnings) = self.show(db, diags, format);
+        if format == Format::Human && !self.quiet && (errors > 0 || warnings > 0) {
+            eprintln!("{}", count_line(errors, warnings));
+        }
+        errors
+    }
+
+    /// Prints every diagnostic in the chosen form (in order, warnings left
+    /// out with `-q`), without the count line: `serve` counts them in the
+    /// line of each rebuild. Returns the numbers of errors and warnings.
+    pub(crate) fn show(
+        &self,
+        db: &SourceDb,
+        diags: &mut Vec<Diagnostic>,
+        format: Format,
+    ) -> (usize, usize) {
         self.quiet_progress();
         diagnostic::normalize(diags, db);
-        let (errors, warnings) = diagnostic::summary(diags);
         let mut stdout = std::io::stdout().lock();
         let mut stderr = std::io::stderr().lock();
         for d in diags.iter() {
@@ -210,10 +214,7 @@ impl Session {
                 Format::Github => stdout.write_all(diagnostic::render_github(d, db).as_bytes()),
             };
         }
-        if format == Format::Human && !self.quiet && (errors > 0 || warnings > 0) {
-            let _ = writeln!(stderr, "{}", count_line(errors, warnings));
-        }
-        errors
+        diagnostic::summary(diags)
     }
 
     /// Reports a failure and returns [`Exit::Errors`].
@@ -230,11 +231,47 @@ impl Session {
         Exit::Errors
     }
 
+    /// A mistake in the command line that clap cannot see (a value of the
+    /// wrong form): reports it and returns [`Exit::Usage`].
+    pub(crate) fn usage(&self, d: Diagnostic) -> Exit {
+        self.report(&SourceDb::default(), &mut vec![d], Format::Human);
+        Exit::Usage
+    }
+
+    /// Problems that do not stop the command (a journal's cut last line, an
+    /// answers file that could not be read to its end), reported as they come.
+    pub(crate) fn report_now(&self, mut diags: Vec<Diagnostic>) {
+        if !diags.is_empty() {
+            self.report(&SourceDb::default(), &mut diags, Format::Human);
+        }
+    }
+
     /// A remark for people on stderr, unless `-q`.
     pub(crate) fn note(&self, message: &str) {
         self.quiet_progress();
         if !self.quiet {
             eprintln!("{message}");
+        }
+    }
+
+    /// A line for the person answering an interactive command (why an
+    /// answer was refused) on stderr, even with `-q`: they are waiting for it.
+    pub(crate) fn tell(&self, message: &str) {
+        self.quiet_progress();
+        eprintln!("{message}");
+    }
+
+    /// Writes a command's product to stdout; a reader that went away (a
+    /// closed pipe) is no failure, any other write error is (`what` names
+    /// the product: `the manual page`).
+    pub(crate) fn print(&self, bytes: &[u8], what: &str) -> Result<Exit, Failed> {
+        match std::io::stdout().lock().write_all(bytes) {
+            Ok(()) => Ok(Exit::Ok),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Exit::Ok),
+            Err(e) => Err(Failed::one(Diagnostic::error(
+                "io",
+                format!("cannot write {what}: {e}"),
+            ))),
         }
     }
 

@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::config::{Overrides, CONFIG_FILE};
-use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::config::CONFIG_FILE;
+use crate::diagnostic::{self, Diagnostic, Format};
+use crate::driver::{Exit, Failed, Session};
 use crate::output::Files;
 use crate::site::html::escape;
 use crate::site::links::percent_decode;
@@ -42,20 +43,16 @@ pub(crate) const MAX_HEAD: usize = 16 * 1024;
 /// How long a connection may take to send its request, and to take the answer.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// What `runsheet serve` was asked to do.
+/// Where and how `runsheet serve` was asked to serve (the project and
+/// how to talk to people are the [`Session`]'s).
 #[derive(Clone, Debug)]
 pub(crate) struct Options {
-    pub root: PathBuf,
-    pub overrides: Overrides,
     /// Address to listen on; `127.0.0.1` unless `--host` says otherwise.
     pub host: String,
     /// `0` picks any free port (the real one is printed).
     pub port: u16,
     /// Open the site in the browser once it is served.
     pub open: bool,
-    /// Colour in terminal messages.
-    pub color: bool,
-    pub quiet: bool,
 }
 
 /// The site being served.
@@ -75,64 +72,72 @@ struct Outcome {
     watch: Vec<PathBuf>,
 }
 
-/// Builds, serves and watches until the process is stopped. Returns an exit
-/// code only when the server cannot start.
-pub(crate) fn run(opts: &Options) -> u8 {
-    let first = compile(opts);
+/// Builds, serves and watches until the process is stopped. Returns only
+/// when the server cannot start.
+pub(crate) fn run(s: &Session, opts: &Options) -> Result<Exit, Failed> {
+    let first = compile(s);
     let watch = first.watch.clone();
     let state = Arc::new(Mutex::new(Snapshot {
         version: 1,
         error: first.files.is_none().then(|| first.report.clone()),
         files: first.files.unwrap_or_default(),
     }));
-    let listener = match TcpListener::bind((opts.host.as_str(), opts.port)) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{}", bind_error(&opts.host, opts.port, &e));
-            return 1;
-        }
-    };
+    let listener = TcpListener::bind((opts.host.as_str(), opts.port))
+        .map_err(|e| Failed::one(bind_error(&opts.host, opts.port, &e)))?;
     let port = listener.local_addr().map_or(opts.port, |a| a.port());
-    let _watcher = match start_watcher(opts, &watch, Arc::clone(&state)) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot watch the project for changes: {e}");
-            return 1;
-        }
-    };
+    let _watcher = start_watcher(s, &watch, Arc::clone(&state)).map_err(|e| {
+        Failed::one(Diagnostic::error(
+            "serve-failed",
+            format!("cannot watch the project for changes: {e}"),
+        ))
+    })?;
     if !is_loopback(&opts.host) {
-        eprintln!(
-            "warning: listening on {}: anyone who can reach this machine over the network can read the site",
-            opts.host
-        );
+        s.report_now(vec![Diagnostic::warning(
+            "serve-exposed",
+            format!(
+                "listening on {}: anyone who can reach this machine over the network can read the site",
+                opts.host
+            ),
+        )]);
     }
     let url = format!("http://{}/", host_port(&browse_host(&opts.host), port));
-    eprintln!(
+    s.tell(&format!(
         "serving http://{}/ (rebuilds on change; Ctrl-C to stop)",
         host_port(&opts.host, port)
-    );
+    ));
     if opts.open {
         if let Err(e) = open_browser(&url) {
-            eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+            s.report_now(vec![Diagnostic::warning(
+                "browser-failed",
+                format!("could not open a browser ({e}); open {url} yourself"),
+            )]);
         }
     }
     accept(&listener, &state);
-    0
+    Ok(Exit::Ok)
 }
 
 /// What to say when the server cannot listen: a busy port suggests `--port`.
-fn bind_error(host: &str, port: u16, e: &std::io::Error) -> String {
+fn bind_error(host: &str, port: u16, e: &std::io::Error) -> Diagnostic {
     let at = host_port(host, port);
-    match e.kind() {
-        std::io::ErrorKind::AddrInUse => format!(
-            "error: cannot listen on {at}: the port is in use (another `runsheet serve`?)\n = help: pick another with `--port {}`, or `--port 0` for any free port",
-            port.wrapping_add(1).max(1024)
+    let (message, help) = match e.kind() {
+        std::io::ErrorKind::AddrInUse => (
+            format!("cannot listen on {at}: the port is in use (another `runsheet serve`?)"),
+            format!(
+                "pick another with `--port {}`, or `--port 0` for any free port",
+                port.wrapping_add(1).max(1024)
+            ),
         ),
-        std::io::ErrorKind::PermissionDenied if port < 1024 => format!(
-            "error: cannot listen on {at}: ports below 1024 need special rights\n = help: use a port of 1024 or more, such as `--port 3000`"
+        std::io::ErrorKind::PermissionDenied if port < 1024 => (
+            format!("cannot listen on {at}: ports below 1024 need special rights"),
+            "use a port of 1024 or more, such as `--port 3000`".to_owned(),
         ),
-        _ => format!("error: cannot listen on {at}: {e}\n = help: check `--host`, or pick another port with `--port`"),
-    }
+        _ => (
+            format!("cannot listen on {at}: {e}"),
+            "check `--host`, or pick another port with `--port`".to_owned(),
+        ),
+    };
+    Diagnostic::error("serve-failed", message).with_help(help)
 }
 
 /// `host:port`, with an IPv6 address in brackets.
@@ -385,12 +390,12 @@ fn lock(state: &Mutex<Snapshot>) -> MutexGuard<'_, Snapshot> {
 }
 
 /// Loads and renders the project, printing its diagnostics to the terminal.
-fn compile(opts: &Options) -> Outcome {
+fn compile(s: &Session) -> Outcome {
     let started = Instant::now();
-    let mut watch = vec![opts.root.join(CONFIG_FILE)];
+    let mut watch = vec![s.root.join(CONFIG_FILE)];
     let mut built = None;
     let (db, mut diags): (SourceDb, Vec<Diagnostic>) =
-        match crate::driver::load(&opts.root, &opts.overrides) {
+        match crate::driver::load(&s.root, &s.overrides) {
             Err(failed) => (failed.db, failed.diags),
             Ok((project, mut diags)) => {
                 let config = &project.config;
@@ -408,27 +413,23 @@ fn compile(opts: &Options) -> Outcome {
                 (project.db, diags)
             }
         };
-    diagnostic::normalize(&mut diags, &db);
-    let (errors, warnings) = diagnostic::summary(&diags);
-    let mut report = String::new();
-    for d in &diags {
-        report.push_str(&diagnostic::render_human(d, &db, false));
-        if !(opts.quiet && d.severity == Severity::Warning) {
-            eprint!("{}", diagnostic::render_human(d, &db, opts.color));
-        }
-    }
+    let (errors, warnings) = s.show(&db, &mut diags, Format::Human);
+    let report: String = diags
+        .iter()
+        .map(|d| diagnostic::render_human(d, &db, false))
+        .collect();
     let ms = started.elapsed().as_millis();
     let files = match built {
         Some((files, pages)) if errors == 0 => {
-            if !opts.quiet {
-                eprintln!("built {pages} page(s) in {ms} ms ({warnings} warning(s))");
-            }
+            s.note(&format!(
+                "built {pages} page(s) in {ms} ms ({warnings} warning(s))"
+            ));
             Some(files)
         }
         _ => {
-            eprintln!(
+            s.tell(&format!(
                 "build failed with {errors} error(s): the browser shows them until they are fixed"
-            );
+            ));
             None
         }
     };
@@ -439,8 +440,8 @@ fn compile(opts: &Options) -> Outcome {
     }
 }
 
-fn rebuild(opts: &Options, state: &Mutex<Snapshot>) {
-    let outcome = compile(opts);
+fn rebuild(s: &Session, state: &Mutex<Snapshot>) {
+    let outcome = compile(s);
     let mut snap = lock(state);
     snap.version += 1;
     match outcome.files {
@@ -456,7 +457,7 @@ fn rebuild(opts: &Options, state: &Mutex<Snapshot>) {
 /// once settled, triggers one rebuild. Reads (including the build's own)
 /// are not changes.
 fn start_watcher(
-    opts: &Options,
+    s: &Session,
     paths: &[PathBuf],
     state: Arc<Mutex<Snapshot>>,
 ) -> notify::Result<RecommendedWatcher> {
@@ -480,7 +481,7 @@ fn start_watcher(
                 .iter()
                 .any(|p| *p == config_file || folders.iter().any(|f| p.starts_with(f)))
     };
-    let opts = opts.clone();
+    let s = s.clone();
     std::thread::spawn(move || {
         while let Ok(event) = rx.recv() {
             if !event.as_ref().is_ok_and(&relevant) {
@@ -488,7 +489,7 @@ fn start_watcher(
             }
             // let the burst settle (an editor's save is often several events)
             while rx.recv_timeout(DEBOUNCE).is_ok() {}
-            rebuild(&opts, &state);
+            rebuild(&s, &state);
         }
     });
     Ok(watcher)
@@ -706,12 +707,12 @@ mod tests {
     #[test]
     fn a_busy_port_suggests_another() {
         let e = std::io::Error::from(std::io::ErrorKind::AddrInUse);
-        let message = bind_error("127.0.0.1", 3000, &e);
+        let d = bind_error("127.0.0.1", 3000, &e);
         assert!(
-            message.contains("127.0.0.1:3000: the port is in use"),
-            "{message}"
+            d.message.contains("127.0.0.1:3000: the port is in use"),
+            "{d:?}"
         );
-        assert!(message.contains("`--port 3001`"), "{message}");
+        assert!(d.help.unwrap().contains("`--port 3001`"));
     }
 
     #[test]

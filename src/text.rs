@@ -1,6 +1,8 @@
 //! Small text helpers every renderer shares, depending on no other stage: HTML escaping, telling external links, wrapping by display width, Markdown escaping, code fences, line prefixes and CSS strings.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use textwrap::core::Word;
+use textwrap::WordSeparator;
+use unicode_width::UnicodeWidthChar;
 
 /// Escapes text for HTML element content and double-quoted attribute
 /// values, with pulldown-cmark's own escaper.
@@ -31,89 +33,63 @@ pub(crate) fn is_external(href: &str) -> bool {
 
 /// Wraps `text` to `width` columns of display width (a CJK character takes
 /// two): `first` before the first line, `rest` before the others (a hanging
-/// indent). Lines break at spaces; a word longer than the room left also
-/// breaks next to its wide characters (CJK text has no spaces), while other
-/// words longer than a line stay whole.
+/// indent). Runs of whitespace count as one space.
+///
+/// textwrap fills the lines (first fit; words are never hyphenated or cut
+/// to fit). Lines break at spaces and, inside a word holding wide
+/// characters (CJK text has no spaces), at its Unicode line-break
+/// opportunities (UAX #14) next to a wide character, so `。`, `、` or `」`
+/// never start a line and `「` never ends one. Other words longer than a
+/// line stay whole: UAX #14 alone would split `C:\Octopus\Logs\x.txt`
+/// after `C:` and a URL after each `/` or `?`, and a printed step must show
+/// a path or a URL as it is typed.
 pub(crate) fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
-    let mut out = String::new();
-    let mut line = String::from(first);
-    let mut used = UnicodeWidthStr::width(first);
-    let mut empty = true;
-    let mut new_line = |line: &mut String, used: &mut usize, empty: &mut bool| {
-        out.push_str(line.trim_end());
-        out.push('\n');
-        *line = String::from(rest);
-        *used = UnicodeWidthStr::width(rest);
-        *empty = true;
-    };
-    for word in text.split_whitespace() {
-        let w = UnicodeWidthStr::width(word);
-        let space = usize::from(!empty);
-        if used + space + w <= width || (empty && !has_wide(word)) {
-            if !empty {
-                line.push(' ');
-            }
-            line.push_str(word);
-            used += space + w;
-            empty = false;
-            continue;
-        }
-        if !has_wide(word) {
-            new_line(&mut line, &mut used, &mut empty);
-            line.push_str(word);
-            used += w;
-            empty = false;
-            continue;
-        }
-        // too long for the room left, and breakable next to wide characters
-        let mut space = !empty;
-        for piece in pieces(word) {
-            let pw = UnicodeWidthStr::width(piece);
-            if !empty && used + usize::from(space) + pw > width {
-                new_line(&mut line, &mut used, &mut empty);
-                space = false;
-            }
-            if space {
-                line.push(' ');
-                used += 1;
-                space = false;
-            }
-            line.push_str(piece);
-            used += pw;
-            empty = false;
-        }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return first.trim_end().to_owned();
     }
-    out.push_str(line.trim_end());
-    out
+    let options = textwrap::Options::new(width)
+        .initial_indent(first)
+        .subsequent_indent(rest)
+        .word_separator(WordSeparator::Custom(words))
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+        .break_words(false);
+    textwrap::fill(&text, &options)
+}
+
+/// The words [`wrap`] may break between: the runs between spaces, a run
+/// holding wide characters cut further at its Unicode line-break
+/// opportunities that touch a wide character.
+fn words(line: &str) -> Box<dyn Iterator<Item = Word<'_>> + '_> {
+    let mut out = Vec::new();
+    for word in WordSeparator::AsciiSpace.find_words(line) {
+        let run = word.word;
+        if !run.chars().any(is_wide) {
+            out.push(word);
+            continue;
+        }
+        let (mut start, mut at) = (0, 0);
+        for piece in WordSeparator::UnicodeBreakProperties.find_words(run) {
+            at += piece.word.len() + piece.whitespace.len();
+            let next_to_wide = run[..at].chars().next_back().is_some_and(is_wide)
+                || run[at..].chars().next().is_some_and(is_wide);
+            if at < run.len() && next_to_wide {
+                out.push(Word::from(&run[start..at]));
+                start = at;
+            }
+        }
+        out.push(Word {
+            whitespace: word.whitespace,
+            ..Word::from(&run[start..])
+        });
+    }
+    Box::new(out.into_iter())
 }
 
 /// A character that takes two columns.
 fn is_wide(c: char) -> bool {
     UnicodeWidthChar::width(c).unwrap_or(0) > 1
-}
-
-fn has_wide(word: &str) -> bool {
-    word.chars().any(is_wide)
-}
-
-/// The pieces a word may break between: each wide character on its own,
-/// runs of other characters whole.
-fn pieces(word: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in word.char_indices() {
-        if is_wide(c) {
-            if start < i {
-                out.push(&word[start..i]);
-            }
-            out.push(&word[i..i + c.len_utf8()]);
-            start = i + c.len_utf8();
-        }
-    }
-    if start < word.len() {
-        out.push(&word[start..]);
-    }
-    out
 }
 
 /// A CSS string literal (with its quotes) holding `text`, safe inside `<style>`.
@@ -202,6 +178,42 @@ mod tests {
             ("一abcdefghij二", 6, "", "", "一\nabcdefghij\n二"),
             ("日本語。テスト", 8, "", "", "日本語。\nテスト"),
             ("é x", 3, "", "", "é x"),
+            // no line starts with closing punctuation or ends with opening
+            ("日本語。テスト", 7, "", "", "日本\n語。テ\nスト"),
+            ("一二「三四」", 4, "", "", "一二\n「三\n四」"),
+            // whitespace runs are one space; an empty text is the bare mark
+            ("a \n\t b", 10, "", "", "a b"),
+            ("  ", 10, "[ ] 1. ", "       ", "[ ] 1."),
+            // URLs, paths and hyphenated words are never cut
+            (
+                "see https://example.com/a-very/long-path?x=1 now",
+                20,
+                "- ",
+                "  ",
+                "- see\n  https://example.com/a-very/long-path?x=1\n  now",
+            ),
+            (
+                "in C:\\Octopus\\Logs\\OctopusServer.txt",
+                20,
+                "",
+                "",
+                "in\nC:\\Octopus\\Logs\\OctopusServer.txt",
+            ),
+            (
+                "run rotate-the-keys-now today",
+                12,
+                "",
+                "",
+                "run\nrotate-the-keys-now\ntoday",
+            ),
+            // a URL inside CJK text stays whole too
+            (
+                "参见https://example.com/a/b页面",
+                12,
+                "",
+                "",
+                "参见\nhttps://example.com/a/b\n页面",
+            ),
         ];
         for (text, width, first, rest, expected) in cases {
             assert_eq!(wrap(text, width, first, rest), expected, "{text:?}");
@@ -211,7 +223,7 @@ mod tests {
         let wrapped = wrap(&text, 80, "[ ] 5. ", "       ");
         assert!(wrapped.lines().count() > 1);
         for line in wrapped.lines() {
-            assert!(UnicodeWidthStr::width(line) <= 80, "{line}");
+            assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "{line}");
         }
         assert_eq!(wrapped.replace(['\n', ' '], ""), format!("[]5.{text}"));
     }

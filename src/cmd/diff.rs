@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::{self, Overrides};
-use crate::diagnostic::{Diagnostic, Format};
+use crate::diagnostic::Format;
 use crate::diff::{self, Plans, Side};
 use crate::driver::{Exit, Failed, Session};
 use crate::project::Project;
@@ -29,7 +29,11 @@ pub(crate) fn run(
     let scratch = tempfile::Builder::new()
         .prefix("runsheet-diff-")
         .tempdir()
-        .map_err(|e| input_error(format!("cannot make a scratch folder: {e}")))?;
+        .map_err(|e| {
+            Failed::one(diff::input_error(format!(
+                "cannot make a scratch folder: {e}"
+            )))
+        })?;
     let (old_plans, new_plans) = sides(s, old, new, scratch.path())?;
     let changes = diff::diff(&old_plans, &new_plans);
     let text = match format {
@@ -62,21 +66,16 @@ fn sides(s: &Session, old: &str, new: &str, scratch: &Path) -> Result<(Plans, Pl
     Ok((old_plans, new_plans))
 }
 
-fn input_error(message: String) -> Failed {
-    Failed::one(Diagnostic::error("diff-input", message).with_help(
-        "give a plan file, an output folder with plans/, a project folder, or a git revision",
-    ))
-}
-
 /// The plans of one side of a diff, by page name.
 fn side(s: &Session, arg: &str, scratch: &Path) -> Result<Plans, Failed> {
     let root = match diff::classify(arg) {
-        Side::PlanFile(path) => return diff::read_plan_file(&path).map_err(input_error),
-        Side::Site(dir) => return diff::read_site(&dir).map_err(input_error),
+        Side::PlanFile(path) => return diff::read_plan_file(&path).map_err(Failed::one),
+        Side::Site(dir) => return diff::read_site(&dir).map_err(Failed::one),
         Side::Project(dir) => dir,
         Side::Revision(rev) => {
-            std::fs::create_dir_all(scratch).map_err(|e| input_error(e.to_string()))?;
-            let root = diff::checkout_revision(&s.root, &rev, scratch).map_err(input_error)?;
+            std::fs::create_dir_all(scratch)
+                .map_err(|e| Failed::one(diff::input_error(e.to_string())))?;
+            let root = diff::checkout_revision(&s.root, &rev, scratch).map_err(Failed::one)?;
             // a revision from before the project existed has no pages yet
             if !root.join("content").is_dir() && !root.join(config::CONFIG_FILE).is_file() {
                 return Ok(Plans::new());

@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::CONFIG_FILE;
-use crate::diagnostic::{self, Diagnostic};
-use crate::source::SourceDb;
+use crate::diagnostic::Diagnostic;
+use crate::driver::{Exit, Failed, Session};
 
 /// One setting of the generated `runsheet.toml`: its key, its default (or,
 /// `commented`, an example for a setting without one) and what it does.
@@ -233,8 +233,8 @@ pub(crate) fn files() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Writes the project into `dir` (made when missing). Returns the exit code.
-pub(crate) fn run(dir: &Path, color: bool, quiet: bool) -> u8 {
+/// Writes the project into `dir` (made when missing).
+pub(crate) fn run(s: &Session, dir: &Path) -> Result<Exit, Failed> {
     let files = files();
     let taken: Vec<PathBuf> = files
         .iter()
@@ -254,7 +254,7 @@ pub(crate) fn run(dir: &Path, color: bool, quiet: bool) -> u8 {
         .with_help(
             "runsheet init never overwrites a file: pick an empty folder, or move those files away",
         );
-        return fail(d, color);
+        return Err(Failed::one(d));
     }
     for (rel, text) in &files {
         if let Err(e) = write_new(&dir.join(rel), text) {
@@ -262,20 +262,24 @@ pub(crate) fn run(dir: &Path, color: bool, quiet: bool) -> u8 {
                 "init-failed",
                 format!("cannot write `{}`: {e}", shown(dir, rel).display()),
             );
-            return fail(d, color);
+            return Err(Failed::one(d));
         }
     }
-    if !quiet {
-        let list: Vec<&str> = files.iter().map(|(rel, _)| *rel).collect();
-        eprintln!("created {} in `{}`", list.join(", "), dir.display());
-        let cd = if dir == Path::new(".") {
-            String::new()
-        } else {
-            format!("cd {} && ", dir.display())
-        };
-        eprintln!("next: {cd}runsheet serve --open   (or `runsheet build` to write site/)");
-    }
-    0
+    let list: Vec<&str> = files.iter().map(|(rel, _)| *rel).collect();
+    s.note(&format!(
+        "created {} in `{}`",
+        list.join(", "),
+        dir.display()
+    ));
+    let cd = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", dir.display())
+    };
+    s.note(&format!(
+        "next: {cd}runsheet serve --open   (or `runsheet build` to write site/)"
+    ));
+    Ok(Exit::Ok)
 }
 
 /// `dir/rel`, or `rel` alone in the current folder.
@@ -285,12 +289,6 @@ fn shown(dir: &Path, rel: &str) -> PathBuf {
     } else {
         dir.join(rel)
     }
-}
-
-fn fail(d: Diagnostic, color: bool) -> u8 {
-    let text = diagnostic::render_human(&d, &SourceDb::default(), color);
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
-    1
 }
 
 /// Creates `path` (and its folders) holding `text`; fails if it exists.

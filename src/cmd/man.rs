@@ -4,7 +4,7 @@
 //! a section per command (its synopsis, description and options as
 //! subsections) and the examples that end each command's `--help`.
 
-use std::io::Write;
+use crate::driver::{Exit, Failed, Session};
 
 /// The manual page of `cmd` (the `runsheet` command with its subcommands).
 pub(crate) fn render(cmd: &clap::Command) -> String {
@@ -80,14 +80,7 @@ fn roff_line(line: &str) -> String {
     }
 }
 
-/// Prints the manual page; 0, or 1 when stdout fails.
-pub(crate) fn run(cmd: &clap::Command) -> u8 {
-    match std::io::stdout().lock().write_all(render(cmd).as_bytes()) {
-        Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            eprintln!("error: cannot write the manual page: {e}");
-            1
-        }
-    }
+/// Prints the manual page of `cmd`.
+pub(crate) fn run(s: &Session, cmd: &clap::Command) -> Result<Exit, Failed> {
+    s.print(render(cmd).as_bytes(), "the manual page")
 }

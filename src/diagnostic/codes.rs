@@ -57,7 +57,8 @@ pub(crate) const CODES: &[Code] = &[
     code("run-invalid", Error, "`run`/`report`: a journal that cannot be read or written, a bad scripted answer, nothing to run, no such procedure"),
     code("run-empty", Error, "`run`/`report`: a journal that cannot be read or written, a bad scripted answer, nothing to run, no such procedure"),
     code("procedure-unknown", Error, "`run`/`report`: a journal that cannot be read or written, a bad scripted answer, nothing to run, no such procedure"),
-    code("digest-unknown", Error, "`verify`: no plan has that digest, or the prefix matches several"),
+    code("journal-truncated", Warning, "a run journal's last line was cut short (a write that did not finish): `run --resume` and `report` ignore it, and a resume drops it"),
+    code("digest-unknown", Error, "`verify`: not a digest (exit 2), no plan has that digest, or the prefix matches several"),
     code("component-unknown", Error, "an MDX page uses `<Name />` that it never imports"),
     code("component-dropped", Warning, "an MDX component that is not a partial (nor an `<Image>`) is left out"),
     code("import-unused", Warning, "an MDX page imports a partial it never places"),
@@ -65,7 +66,10 @@ pub(crate) const CODES: &[Code] = &[
     code("redirect-invalid", Warning, "a `redirect_from:` address is not an address of the site (outside `base_path`, empty, `..`)"),
     code("init-refused", Error, "`init`: a file it would write exists (nothing is written), or a file cannot be written"),
     code("init-failed", Error, "`init`: a file it would write exists (nothing is written), or a file cannot be written"),
-    code("io", Error, "a file or folder of the project cannot be read"),
+    code("serve-failed", Error, "`serve` cannot listen on the address and port (with what to try instead), or cannot watch the project for changes"),
+    code("serve-exposed", Warning, "`serve --host` listens on an address other machines can reach: anyone who can reach this one can read the site"),
+    code("browser-failed", Warning, "`serve --open` could not open a browser; the site is served all the same"),
+    code("io", Error, "a file or folder of the project cannot be read, or stdout cannot be written"),
 ];
 
 /// The registered code named `name`.

@@ -9,6 +9,23 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
+use crate::diagnostic::Diagnostic;
+
+/// Why an answer does not fit, to say before asking again (at a terminal)
+/// or to stop a scripted run with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BadAnswer(pub String);
+
+impl std::fmt::Display for BadAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn bad<T>(message: impl Into<String>) -> Result<T, BadAnswer> {
+    Err(BadAnswer(message.into()))
+}
+
 /// One answer at a step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum StepAnswer {
@@ -42,7 +59,7 @@ fn split(line: &str) -> (String, Option<String>) {
 }
 
 /// Reads an answer at a step; `Err` says what is wrong with it.
-pub(crate) fn step_answer(line: &str) -> Result<StepAnswer, String> {
+pub(crate) fn step_answer(line: &str) -> Result<StepAnswer, BadAnswer> {
     let (word, rest) = split(line);
     let answer = match word.as_str() {
         "d" | "done" => StepAnswer::Done(rest),
@@ -50,34 +67,34 @@ pub(crate) fn step_answer(line: &str) -> Result<StepAnswer, String> {
         "f" | "fail" | "failed" => StepAnswer::Fail(rest),
         "n" | "note" => match rest {
             Some(text) => StepAnswer::Note(text),
-            None => return Err("`note` needs its text: `note TEXT`".into()),
+            None => return bad("`note` needs its text: `note TEXT`"),
         },
         "b" | "back" if rest.is_none() => StepAnswer::Back,
         "q" | "quit" if rest.is_none() => StepAnswer::Quit,
         "?" | "h" | "help" => StepAnswer::Help,
-        "" => return Err("empty answer".into()),
-        _ => return Err(format!("`{}` is not an answer here", line.trim())),
+        "" => return bad("empty answer"),
+        _ => return bad(format!("`{}` is not an answer here", line.trim())),
     };
     Ok(answer)
 }
 
 /// Reads an answer at a hold point. `bare_name`: any other text is the
 /// approver's name (at a terminal); otherwise only `approve NAME` signs.
-pub(crate) fn hold_answer(line: &str, bare_name: bool) -> Result<HoldAnswer, String> {
+pub(crate) fn hold_answer(line: &str, bare_name: bool) -> Result<HoldAnswer, BadAnswer> {
     let (word, rest) = split(line);
     match (word.as_str(), rest) {
         ("a" | "approve" | "approved", Some(name)) => Ok(HoldAnswer::Approve(name)),
         ("a" | "approve" | "approved", None) => {
-            Err("`approve` needs the approver's name: `approve NAME`".into())
+            bad("`approve` needs the approver's name: `approve NAME`")
         }
         ("b" | "back", None) => Ok(HoldAnswer::Back),
         ("q" | "quit", None) => Ok(HoldAnswer::Quit),
         ("?" | "h" | "help", _) => Ok(HoldAnswer::Help),
-        ("", _) => Err("empty answer".into()),
+        ("", _) => bad("empty answer"),
         _ if bare_name && step_answer(line).is_err() => {
             Ok(HoldAnswer::Approve(line.trim().to_owned()))
         }
-        _ => Err(format!(
+        _ => bad(format!(
             "`{}` does not sign a hold point: answer `approve NAME`",
             line.trim()
         )),
@@ -85,11 +102,11 @@ pub(crate) fn hold_answer(line: &str, bare_name: bool) -> Result<HoldAnswer, Str
 }
 
 /// Reads a yes/no answer.
-pub(crate) fn yes_no(line: &str) -> Result<bool, String> {
+pub(crate) fn yes_no(line: &str) -> Result<bool, BadAnswer> {
     match split(line).0.as_str() {
         "y" | "yes" => Ok(true),
         "n" | "no" => Ok(false),
-        _ => Err(format!("`{}`: answer `yes` or `no`", line.trim())),
+        _ => bad(format!("`{}`: answer `yes` or `no`", line.trim())),
     }
 }
 
@@ -101,6 +118,10 @@ pub(crate) trait Input {
     /// A person types the answers: a bad answer is explained and asked
     /// again, instead of stopping the run.
     fn interactive(&self) -> bool;
+    /// Why the input ended before its end, when it could not be read on.
+    fn failure(&mut self) -> Option<Diagnostic> {
+        None
+    }
 }
 
 /// A person at a terminal: the prompt goes to stdout, the answer comes
@@ -142,6 +163,8 @@ pub(crate) struct Script {
     name: String,
     lines: Box<dyn Iterator<Item = std::io::Result<String>>>,
     number: usize,
+    /// The read error that ended the answers early.
+    failure: Option<Diagnostic>,
 }
 
 impl std::fmt::Debug for Script {
@@ -152,25 +175,33 @@ impl std::fmt::Debug for Script {
 
 impl Script {
     /// Answers from a file (`-` for stdin).
-    pub(crate) fn open(path: &Path) -> Result<Script, String> {
+    pub(crate) fn open(path: &Path) -> Result<Script, Diagnostic> {
         if path == Path::new("-") {
             return Ok(Script::stdin());
         }
-        let file = std::fs::File::open(path)
-            .map_err(|e| format!("cannot read the answers file `{}`: {e}", path.display()))?;
-        Ok(Script {
-            name: path.display().to_string(),
-            lines: Box::new(std::io::BufReader::new(file).lines()),
-            number: 0,
-        })
+        let file = std::fs::File::open(path).map_err(|e| {
+            super::invalid(format!(
+                "cannot read the answers file `{}`: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(Script::new(
+            path.display().to_string(),
+            std::io::BufReader::new(file),
+        ))
     }
 
     /// Answers piped to stdin, read as they come.
     pub(crate) fn stdin() -> Script {
+        Script::new("stdin".into(), std::io::BufReader::new(std::io::stdin()))
+    }
+
+    fn new(name: String, reader: impl BufRead + 'static) -> Script {
         Script {
-            name: "stdin".into(),
-            lines: Box::new(std::io::BufReader::new(std::io::stdin()).lines()),
+            name,
+            lines: Box::new(reader.lines()),
             number: 0,
+            failure: None,
         }
     }
 }
@@ -181,7 +212,8 @@ impl Input for Script {
             let line = match self.lines.next()? {
                 Ok(l) => l,
                 Err(e) => {
-                    eprintln!("error: cannot read {}: {e}", self.name);
+                    let message = format!("cannot read {}: {e}", self.name);
+                    self.failure = Some(super::invalid(message));
                     return None;
                 }
             };
@@ -199,6 +231,10 @@ impl Input for Script {
 
     fn interactive(&self) -> bool {
         false
+    }
+
+    fn failure(&mut self) -> Option<Diagnostic> {
+        self.failure.take()
     }
 }
 

@@ -3,6 +3,9 @@
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::invalid;
+use crate::diagnostic::Diagnostic;
+
 /// Seconds since 1970-01-01T00:00:00Z.
 pub(crate) type Seconds = i64;
 
@@ -33,19 +36,20 @@ impl Clock {
     }
 
     /// `RUNSHEET_NOW` (and `RUNSHEET_NOW_STEP`) when set, else the system clock.
-    pub(crate) fn from_env() -> Result<Clock, String> {
+    pub(crate) fn from_env() -> Result<Clock, Diagnostic> {
         let Some(now) = std::env::var_os(NOW_VAR).filter(|v| !v.is_empty()) else {
             return Ok(Clock::system());
         };
         let now = now.to_string_lossy();
         let start = parse(&now).ok_or_else(|| {
-            format!("{NOW_VAR}=`{now}` is not a UTC time like `2024-05-01T10:00:00Z`")
+            invalid(format!(
+                "{NOW_VAR}=`{now}` is not a UTC time like `2024-05-01T10:00:00Z`"
+            ))
         })?;
         let step = match std::env::var(STEP_VAR) {
-            Ok(s) if !s.trim().is_empty() => s
-                .trim()
-                .parse()
-                .map_err(|_| format!("{STEP_VAR}=`{s}` is not a whole number of seconds"))?,
+            Ok(s) if !s.trim().is_empty() => s.trim().parse().map_err(|_| {
+                invalid(format!("{STEP_VAR}=`{s}` is not a whole number of seconds"))
+            })?,
             _ => 0,
         };
         Ok(Clock::fixed(start, step))

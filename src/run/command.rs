@@ -14,18 +14,15 @@ use clap::{Args, ValueEnum};
 use super::answers::{self, Input, Script, Terminal};
 use super::clock::{self, Clock};
 use super::journal::{self, Event, EventKind, Header, HeaderKind, Journal, Writer};
-use super::report;
-use super::session::{End, Session, State};
+use super::session::{self, say, End, Session, State};
 use super::walk::{self, Selection};
+use super::{invalid, report};
+use crate::config::Overrides;
 use crate::diagnostic::{Diagnostic, Format, Severity};
+use crate::driver::{Exit, Failed};
 use crate::plan::{self, Plan};
 use crate::project::Project;
 use crate::source::SourceDb;
-
-/// Exit code of a run that stopped before its end.
-pub(crate) const EXIT_PAUSED: u8 = 4;
-/// Exit code of `verify` on a stale copy.
-pub(crate) const EXIT_STALE: u8 = 3;
 
 /// What every run command gets from the driver.
 pub(crate) type Context = crate::driver::Session;
@@ -94,65 +91,55 @@ pub(crate) struct VerifyArgs {
 }
 
 /// `runsheet run`.
-pub(crate) fn run(ctx: &Context, args: &RunArgs) -> u8 {
-    let clock = match Clock::from_env() {
-        Ok(c) => c,
-        Err(m) => return fail(ctx, "run-invalid", m),
-    };
+pub(crate) fn run(ctx: &Context, args: &RunArgs) -> Result<Exit, Failed> {
+    let clock = Clock::from_env().map_err(Failed::one)?;
     let mut input: Box<dyn Input> = match (&args.answers, std::io::stdin().is_terminal()) {
-        (Some(path), _) => match Script::open(path) {
-            Ok(s) => Box::new(s),
-            Err(m) => return fail(ctx, "run-invalid", m),
-        },
+        (Some(path), _) => Box::new(Script::open(path).map_err(Failed::one)?),
         (None, true) => Box::new(Terminal::default()),
         (None, false) => Box::new(Script::stdin()),
     };
-    match &args.resume {
+    let exit = match &args.resume {
         Some(key) => resume(ctx, args, key, &clock, input.as_mut()),
         None => start(ctx, args, &clock, input.as_mut()),
-    }
+    };
+    ctx.report_now(input.failure().into_iter().collect());
+    exit
 }
 
-fn start(ctx: &Context, args: &RunArgs, clock: &Clock, input: &mut dyn Input) -> u8 {
+fn start(
+    ctx: &Context,
+    args: &RunArgs,
+    clock: &Clock,
+    input: &mut dyn Input,
+) -> Result<Exit, Failed> {
     let Some(key) = args.page.as_deref() else {
-        return fail(
-            ctx,
-            "run-invalid",
-            "name the page to run, or --resume RUN".into(),
-        );
+        return Err(failed("name the page to run, or --resume RUN".into()));
     };
-    let Some((project, index)) = open_page(ctx, args.runs.clone(), key) else {
-        return 1;
-    };
+    let (project, index) = open_page(ctx, args.runs.clone(), key)?;
     let page = &project.pages[index];
     let plan = plan::plan(&project, page, &mut Vec::new());
     let selection = match args.procedure.as_deref() {
-        Some(p) => match walk::find_procedure(&plan, p) {
-            Ok(p) => Selection::Procedure(p.id.clone()),
-            Err(m) => return fail(ctx, "procedure-unknown", m),
-        },
+        Some(p) => {
+            let found = walk::find_procedure(&plan, p).map_err(Failed::one)?;
+            Selection::Procedure(found.id.clone())
+        }
         None => Selection::Page,
     };
     let items = walk::items(&plan, &selection);
     if items.iter().all(|it| it.group) {
-        return fail(
-            ctx,
+        return Err(Failed::one(Diagnostic::error(
             "run-empty",
             format!("`{}` has no numbered steps to run", page.name),
-        );
+        )));
     }
-    let operator = match operator(args.operator.as_deref(), &project.config.root) {
-        Ok(o) => o,
-        Err(m) => return fail(ctx, "run-invalid", m),
-    };
+    let operator = operator(args.operator.as_deref(), &project.config.root).map_err(Failed::one)?;
     let runs = &project.config.runs;
-    if let Err(e) = std::fs::create_dir_all(runs) {
-        return fail(
-            ctx,
-            "run-invalid",
-            format!("cannot create the runs folder `{}`: {e}", runs.display()),
-        );
-    }
+    std::fs::create_dir_all(runs).map_err(|e| {
+        failed(format!(
+            "cannot create the runs folder `{}`: {e}",
+            runs.display()
+        ))
+    })?;
     let now = clock.now();
     let id = run_id(runs, now, &page.name);
     let procedure = match &selection {
@@ -174,25 +161,21 @@ fn start(ctx: &Context, args: &RunArgs, clock: &Clock, input: &mut dyn Input) ->
         time: clock::format(now),
     };
     let path = runs.join(format!("{id}.{}", journal::EXTENSION));
-    if let Err(e) = journal::write_atomic(&plan_copy(&path), &plan::to_json(&plan)) {
-        return fail(
-            ctx,
-            "run-invalid",
-            format!("cannot write `{}`: {e}", plan_copy(&path).display()),
-        );
-    }
-    let writer = match Writer::create(&path, &header) {
-        Ok(w) => w,
-        Err(e) => {
-            return fail(
-                ctx,
-                "run-invalid",
-                format!("cannot create the journal `{}`: {e}", path.display()),
-            )
-        }
-    };
+    journal::write_atomic(&plan_copy(&path), &plan::to_json(&plan)).map_err(|e| {
+        failed(format!(
+            "cannot write `{}`: {e}",
+            plan_copy(&path).display()
+        ))
+    })?;
+    let writer = Writer::create(&path, &header).map_err(|e| {
+        failed(format!(
+            "cannot create the journal `{}`: {e}",
+            path.display()
+        ))
+    })?;
     banner(&header, &path, "started", &plan.digest);
     let session = Session {
+        ctx,
         items: &items,
         state: State::default(),
         writer,
@@ -201,90 +184,75 @@ fn start(ctx: &Context, args: &RunArgs, clock: &Clock, input: &mut dyn Input) ->
         approver: args.approver.clone(),
         input,
     };
-    finish(ctx, session, &id)
+    finish(session, &id)
 }
 
-fn resume(ctx: &Context, args: &RunArgs, key: &str, clock: &Clock, input: &mut dyn Input) -> u8 {
-    let Some(project) = open(ctx, args.runs.clone()) else {
-        return 1;
-    };
-    let journal = match find_run(&project.config.runs, key).and_then(|p| journal::read(&p)) {
-        Ok(j) => j,
-        Err(m) => return fail(ctx, "run-invalid", m),
-    };
-    for w in &journal.warnings {
-        eprintln!("warning: {w}");
-    }
+fn resume(
+    ctx: &Context,
+    args: &RunArgs,
+    key: &str,
+    clock: &Clock,
+    input: &mut dyn Input,
+) -> Result<Exit, Failed> {
+    let project = open(ctx, args.runs.clone())?;
+    let journal = open_journal(ctx, &project, key)?;
     if journal.completed() {
-        eprintln!(
+        ctx.note(&format!(
             "run `{}` is already complete; see `runsheet report {}`",
             journal.id(),
             journal.id()
-        );
-        return 0;
+        ));
+        return Ok(Exit::Ok);
     }
     let h = &journal.header;
     let Some(index) = project.page_index(&h.page) else {
-        return fail(
-            ctx,
+        return Err(Failed::one(Diagnostic::error(
             "page-unknown",
             format!(
                 "run `{}` is of page `{}`, which no longer exists",
                 h.run, h.page
             ),
-        );
+        )));
     };
     let page = &project.pages[index];
     let plan = plan::plan(&project, page, &mut Vec::new());
     let selection = match &h.procedure {
         Some(id) if plan.procedures.iter().any(|p| &p.id == id) => Selection::Procedure(id.clone()),
         Some(id) => {
-            return fail(
-                ctx,
+            return Err(Failed::one(Diagnostic::error(
                 "procedure-unknown",
                 format!(
                     "run `{}` is of procedure `{id}`, which `{}` no longer has",
                     h.run, h.page
                 ),
-            )
+            )))
         }
         None => Selection::Page,
     };
-    let operator = match operator(args.operator.as_deref(), &project.config.root) {
-        Ok(o) => o,
-        Err(m) => return fail(ctx, "run-invalid", m),
-    };
+    let operator = operator(args.operator.as_deref(), &project.config.root).map_err(Failed::one)?;
     let mut notes = Vec::new();
     if journal.digest() != plan.digest {
-        match changed_page(&journal, &plan, &selection, args.yes, input) {
-            Ok(Some(note)) => notes.push(note),
-            Ok(None) => {
-                eprintln!("not resumed; the journal is as it was");
-                return EXIT_PAUSED;
+        match changed_page(ctx, &journal, &plan, &selection, args.yes, input)
+            .map_err(Failed::one)?
+        {
+            Some(note) => notes.push(note),
+            None => {
+                ctx.note("not resumed; the journal is as it was");
+                return Ok(Exit::Stopped);
             }
-            Err(m) => return fail(ctx, "run-invalid", m),
         }
-        if let Err(e) = journal::write_atomic(&plan_copy(&journal.path), &plan::to_json(&plan)) {
-            return fail(
-                ctx,
-                "run-invalid",
-                format!("cannot write the plan copy: {e}"),
-            );
-        }
+        journal::write_atomic(&plan_copy(&journal.path), &plan::to_json(&plan))
+            .map_err(|e| failed(format!("cannot write the plan copy: {e}")))?;
     }
     if !journal.warnings.is_empty() {
         notes.push("a cut last line of the journal was dropped".into());
     }
-    let mut writer = match Writer::reopen(&journal) {
-        Ok(w) => w,
-        Err(e) => {
-            return fail(
-                ctx,
-                "run-invalid",
-                format!("cannot append to `{}`: {e}", journal.path.display()),
-            )
-        }
-    };
+    let mut writer = Writer::reopen(&journal).map_err(|e| {
+        failed(format!(
+            "cannot append to `{}`: {e}",
+            journal.path.display()
+        ))
+    })?;
     let resumed = Event {
         kind: EventKind::Resumed,
         step: None,
@@ -298,12 +266,13 @@ fn resume(ctx: &Context, args: &RunArgs, key: &str, clock: &Clock, input: &mut d
         approver: None,
         digest: Some(plan.digest.clone()),
     };
-    if let Err(e) = writer.event(&resumed) {
-        return fail(ctx, "run-invalid", format!("cannot write the journal: {e}"));
-    }
+    writer
+        .event(&resumed)
+        .map_err(|e| failed(format!("cannot write the journal: {e}")))?;
     banner(h, &journal.path, "resumed", &plan.digest);
     let items = walk::items(&plan, &selection);
     let session = Session {
+        ctx,
         items: &items,
         state: State::from_journal(&journal),
         writer,
@@ -312,37 +281,44 @@ fn resume(ctx: &Context, args: &RunArgs, key: &str, clock: &Clock, input: &mut d
         approver: args.approver.clone(),
         input,
     };
-    finish(ctx, session, journal.id())
+    finish(session, journal.id())
 }
 
-/// Runs the session and turns its end into an exit code.
-fn finish(ctx: &Context, mut session: Session<'_>, id: &str) -> u8 {
+/// Runs the session and turns its end into the command's.
+fn finish(mut session: Session<'_>, id: &str) -> Result<Exit, Failed> {
     match session.run() {
         End::Completed => {
-            println!("\nrun `{id}` is complete; `runsheet report {id}` prints its record");
-            0
+            say(&format!(
+                "\nrun `{id}` is complete; `runsheet report {id}` prints its record"
+            ));
+            Ok(Exit::Ok)
         }
         End::Paused => {
-            println!("\nrun `{id}` is paused; `runsheet run --resume {id}` continues it");
-            EXIT_PAUSED
+            say(&format!(
+                "\nrun `{id}` is paused; `runsheet run --resume {id}` continues it"
+            ));
+            Ok(Exit::Stopped)
         }
-        End::Failed(m) => {
-            fail(ctx, "run-invalid", m);
-            eprintln!("the journal keeps every answer so far; `runsheet run --resume {id}` continues the run");
-            1
-        }
+        End::Failed(d) => Err(Failed {
+            db: SourceDb::default(),
+            diags: vec![d],
+            note: Some(format!(
+                "the journal keeps every answer so far; `runsheet run --resume {id}` continues the run"
+            )),
+        }),
     }
 }
 
 /// The page changed since the run's plan: shows how, and asks whether to
 /// go on. `Ok(Some(note))` to go on, `Ok(None)` when declined.
 fn changed_page(
+    ctx: &Context,
     journal: &Journal,
     plan: &Plan,
     selection: &Selection,
     yes: bool,
     input: &mut dyn Input,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, Diagnostic> {
     let mut out = format!(
         "The page has changed since this run's plan ({} → {}).\n",
         journal.digest(),
@@ -370,9 +346,9 @@ fn changed_page(
             "page changed (no plan copy to compare)".to_owned()
         }
     };
-    print!("{out}");
+    say(&out);
     if yes {
-        println!("going on with the changed page (--yes)");
+        say("going on with the changed page (--yes)");
         return Ok(Some(note));
     }
     loop {
@@ -382,8 +358,7 @@ fn changed_page(
         match answers::yes_no(&line) {
             Ok(true) => return Ok(Some(note)),
             Ok(false) => return Ok(None),
-            Err(m) if input.interactive() => eprintln!("{m}"),
-            Err(m) => return Err(format!("{at}: {m}")),
+            Err(bad) => session::refuse(ctx, &*input, &at, &bad, "")?,
         }
     }
 }
@@ -460,17 +435,9 @@ fn summary(changes: &[crate::diff::Change]) -> String {
 }
 
 /// `runsheet report`.
-pub(crate) fn report(ctx: &Context, args: &ReportArgs) -> u8 {
-    let Some(project) = open(ctx, args.runs.clone()) else {
-        return 1;
-    };
-    let journal = match find_run(&project.config.runs, &args.run).and_then(|p| journal::read(&p)) {
-        Ok(j) => j,
-        Err(m) => return fail(ctx, "run-invalid", m),
-    };
-    for w in &journal.warnings {
-        eprintln!("warning: {w}");
-    }
+pub(crate) fn report(ctx: &Context, args: &ReportArgs) -> Result<Exit, Failed> {
+    let project = open(ctx, args.runs.clone())?;
+    let journal = open_journal(ctx, &project, &args.run)?;
     let copy = std::fs::read_to_string(plan_copy(&journal.path))
         .ok()
         .and_then(|t| serde_json::from_str::<Plan>(&t).ok())
@@ -487,40 +454,31 @@ pub(crate) fn report(ctx: &Context, args: &ReportArgs) -> u8 {
     let view = report::report(&journal, source);
     let text = match args.format {
         ReportFormat::Json => report::to_json(&view),
-        format => {
-            let templates = &project.templates;
-            let name = if format == ReportFormat::Md {
-                "report.md"
-            } else {
-                "report.html"
-            };
-            match templates.render(name, &view) {
-                Ok(t) => t,
-                Err(d) => {
-                    print_diags(ctx, &project.db, &mut vec![d]);
-                    return 1;
-                }
-            }
-        }
+        ReportFormat::Md => render(project, "report.md", &view)?,
+        ReportFormat::Html => render(project, "report.html", &view)?,
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    0
+    Ok(Exit::Ok)
+}
+
+/// A report through the project's template `name`.
+fn render(project: Project, name: &str, view: &report::Report) -> Result<String, Failed> {
+    project.templates.render(name, view).map_err(|d| Failed {
+        db: project.db,
+        diags: vec![d],
+        note: None,
+    })
 }
 
 /// `runsheet verify`.
-pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
+pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Exit, Failed> {
     let prefix = match super::verify::normalize(&args.digest) {
         Ok(p) => p,
-        Err(m) => {
-            eprintln!("error: {m}");
-            return 2;
-        }
+        Err(d) => return Ok(ctx.usage(d)),
     };
     let mut ctx = ctx.clone();
     ctx.overrides.out = args.out.clone();
-    let Some(project) = open(&ctx, args.runs.clone()) else {
-        return 1;
-    };
+    let project = open(&ctx, args.runs.clone())?;
     let mut plans = crate::diff::Plans::new();
     for page in &project.pages {
         let plan = plan::plan(&project, page, &mut Vec::new());
@@ -530,18 +488,14 @@ pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
         );
     }
     let stored = super::verify::stored(&project.config.out, &project.config.runs);
-    match super::verify::verify(&prefix, &plans, &stored) {
-        Ok(verdict) => {
-            let _ = std::io::stdout()
-                .lock()
-                .write_all(super::verify::render(&verdict).as_bytes());
-            match verdict {
-                super::verify::Verdict::Current { .. } => 0,
-                super::verify::Verdict::Stale { .. } => EXIT_STALE,
-            }
-        }
-        Err(m) => fail(&ctx, "digest-unknown", m),
-    }
+    let verdict = super::verify::verify(&prefix, &plans, &stored).map_err(Failed::one)?;
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(super::verify::render(&verdict).as_bytes());
+    Ok(match verdict {
+        super::verify::Verdict::Current { .. } => Exit::Ok,
+        super::verify::Verdict::Stale { .. } => Exit::Differences,
+    })
 }
 
 /// Where the plan copy of the journal at `path` is kept: `<run>.plan.json`.
@@ -573,7 +527,7 @@ fn run_id(runs: &Path, now: clock::Seconds, page: &str) -> String {
 
 /// Finds a run's journal: a path to it, `<runs>/<key>.jsonl`, or the one
 /// journal of `<runs>` whose id starts with `key`.
-pub(crate) fn find_run(runs: &Path, key: &str) -> Result<PathBuf, String> {
+pub(crate) fn find_run(runs: &Path, key: &str) -> Result<PathBuf, Diagnostic> {
     let as_path = Path::new(key);
     if as_path.is_file() {
         return Ok(as_path.to_owned());
@@ -597,11 +551,11 @@ pub(crate) fn find_run(runs: &Path, key: &str) -> Result<PathBuf, String> {
     let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(key)).collect();
     match matching.as_slice() {
         [one] => Ok(runs.join(format!("{one}.{}", journal::EXTENSION))),
-        [] if ids.is_empty() => Err(format!(
+        [] if ids.is_empty() => Err(invalid(format!(
             "no run `{key}`: `{}` holds no run journals",
             runs.display()
-        )),
-        [] => Err(format!(
+        ))),
+        [] => Err(invalid(format!(
             "no run `{key}` in `{}`; the latest are: {}",
             runs.display(),
             ids.iter()
@@ -610,20 +564,20 @@ pub(crate) fn find_run(runs: &Path, key: &str) -> Result<PathBuf, String> {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
-        many => Err(format!(
+        ))),
+        many => Err(invalid(format!(
             "`{key}` is the start of {} runs: {}",
             many.len(),
             many.iter()
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
+        ))),
     }
 }
 
 /// Who runs the steps: `--operator`, else git's `user.name`, else the login name.
-fn operator(flag: Option<&str>, root: &Path) -> Result<String, String> {
+fn operator(flag: Option<&str>, root: &Path) -> Result<String, Diagnostic> {
     if let Some(name) = flag.map(str::trim).filter(|n| !n.is_empty()) {
         return Ok(name.to_owned());
     }
@@ -643,7 +597,7 @@ fn operator(flag: Option<&str>, root: &Path) -> Result<String, String> {
         .filter_map(|v| std::env::var(v).ok())
         .map(|v| v.trim().to_owned())
         .find(|v| !v.is_empty())
-        .ok_or_else(|| "cannot tell who runs the steps: pass --operator NAME".to_owned())
+        .ok_or_else(|| invalid("cannot tell who runs the steps: pass --operator NAME"))
 }
 
 fn banner(h: &Header, path: &Path, what: &str, digest: &str) {
@@ -652,7 +606,7 @@ fn banner(h: &Header, path: &Path, what: &str, digest: &str) {
         (Some(id), None) => id.clone(),
         _ => "every procedure of the page".into(),
     };
-    println!(
+    say(&format!(
         "run {} {what}\npage:      {} ({})\nprocedure: {procedure}\nplan:      {}\noperator:  {}\njournal:   {}\n\n{}",
         h.run,
         h.title,
@@ -661,57 +615,61 @@ fn banner(h: &Header, path: &Path, what: &str, digest: &str) {
         h.operator,
         path.display(),
         super::session::HELP
-    );
+    ));
 }
 
-/// Loads the project; `None` (diagnostics printed) when it cannot be used.
-fn open(ctx: &Context, runs: Option<PathBuf>) -> Option<Project> {
+/// The settings of the session with `--runs` when given.
+fn with_runs(ctx: &Context, runs: Option<PathBuf>) -> Overrides {
     let mut overrides = ctx.overrides.clone();
     overrides.runs = runs.or(overrides.runs);
-    match ctx.open_with(&overrides) {
-        Err(failed) => {
-            ctx.exit(failed);
-            None
-        }
-        Ok((project, mut diags)) => {
-            diags.retain(|d| d.severity == Severity::Error && d.label.is_none());
-            (ctx.finish(&project.db, &mut diags, false, Format::Human) == 0).then_some(project)
-        }
+    overrides
+}
+
+/// Loads the project; its settings' errors stop the command (a page's own
+/// errors do not: a run or report of another page goes on).
+fn open(ctx: &Context, runs: Option<PathBuf>) -> Result<Project, Failed> {
+    let (project, mut diags) = ctx.open_with(&with_runs(ctx, runs))?;
+    diags.retain(|d| d.severity == Severity::Error && d.label.is_none());
+    if diags.is_empty() {
+        Ok(project)
+    } else {
+        Err(Failed {
+            db: project.db,
+            diags,
+            note: None,
+        })
     }
 }
 
-/// Loads the project and finds the page `key`; its errors stop the run.
-fn open_page(ctx: &Context, runs: Option<PathBuf>, key: &str) -> Option<(Project, usize)> {
-    let mut overrides = ctx.overrides.clone();
-    overrides.runs = runs.or(overrides.runs);
-    let (project, index, mut diags) = match ctx.open_page_with(&overrides, key) {
-        Ok(found) => found,
-        Err(failed) => {
-            ctx.exit(failed);
-            return None;
-        }
-    };
+/// Loads the project and finds the page `key`; its errors stop the run
+/// (its warnings are shown with `-v`).
+fn open_page(ctx: &Context, runs: Option<PathBuf>, key: &str) -> Result<(Project, usize), Failed> {
+    let (project, index, mut diags) = ctx.open_page_with(&with_runs(ctx, runs), key)?;
     if !ctx.verbose {
         diags.retain(|d| d.severity == Severity::Error);
     }
-    if ctx.finish(&project.db, &mut diags, false, Format::Human) > 0 {
-        ctx.note("not run: fix the errors above");
-        return None;
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Failed {
+            db: project.db,
+            diags,
+            note: Some("not run: fix the errors above".into()),
+        });
     }
-    Some((project, index))
+    ctx.finish(&project.db, &mut diags, false, Format::Human);
+    Ok((project, index))
 }
 
-/// Prints diagnostics in the human form; returns the number of errors.
-fn print_diags(ctx: &Context, db: &SourceDb, diags: &mut Vec<Diagnostic>) -> usize {
-    ctx.finish(db, diags, false, Format::Human)
+/// Finds and reads the journal of the run `key`; a cut last line is reported
+/// as a warning.
+fn open_journal(ctx: &Context, project: &Project, key: &str) -> Result<Journal, Failed> {
+    let journal = find_run(&project.config.runs, key)
+        .and_then(|p| journal::read(&p))
+        .map_err(Failed::one)?;
+    ctx.report_now(journal.warnings.clone());
+    Ok(journal)
 }
 
-/// Prints an error without a location; returns exit code 1.
-fn fail(ctx: &Context, code: &'static str, message: String) -> u8 {
-    print_diags(
-        ctx,
-        &SourceDb::default(),
-        &mut vec![Diagnostic::error(code, message)],
-    );
-    1
+/// A `run-invalid` failure that points into no file.
+fn failed(message: String) -> Failed {
+    Failed::one(invalid(message))
 }

@@ -13,6 +13,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::invalid;
+use crate::diagnostic::Diagnostic;
+
 /// The journal format's version, in every header.
 pub(crate) const JOURNAL_VERSION: u32 = 1;
 
@@ -170,7 +173,7 @@ pub(crate) struct Journal {
     pub header: Header,
     pub events: Vec<Event>,
     /// Problems that did not stop the reading (a cut last line).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// Byte length of the complete lines; shorter than the file when its
     /// last line was cut.
     pub complete_len: u64,
@@ -205,9 +208,9 @@ impl Journal {
 /// Reads a journal. A last line without its newline that is not valid JSON
 /// is a write cut short: it is ignored, with a warning. Any other bad line
 /// is an error naming `file:line:column`.
-pub(crate) fn read(path: &Path) -> Result<Journal, String> {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+pub(crate) fn read(path: &Path) -> Result<Journal, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| invalid(format!("cannot read `{}`: {e}", path.display())))?;
     let shown = path.display();
     let mut header = None;
     let mut events = Vec::new();
@@ -227,25 +230,27 @@ pub(crate) fn read(path: &Path) -> Result<Journal, String> {
         let parsed = parse_line(line, header.is_none());
         match parsed {
             Err(_) if end.is_none() => {
-                warnings.push(format!(
+                warnings.push(Diagnostic::warning("journal-truncated", format!(
                     "{shown}:{number}: the last line is cut short (a write that did not finish); it is ignored"
-                ));
+                )));
                 break;
             }
             Err((column, message)) => {
-                return Err(format!("{shown}:{number}:{column}: {message}"));
+                return Err(invalid(format!("{shown}:{number}:{column}: {message}")));
             }
             Ok(Parsed::Header(h)) => header = Some(*h),
             Ok(Parsed::Event(e)) => events.push(*e),
             Ok(Parsed::Blank) if !last => {
-                return Err(format!("{shown}:{number}:1: an empty line in a journal"));
+                return Err(invalid(format!(
+                    "{shown}:{number}:1: an empty line in a journal"
+                )));
             }
             Ok(Parsed::Blank) => {}
         }
         complete_len = end.map_or(bytes.len(), |e| e + 1) as u64;
         offset = end.map_or(bytes.len(), |e| e + 1);
     }
-    let header = header.ok_or_else(|| format!("{shown}:1:1: the journal is empty"))?;
+    let header = header.ok_or_else(|| invalid(format!("{shown}:1:1: the journal is empty")))?;
     Ok(Journal {
         path: path.to_owned(),
         header,
@@ -429,7 +434,9 @@ mod tests {
         let j = read(&path).unwrap();
         assert_eq!(j.events.len(), 1);
         assert_eq!(j.warnings.len(), 1, "{:?}", j.warnings);
-        assert!(j.warnings[0].contains(":3: the last line is cut short"));
+        assert!(j.warnings[0]
+            .message
+            .contains(":3: the last line is cut short"));
         // appending drops the cut line first
         let mut w = Writer::reopen(&j).unwrap();
         w.event(&event(EventKind::Skipped)).unwrap();
@@ -445,11 +452,12 @@ mod tests {
         let path = dir.path().join("r.jsonl");
         let head = serde_json::to_string(&header()).unwrap();
         std::fs::write(&path, format!("{head}\n{{\"type\": 5}}\n{head}\n")).unwrap();
-        let err = read(&path).unwrap_err();
+        let err = read(&path).unwrap_err().message;
         assert!(err.contains("r.jsonl:2:"), "{err}");
         std::fs::write(&path, "").unwrap();
         assert!(read(&path)
             .unwrap_err()
+            .message
             .contains(":1:1: the journal is empty"));
     }
 

@@ -21,7 +21,14 @@ pub(crate) mod show;
 pub(crate) mod verify;
 pub(crate) mod walk;
 
+use crate::diagnostic::Diagnostic;
 use crate::procedure::Step;
+
+/// A `run-invalid` error: a run, journal, answer or setting a run command
+/// cannot go on with.
+pub(crate) fn invalid(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error("run-invalid", message)
+}
 
 /// How many hex digits of a step's SHA-256 make its fingerprint.
 pub(crate) const FINGERPRINT_LEN: usize = 8;

@@ -2,11 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::answers::{self, HoldAnswer, Input, StepAnswer};
+use super::answers::{self, BadAnswer, HoldAnswer, Input, StepAnswer};
 use super::clock::{self, Clock};
 use super::journal::{Event, EventKind, Journal, Writer};
 use super::show;
 use super::walk::Item;
+use crate::diagnostic::Diagnostic;
+use crate::driver;
 
 /// What every step's events add up to so far.
 #[derive(Clone, Debug, Default)]
@@ -45,18 +47,20 @@ impl State {
 }
 
 /// How a session ended.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) enum End {
     /// Every step has an outcome.
     Completed,
     /// The operator quit, or the input ended; the run can be resumed.
     Paused,
     /// A bad scripted answer, or the journal could not be written.
-    Failed(String),
+    Failed(Diagnostic),
 }
 
 /// One sitting of a run.
 pub(crate) struct Session<'a> {
+    /// The command's driver session: how to talk to the operator.
+    pub ctx: &'a driver::Session,
     pub items: &'a [Item<'a>],
     pub state: State,
     pub writer: Writer,
@@ -136,9 +140,9 @@ impl Session<'_> {
 
     /// Reopens the answered step before `i`; returns its index (or `i`
     /// when there is none).
-    fn back(&mut self, i: usize) -> Result<usize, String> {
+    fn back(&mut self, i: usize) -> Result<usize, Diagnostic> {
         let Some(j) = (0..i).rev().find(|k| !self.items[*k].group) else {
-            self.say("(this is the first step; there is nothing to go back to)");
+            say("(this is the first step; there is nothing to go back to)");
             return Ok(i);
         };
         self.record(EventKind::Reopened, Some(j), None, None)?;
@@ -147,12 +151,12 @@ impl Session<'_> {
 
     /// Shows step `i` (and the overview step it is under, once), has its
     /// hold point signed, and records its outcome.
-    fn visit(&mut self, i: usize, shown_group: &mut Option<usize>) -> Result<Flow, String> {
+    fn visit(&mut self, i: usize, shown_group: &mut Option<usize>) -> Result<Flow, Diagnostic> {
         let items = self.items;
         let item = &items[i];
         if let Some(p) = item.parent.filter(|p| *shown_group != Some(*p)) {
             *shown_group = Some(p);
-            self.say(&show::item(&items[p], None));
+            say(&show::item(&items[p], None));
             if items[p].hold && !self.state.approved.contains(&items[p].step.id) {
                 match self.sign(p)? {
                     Flow::Next => {}
@@ -160,7 +164,7 @@ impl Session<'_> {
                 }
             }
         }
-        self.say(&show::item(item, Some(self.position(i))));
+        say(&show::item(item, Some(self.position(i))));
         if item.hold && !self.state.approved.contains(&item.step.id) {
             match self.sign(i)? {
                 Flow::Next => {}
@@ -171,7 +175,7 @@ impl Session<'_> {
     }
 
     /// Asks for step `i`'s outcome until one is recorded.
-    fn ask(&mut self, i: usize) -> Result<Flow, String> {
+    fn ask(&mut self, i: usize) -> Result<Flow, Diagnostic> {
         let prompt = format!("step {}> ", self.items[i].label);
         loop {
             let Some((line, at)) = self.input.line(&prompt) else {
@@ -179,14 +183,14 @@ impl Session<'_> {
             };
             let answer = match answers::step_answer(&line) {
                 Ok(a) => a,
-                Err(message) => {
-                    self.bad_answer(&at, &message)?;
+                Err(bad) => {
+                    self.bad_answer(&at, &bad)?;
                     continue;
                 }
             };
             let (kind, note) = match answer {
                 StepAnswer::Help => {
-                    self.say(HELP);
+                    say(HELP);
                     continue;
                 }
                 StepAnswer::Back => return Ok(Flow::Back),
@@ -217,7 +221,7 @@ impl Session<'_> {
         i: usize,
         given: Option<String>,
         what: &str,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<String>, Diagnostic> {
         if let Some(text) = given {
             return Ok(Some(text));
         }
@@ -225,7 +229,7 @@ impl Session<'_> {
             return Ok(Some("optional step".into()));
         }
         if !self.input.interactive() {
-            return Err(format!(
+            return Err(super::invalid(format!(
                 "step {}: `{}` needs {what} on the same line",
                 self.items[i].label,
                 if what.starts_with("reason") {
@@ -233,7 +237,7 @@ impl Session<'_> {
                 } else {
                     "fail"
                 }
-            ));
+            )));
         }
         loop {
             let Some((line, _)) = self.input.line(&format!("{what}> ")) else {
@@ -247,16 +251,16 @@ impl Session<'_> {
 
     /// Stops at the hold point of step `i` until someone other than the
     /// operator signs it.
-    fn sign(&mut self, i: usize) -> Result<Flow, String> {
+    fn sign(&mut self, i: usize) -> Result<Flow, Diagnostic> {
         let label = self.items[i].label.clone();
-        self.say(&format!(
+        say(&format!(
             "\nHOLD POINT: step {label} needs a second person's signature before it is carried out.\n\
              The approver must not be the operator ({}).",
             self.operator
         ));
         if let Some(name) = self.approver.clone() {
             if self.try_sign(i, &name)? {
-                self.say(&format!("signed by {name} (--approver)"));
+                say(&format!("signed by {name} (--approver)"));
                 return Ok(Flow::Next);
             }
         }
@@ -268,26 +272,26 @@ impl Session<'_> {
             match answers::hold_answer(&line, self.input.interactive()) {
                 Ok(HoldAnswer::Approve(name)) => {
                     if self.try_sign(i, &name)? {
-                        self.say(&format!("signed by {name}"));
+                        say(&format!("signed by {name}"));
                         return Ok(Flow::Next);
                     }
                 }
                 Ok(HoldAnswer::Back) => return Ok(Flow::Back),
                 Ok(HoldAnswer::Quit) => return Ok(Flow::Quit),
-                Ok(HoldAnswer::Help) => self.say(HELP),
-                Err(message) => self.bad_answer(&at, &message)?,
+                Ok(HoldAnswer::Help) => say(HELP),
+                Err(bad) => self.bad_answer(&at, &bad)?,
             }
         }
     }
 
     /// Signs step `i`'s hold point with `name`, unless it is the
     /// operator's: then the refusal is recorded and `false` returned.
-    fn try_sign(&mut self, i: usize, name: &str) -> Result<bool, String> {
+    fn try_sign(&mut self, i: usize, name: &str) -> Result<bool, Diagnostic> {
         if same_person(name, &self.operator) {
-            eprintln!(
+            self.ctx.tell(&format!(
                 "error: `{}` is the operator of this run; a hold point needs a second person to sign it",
                 name.trim()
-            );
+            ));
             self.record(
                 EventKind::Refused,
                 Some(i),
@@ -307,13 +311,8 @@ impl Session<'_> {
 
     /// A bad answer: explained and asked again at a terminal; an error
     /// that stops a scripted run.
-    fn bad_answer(&self, at: &str, message: &str) -> Result<(), String> {
-        if self.input.interactive() {
-            eprintln!("{message} (`?` for help)");
-            Ok(())
-        } else {
-            Err(format!("{at}: {message}"))
-        }
+    fn bad_answer(&self, at: &str, bad: &BadAnswer) -> Result<(), Diagnostic> {
+        refuse(self.ctx, &*self.input, at, bad, " (`?` for help)")
     }
 
     /// Appends an event (about step `i`, if any) to the journal and applies it.
@@ -323,7 +322,7 @@ impl Session<'_> {
         i: Option<usize>,
         note: Option<String>,
         approver: Option<String>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Diagnostic> {
         let item = i.map(|i| &self.items[i]);
         let event = Event {
             kind,
@@ -339,20 +338,40 @@ impl Session<'_> {
             digest: None,
         };
         self.writer.event(&event).map_err(|e| {
-            format!(
+            super::invalid(format!(
                 "cannot write the journal `{}`: {e}",
                 self.writer.path.display()
-            )
+            ))
         })?;
         self.state.apply(&event);
         Ok(())
     }
+}
 
-    fn say(&self, text: &str) {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", text.trim_end_matches('\n'));
-        let _ = out.flush();
+/// A line (or lines) of the run's transcript on stdout, flushed at once:
+/// steps, hold points, the banner, how the run ended.
+pub(crate) fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", text.trim_end_matches('\n'));
+    let _ = out.flush();
+}
+
+/// A bad answer read `at` (`answers.txt:7`): at a terminal it is explained
+/// (with `hint`) and the question asked again (`Ok`); from a script, it
+/// stops the run.
+pub(crate) fn refuse(
+    ctx: &driver::Session,
+    input: &dyn Input,
+    at: &str,
+    bad: &BadAnswer,
+    hint: &str,
+) -> Result<(), Diagnostic> {
+    if input.interactive() {
+        ctx.tell(&format!("{bad}{hint}"));
+        Ok(())
+    } else {
+        Err(super::invalid(format!("{at}: {bad}")))
     }
 }
 

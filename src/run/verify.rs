@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::diagnostic::Diagnostic;
 use crate::diff::{self, Change, ChangeKind, Plans};
 
 /// At least this many hex digits of a digest must be given.
@@ -47,7 +48,7 @@ pub(crate) enum Verdict {
 
 /// `sha256:3F2A…` or `3f2a…` as lowercase hex digits; at least
 /// [`MIN_PREFIX`] of them.
-pub(crate) fn normalize(input: &str) -> Result<String, String> {
+pub(crate) fn normalize(input: &str) -> Result<String, Diagnostic> {
     let t = input.trim();
     let hex = t
         .strip_prefix("sha256:")
@@ -55,14 +56,14 @@ pub(crate) fn normalize(input: &str) -> Result<String, String> {
         .unwrap_or(t)
         .to_ascii_lowercase();
     if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) || hex.len() > 64 {
-        return Err(format!(
+        return Err(unknown(format!(
             "`{input}` is not a plan digest: give the `sha256:…` digest printed at the top of the checklist, or its first {MIN_PREFIX} or more hex digits"
-        ));
+        )));
     }
     if hex.len() < MIN_PREFIX {
-        return Err(format!(
+        return Err(unknown(format!(
             "`{input}` is too short: give at least {MIN_PREFIX} hex digits of the digest"
-        ));
+        )));
     }
     Ok(hex)
 }
@@ -121,7 +122,7 @@ pub(crate) fn verify(
     prefix: &str,
     current: &Plans,
     stored: &[Candidate],
-) -> Result<Verdict, String> {
+) -> Result<Verdict, Diagnostic> {
     let now = self::current(current);
     let wanted = format!("sha256:{prefix}");
     let mut digests: Vec<&str> = now
@@ -135,16 +136,16 @@ pub(crate) fn verify(
     let digest = match digests.as_slice() {
         [one] => one.to_string(),
         [] => {
-            return Err(format!(
+            return Err(unknown(format!(
                 "no plan with digest `{wanted}…` in the current build, the output folder's plans, or the plan copies of the runs folder"
-            ))
+            )))
         }
         many => {
-            return Err(format!(
+            return Err(unknown(format!(
                 "`{prefix}` is the start of {} digests ({}); give more digits",
                 many.len(),
                 many.join(", ")
-            ))
+            )))
         }
     };
     if let Some(c) = now.iter().find(|c| c.digest == digest) {
@@ -172,6 +173,10 @@ pub(crate) fn verify(
         from: old.from.clone(),
         changes: diff::diff(&olds, &news),
     })
+}
+
+fn unknown(message: String) -> Diagnostic {
+    Diagnostic::error("digest-unknown", message)
 }
 
 /// The verdict for people.
@@ -259,7 +264,7 @@ mod tests {
         let full = "a".repeat(64);
         assert_eq!(normalize(&format!("sha256:{full}")).unwrap(), full);
         assert_eq!(normalize("  3F2A1B4C ").unwrap(), "3f2a1b4c");
-        assert!(normalize("3f2a").unwrap_err().contains("too short"));
+        assert!(normalize("3f2a").unwrap_err().message.contains("too short"));
         assert!(normalize("xyz12345").is_err());
         assert!(normalize("").is_err());
     }

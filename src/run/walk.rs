@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::diagnostic::Diagnostic;
 use crate::plan::Plan;
 use crate::procedure::{Procedure, Step};
 
@@ -135,7 +136,7 @@ fn any_hold(step: &Step) -> bool {
 /// Finds the procedure `key` names: its id, the last segments of its id
 /// (`overview` for `recommended-approach/overview`), or its title (any
 /// case). `Err` lists the ids to choose from.
-pub(crate) fn find_procedure<'p>(plan: &'p Plan, key: &str) -> Result<&'p Procedure, String> {
+pub(crate) fn find_procedure<'p>(plan: &'p Plan, key: &str) -> Result<&'p Procedure, Diagnostic> {
     let key = key.trim();
     if let Some(p) = plan.procedures.iter().find(|p| p.id == key) {
         return Ok(p);
@@ -159,17 +160,21 @@ pub(crate) fn find_procedure<'p>(plan: &'p Plan, key: &str) -> Result<&'p Proced
     };
     match found.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!(
+        [] => Err(unknown(format!(
             "no procedure of `{}` is `{key}`; name one of {}",
             plan.page.name,
             ids(&mut plan.procedures.iter())
-        )),
-        many => Err(format!(
+        ))),
+        many => Err(unknown(format!(
             "`{key}` names more than one procedure of `{}`: {}",
             plan.page.name,
             ids(&mut many.iter().copied())
-        )),
+        ))),
     }
+}
+
+fn unknown(message: String) -> Diagnostic {
+    Diagnostic::error("procedure-unknown", message)
 }
 
 #[cfg(test)]
@@ -242,12 +247,12 @@ mod tests {
         let plan = sample();
         for key in ["recommended-approach/overview", "overview", "OVERVIEW"] {
             assert_eq!(
-                find_procedure(&plan, key).map(|p| p.id.as_str()),
-                Ok("recommended-approach/overview"),
+                find_procedure(&plan, key).map(|p| p.id.as_str()).ok(),
+                Some("recommended-approach/overview"),
                 "{key}"
             );
         }
-        let err = find_procedure(&plan, "nothing").unwrap_err();
+        let err = find_procedure(&plan, "nothing").unwrap_err().message;
         assert!(
             err.contains("name one of `back-up-octopus-deploy-before-upgrading`"),
             "{err}"

@@ -398,7 +398,7 @@ fn open_runs_the_system_opener_and_a_failure_is_a_warning() {
     let empty = tempfile::tempdir().unwrap();
     let (_server, rx) = spawn(tmp.path(), &["--port", "0", "--open"], Some(empty.path()));
     line_with(&rx, "serving http://");
-    let warning = line_with(&rx, "warning: could not open a browser");
+    let warning = line_with(&rx, "warning[browser-failed]: could not open a browser");
     assert!(warning.contains("open http://127.0.0.1:"), "{warning}");
 }
 
@@ -408,7 +408,7 @@ fn another_host_warns_that_the_site_is_visible() {
     let (_server, rx) = spawn(tmp.path(), &["--port", "0", "--host", "0.0.0.0"], None);
     line_with(
         &rx,
-        "warning: listening on 0.0.0.0: anyone who can reach this machine",
+        "warning[serve-exposed]: listening on 0.0.0.0: anyone who can reach this machine",
     );
     line_with(&rx, "serving http://0.0.0.0:");
 }
