@@ -199,13 +199,7 @@ fn site_pages(bencher: Bencher) {
     per_source(bencher, f).bench(|| {
         let mut diags = Vec::new();
         let mut files = Files::paths_only();
-        stages::render_site(
-            p,
-            &f.checklists,
-            &mut diags,
-            &mut files,
-            &mut Default::default(),
-        );
+        stages::render_site(p, &f.checklists, &mut diags, &mut files, &mut ());
         files.len()
     });
 }

@@ -16,12 +16,9 @@ use crate::checklist;
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
 use crate::plan::{self, IndexEntry};
-use crate::project::{Page, Project};
-use crate::site::search;
-
-/// Pages rendered together before their files are added: enough to keep
-/// every core busy, few enough that their output is small beside the project.
-pub(crate) const BATCH: usize = 256;
+use crate::project::{Page, Project, BATCH};
+use crate::site::{PageSink, SitePage};
+use serde::{Deserialize, Serialize};
 
 /// What a build made.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +99,7 @@ fn products(project: &Project, page: &Page) -> Products {
         .as_ref()
         .and_then(|c| Some((c, c.reused.as_ref()?)))
     {
+        let summary: Summary = serde_json::from_value(reused.products.clone()).unwrap_or_default();
         return Products {
             files: Vec::new(),
             // the site keeps the page itself
@@ -111,9 +109,9 @@ fn products(project: &Project, page: &Page) -> Products {
                 .filter(|(path, _)| *path != crate::output::paths::page(&page.name))
                 .cloned()
                 .collect(),
-            entry: reused.entry.clone(),
-            procedures: reused.procedures,
-            checklist: reused.checklist,
+            entry: summary.entry,
+            procedures: summary.procedures,
+            checklist: summary.checklist,
             diags: cached.render_diags.clone(),
         };
     }
@@ -143,10 +141,8 @@ fn products(project: &Project, page: &Page) -> Products {
 }
 
 /// The build cache being made for the next build, page by page; nothing
-/// when the project keeps no cache or the files go nowhere
-/// ([`Records::default`]).
-#[derive(Default)]
-pub struct Records {
+/// when the project keeps no cache or the files go nowhere.
+pub(crate) struct Records {
     cache: Option<Cache>,
 }
 
@@ -183,10 +179,13 @@ impl Records {
                     .collect(),
                 render_diags: made.diags.iter().map(|d| DiagRecord::of(d, db)).collect(),
                 files: Vec::new(),
-                entry: made.entry.clone(),
-                procedures: made.procedures,
-                checklist: made.checklist,
-                search: None,
+                products: serde_json::to_value(Summary {
+                    entry: made.entry.clone(),
+                    procedures: made.procedures,
+                    checklist: made.checklist,
+                })
+                .unwrap_or_default(),
+                search: serde_json::Value::Null,
             },
         };
         cache.pages.insert(page.name.clone(), record);
@@ -211,33 +210,37 @@ impl Records {
         }
     }
 
-    /// Records what the site made of a freshly rendered `page`: its search
-    /// entry and problems.
-    pub(crate) fn add_site(
-        &mut self,
-        project: &Project,
-        page: &Page,
-        search: Option<&search::Entry>,
-        diags: &[Diagnostic],
-    ) {
-        if page.cached.as_ref().is_some_and(|c| c.reused.is_some()) {
-            return;
-        }
-        if let Some(record) = self.page(page) {
-            record.search = search.cloned();
-            let db = &project.db;
-            record
-                .render_diags
-                .extend(diags.iter().map(|d| DiagRecord::of(d, db)));
-        }
-    }
-
     /// Hands the cache to `files`, for the output folder.
     fn finish(self, files: &mut Files) {
         if let Some(cache) = self.cache {
             files.set_cache(cache.to_bytes());
         }
     }
+}
+
+impl PageSink for Records {
+    fn page_done(&mut self, project: &Project, page: &Page, made: SitePage<'_>, files: &Files) {
+        if page.cached.as_ref().is_some_and(|c| c.reused.is_some()) {
+            return;
+        }
+        if let Some(path) = made.html {
+            self.add_files(page, std::iter::once(path), files);
+        }
+        if let Some(record) = self.page(page) {
+            record.search = serde_json::to_value(made.search).unwrap_or_default();
+            let db = &project.db;
+            let diags = made.diags.iter().map(|d| DiagRecord::of(d, db));
+            record.render_diags.extend(diags);
+        }
+    }
+}
+
+/// What the build cache keeps of a page's plan and checklists.
+#[derive(Default, Serialize, Deserialize)]
+struct Summary {
+    entry: Option<IndexEntry>,
+    procedures: usize,
+    checklist: bool,
 }
 
 /// An `output-collision` error naming what wants to be written at `path`.

@@ -25,12 +25,8 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::diagnostic::{codes, Diagnostic, Label, Severity};
-use crate::loader::ContentFile;
 use crate::markdown::Heading;
 use crate::output::Files;
-use crate::plan::IndexEntry;
-use crate::project::Page;
-use crate::site::search;
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::{Expansion, IncludeSite};
 use crate::templates::Templates;
@@ -62,10 +58,11 @@ pub(crate) struct Record {
     pub render_diags: Vec<DiagRecord>,
     /// Each file made from the page, with its SHA-256.
     pub files: Vec<(String, String)>,
-    pub entry: Option<IndexEntry>,
-    pub procedures: usize,
-    pub checklist: bool,
-    pub search: Option<search::Entry>,
+    /// What the build needs of the page's plan and checklists once they
+    /// are gone, as `build` writes it.
+    pub products: serde_json::Value,
+    /// The page's search entry, as the site writes it.
+    pub search: serde_json::Value,
 }
 
 /// A heading as the site index and the search entry read it.
@@ -213,7 +210,7 @@ impl Cache {
 
 /// Feeds `parts` to a SHA-256, each with its length so no two lists of
 /// parts hash alike, and gives the hex digest.
-fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+pub(crate) fn digest<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
@@ -287,28 +284,4 @@ impl FileDigests {
         }
         digest(parts)
     }
-}
-
-/// The digest of what pages read of one another: each page's name, file,
-/// front matter and headings, and the output paths of the content files.
-pub(crate) fn shape_key(db: &SourceDb, pages: &[Page], content_files: &[ContentFile]) -> String {
-    let mut parts = Vec::new();
-    for page in pages {
-        let headings: Vec<(u8, &str, &str)> = page
-            .doc
-            .headings
-            .iter()
-            .map(|h| (h.level, h.anchor.as_str(), h.text.as_str()))
-            .collect();
-        parts.push(format!(
-            "{}\n{}\n{:?}\n{headings:?}",
-            page.name,
-            db.get(page.file).path,
-            page.front
-        ));
-    }
-    for file in content_files {
-        parts.push(file.output.clone());
-    }
-    digest(parts.iter().map(String::as_bytes))
 }

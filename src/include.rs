@@ -97,7 +97,7 @@ impl Exceeded {
 /// `64 MiB` for whole mebibytes, `1000 bytes` otherwise.
 fn size(bytes: usize) -> String {
     const MIB: usize = 1024 * 1024;
-    if bytes % MIB == 0 {
+    if bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")

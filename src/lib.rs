@@ -54,6 +54,7 @@ mod sourcemap;
 mod suggest;
 mod templates;
 mod text;
+mod updated;
 
 pub use cli::run;
 pub use config::Overrides;

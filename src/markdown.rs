@@ -107,6 +107,25 @@ pub(crate) fn code_ranges(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// Byte ranges of the code blocks and code spans of `text`.
+pub(crate) fn code_and_span_ranges(text: &str) -> Vec<Range<usize>> {
+    Parser::new_ext(text, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) => Some(range),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Markdown (such as the `footer` setting) as HTML, with tables.
+pub(crate) fn to_html(text: &str) -> String {
+    let mut out = String::new();
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES);
+    pulldown_cmark::html::push_html(&mut out, parser);
+    out
+}
+
 /// What one parse of the expanded page tells its rewriting: where the code
 /// blocks, the headings and the UI paths are.
 #[derive(Debug, Default)]

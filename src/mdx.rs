@@ -22,8 +22,6 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag};
-
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 
@@ -173,12 +171,8 @@ fn code_ranges(text: &str, start: usize) -> Vec<Range<usize>> {
     if !body.contains(['<', '{']) {
         return Vec::new();
     }
-    Parser::new_ext(body, crate::markdown::options())
-        .into_offset_iter()
-        .filter_map(|(event, range)| match event {
-            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) => Some(range),
-            _ => None,
-        })
+    crate::markdown::code_and_span_ranges(body)
+        .into_iter()
         .map(|r| r.start + start..r.end + start)
         .collect()
 }

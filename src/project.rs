@@ -13,11 +13,11 @@ use crate::frontmatter::{self, FrontMatter};
 use crate::include::{self, Expansion, Limits};
 use crate::loader::{self, ContentFile, Layout, PageFile, PartialIndex};
 use crate::markdown::Doc;
-use crate::site::updated::Dates;
 use crate::source::{FileId, SourceDb};
 use crate::sourcemap::Origin;
 use crate::suggest::Suggestions;
 use crate::templates::Templates;
+use crate::updated::Dates;
 
 /// One page of the docs, after loading, front matter and include expansion.
 #[derive(Debug)]
@@ -86,6 +86,10 @@ impl Page {
         self.expansion.map.lookup(self.doc.to_expanded(doc_offset))
     }
 }
+
+/// Pages rendered together before their files are added: enough to keep
+/// every core busy, few enough that their output is small beside the project.
+pub(crate) const BATCH: usize = 256;
 
 /// A whole docs project in memory.
 #[derive(Debug)]
@@ -191,7 +195,7 @@ impl Project {
             self.pages.push(page);
         }
         if caching {
-            let shape = cache::shape_key(&self.db, &self.pages, &self.content_files);
+            let shape = self.shape_key();
             if shape != previous.shape {
                 // what pages read of one another changed: render them all
                 self.parse_reused();
@@ -209,6 +213,28 @@ impl Project {
             .filter(|id| !used.contains(id) && !self.partials.is_shadowed(*id))
             .collect();
         unused_partials(&self.db, unused, diags);
+    }
+
+    /// The `shape` digest of the cache: what pages read of one another
+    /// (each page's name, file, front matter and headings) and the output
+    /// paths of the content files.
+    fn shape_key(&self) -> String {
+        let mut parts = Vec::new();
+        for page in &self.pages {
+            let headings: Vec<(u8, &str, &str)> = page
+                .doc
+                .headings
+                .iter()
+                .map(|h| (h.level, h.anchor.as_str(), h.text.as_str()))
+                .collect();
+            let path = &self.db.get(page.file).path;
+            let front = &page.front;
+            parts.push(format!("{}\n{path}\n{front:?}\n{headings:?}", page.name));
+        }
+        for file in &self.content_files {
+            parts.push(file.output.clone());
+        }
+        cache::digest(parts.iter().map(String::as_bytes))
     }
 
     /// Parses the pages the cache would have let the build reuse.
@@ -252,7 +278,7 @@ impl Project {
     pub(crate) fn dates(&self) -> &Dates {
         self.dates.get_or_init(|| {
             if self.config.site.last_updated {
-                crate::site::updated::dates(&self.config.content)
+                crate::updated::dates(&self.config.content)
             } else {
                 Dates::new()
             }

@@ -344,12 +344,10 @@ fn table_lines(table: &Node<'_>, prefix: &str, out: &mut Vec<TextLine>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::blocks::parse;
-    use crate::markdown::options;
-    use pulldown_cmark::Parser;
+    use crate::markdown::blocks::parse_fragment;
 
     fn lines(md: &str) -> Vec<String> {
-        let tree = parse(Parser::new_ext(md, options()));
+        let tree = parse_fragment(md);
         let mut out = Vec::new();
         text_lines(&tree, "", "", &mut out);
         out.into_iter()
@@ -380,10 +378,7 @@ mod tests {
 
     #[test]
     fn inline_html_keeps_external_links_only() {
-        let tree = parse(Parser::new_ext(
-            "[in](other.md) and [out](https://x.org) <div>x</div>",
-            options(),
-        ));
+        let tree = parse_fragment("[in](other.md) and [out](https://x.org) <div>x</div>");
         let html = inline_html(&tree[0].children);
         assert_eq!(html, "in and <a href=\"https://x.org\">out</a> x");
     }

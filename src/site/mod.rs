@@ -30,7 +30,6 @@ pub(crate) mod html;
 pub(crate) mod links;
 pub(crate) mod nav;
 pub(crate) mod search;
-pub(crate) mod updated;
 
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -38,13 +37,13 @@ use std::collections::BTreeSet;
 use minijinja::{context, Value};
 use serde::Serialize;
 
-use crate::build::Records;
 use crate::diagnostic::Diagnostic;
 pub(crate) use crate::loader::ContentFile;
 use crate::output::{paths, Files};
 use crate::plan::plan_path;
-use crate::project::{Page, Project};
+use crate::project::{Page, Project, BATCH};
 use crate::templates::Templates;
+use crate::updated::Dates;
 
 use links::{encode_path, page_path, relative, root_prefix, SiteIndex};
 use nav::{Nav, NavLink};
@@ -76,7 +75,7 @@ pub fn render(
     checklists: &BTreeSet<String>,
     diags: &mut Vec<Diagnostic>,
     files: &mut Files,
-    records: &mut Records,
+    sink: &mut dyn PageSink,
 ) {
     let templates = &project.templates;
     let copied = copy_content_files(&project.content_files, files, diags);
@@ -107,8 +106,8 @@ pub fn render(
         checklists,
         dates,
     };
-    for (n, batch) in project.pages.chunks(crate::build::BATCH).enumerate() {
-        let first = n * crate::build::BATCH;
+    for (n, batch) in project.pages.chunks(BATCH).enumerate() {
+        let first = n * BATCH;
         let rendered: Vec<RenderedPage> = batch
             .par_iter()
             .enumerate()
@@ -117,24 +116,38 @@ pub fn render(
         let mut html = Vec::with_capacity(batch.len());
         let mut made = Vec::with_capacity(batch.len());
         for (page, rendered) in batch.iter().zip(rendered) {
-            records.add_site(project, page, rendered.entry.as_ref(), &rendered.diags);
-            diags.extend(rendered.diags);
-            entries.extend(rendered.entry);
+            let RenderedPage {
+                html: result,
+                entry,
+                diags: found,
+            } = rendered;
             let path = page_path(&page.name);
-            match rendered.html {
+            let made_html = match result {
                 Ok(Html::Made(text)) => {
-                    made.push((page, path.clone()));
-                    html.push((path, text.into_bytes()));
+                    html.push((path.clone(), text.into_bytes()));
+                    true
                 }
                 Ok(Html::Kept(digest)) => {
                     files.keep(&path, &digest);
+                    false
                 }
-                Err(d) => report(d, diags),
-            }
+                Err(d) => {
+                    report(d, diags);
+                    false
+                }
+            };
+            made.push((page, made_html.then_some(path), entry, found));
         }
         files.add_all(html);
-        for (page, path) in made {
-            records.add_files(page, std::iter::once(path.as_str()), files);
+        for (page, path, entry, found) in made {
+            let site_page = SitePage {
+                html: path.as_deref(),
+                search: entry.as_ref(),
+                diags: &found,
+            };
+            sink.page_done(project, page, site_page, files);
+            diags.extend(found);
+            entries.extend(entry);
         }
     }
     for (path, html) in old_addresses(project, templates, diags) {
@@ -181,7 +194,7 @@ struct Pages<'a> {
     site: &'a SiteInfo,
     index: &'a SiteIndex,
     checklists: &'a BTreeSet<String>,
-    dates: &'a updated::Dates,
+    dates: &'a Dates,
 }
 
 impl Pages<'_> {
@@ -196,7 +209,7 @@ impl Pages<'_> {
                 html: Ok(Html::Kept(
                     digest.map(|(_, d)| d.clone()).unwrap_or_default(),
                 )),
-                entry: reused.search.clone(),
+                entry: serde_json::from_value(reused.search.clone()).ok(),
                 diags: Vec::new(),
             };
         }
@@ -260,7 +273,7 @@ fn old_addresses(
 }
 
 /// The last-updated date of `page`'s own file.
-fn page_date(project: &Project, page: &Page, dates: &updated::Dates) -> Option<String> {
+fn page_date(project: &Project, page: &Page, dates: &Dates) -> Option<String> {
     let abs = &project.db.get(page.file).abs;
     let rel = abs.strip_prefix(&project.config.content).ok()?;
     dates
@@ -280,6 +293,24 @@ struct RenderedPage {
 enum Html {
     Made(String),
     Kept(String),
+}
+
+/// What the site made of one page it rendered.
+pub struct SitePage<'a> {
+    /// The page's HTML file, when this build made it.
+    pub(crate) html: Option<&'a str>,
+    pub(crate) search: Option<&'a search::Entry>,
+    pub(crate) diags: &'a [Diagnostic],
+}
+
+/// Told what the site made of each page, in page order, once its files are
+/// added (the build cache records it); `()` is told and does nothing.
+pub trait PageSink {
+    fn page_done(&mut self, project: &Project, page: &Page, made: SitePage<'_>, files: &Files);
+}
+
+impl PageSink for () {
+    fn page_done(&mut self, _: &Project, _: &Page, _: SitePage<'_>, _: &Files) {}
 }
 
 /// The search index entry of a page whose body's plain text is `text`.
@@ -393,10 +424,7 @@ fn content_file_setting(
 
 /// Markdown (the `footer` setting) as HTML.
 fn markdown_html(text: &str) -> String {
-    let mut out = String::new();
-    let parser = pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES);
-    pulldown_cmark::html::push_html(&mut out, parser);
-    out
+    crate::markdown::to_html(text)
 }
 
 fn page_context(
@@ -643,13 +671,7 @@ mod tests {
         let mut diags = Vec::new();
         let mut files = Files::default();
         let checklists = BTreeSet::from(["ops/backup".to_owned()]);
-        render(
-            &project,
-            &checklists,
-            &mut diags,
-            &mut files,
-            &mut Records::default(),
-        );
+        render(&project, &checklists, &mut diags, &mut files, &mut ());
         assert!(diags.is_empty(), "{diags:?}");
         let text = |p: &str| String::from_utf8(files.get(p).unwrap().to_vec()).unwrap();
         let backup = text("ops/backup.html");
