@@ -83,7 +83,11 @@ fn no_module_depends_on_itself_through_others() {
         .filter(|m| reach(&graph, m).contains(*m))
         .map(|m| format!("{m} -> {:?}", graph[m]))
         .collect();
-    assert!(cycles.is_empty(), "modules in a cycle:\n{}", cycles.join("\n"));
+    assert!(
+        cycles.is_empty(),
+        "modules in a cycle:\n{}",
+        cycles.join("\n")
+    );
 }
 
 #[test]
