@@ -1,6 +1,6 @@
 //! The build cache: what each page's render gave last time, keyed by everything it was made from, so a build renders only the pages whose inputs changed.
 //!
-//! A build leaves `.runsheet-cache` in its output folder, beside the marker:
+//! A build leaves `.site.runsheet-cache` beside its output folder `site`:
 //! for every page, the digest of its inputs (its file, and every partial its
 //! expansion used), the digests of the files made from it (plan, checklists,
 //! HTML page), what the build needs of it once it is gone (its headings,

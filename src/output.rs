@@ -24,9 +24,6 @@ use commit::{Change, Swapped};
 /// unchanged. The list is never trusted on its own: a file is replaced or
 /// removed only when its bytes still match the digest beside its name.
 pub const MARKER: &str = ".runsheet-output";
-/// The build cache in the output folder (see [`crate::cache`]), written with
-/// the output and, like the marker, never one of its files.
-pub(crate) const CACHE: &str = ".runsheet-cache";
 
 const MARKER_HEADER: &str = "# This folder is written by runsheet. On every build it replaces the files listed below\n# whose bytes still match their SHA-256, and keeps anything else.\n";
 
@@ -193,7 +190,7 @@ impl Files {
     /// The build cache the previous build left in the output folder.
     pub(crate) fn previous_cache(&self) -> Option<Vec<u8>> {
         match &self.mode {
-            Mode::Stage(stage) => fs::read(stage.out.join(CACHE)).ok(),
+            Mode::Stage(stage) => fs::read(commit::cache_path(&stage.out)).ok(),
             _ => None,
         }
     }
@@ -499,7 +496,6 @@ fn list_files(dir: &Path) -> Vec<String> {
         })
         .filter(|rel| {
             rel != MARKER
-                && rel != CACHE
                 && rel != commit::JOURNAL
                 && !rel.starts_with(&format!("{}/", commit::BACKUP))
                 && !rel.ends_with(commit::TMP_SUFFIX)
@@ -673,9 +669,6 @@ pub(crate) fn finish(mut files: Files) -> Result<(), Diagnostic> {
         }
         return write_cache(out, files.cache.as_deref());
     }
-    if let Some(cache) = &files.cache {
-        commit::write_new(&stage.dir.join(CACHE), cache)?;
-    }
     let swapped = commit::complete_stage(out, &stage.dir, &files, existing)
         .and_then(|()| commit::swap(out, &stage.dir));
     let result = match swapped {
@@ -683,17 +676,20 @@ pub(crate) fn finish(mut files: Files) -> Result<(), Diagnostic> {
             stage.done = true;
             Ok(())
         }
-        Ok(Swapped::Immovable) => commit::in_place(out, &stage.dir, &files, existing)
-            .and_then(|()| write_cache(out, files.cache.as_deref())),
+        Ok(Swapped::Immovable) => commit::in_place(out, &stage.dir, &files, existing),
         Err(d) => Err(d),
     };
+    let out = stage.out.clone();
     drop(stage);
-    result
+    result.and_then(|()| write_cache(&out, files.cache.as_deref()))
 }
 
-/// Leaves `cache` in `out` (or removes the old one), unless it is there already.
+/// Leaves `cache` beside `out` (or removes the old one), unless it is there
+/// already. It is written after the output: a cache that does not match the
+/// output is harmless, since a page is reused only when the files the cache
+/// names are in the output with the digests it gives (see [`crate::cache`]).
 fn write_cache(out: &Path, cache: Option<&[u8]>) -> Result<(), Diagnostic> {
-    let path = out.join(CACHE);
+    let path = commit::cache_path(out);
     match cache {
         Some(bytes) if fs::read(&path).ok().as_deref() != Some(bytes) => {
             commit::replace_atomically(&path, bytes)

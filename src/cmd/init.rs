@@ -145,8 +145,9 @@ pub(crate) fn settings_file() -> String {
 }
 
 const GITIGNORE: &str = "\
-# what runsheet writes: the built site and the journals of `runsheet run`
+# what runsheet writes: the built site, its build cache and the journals of `runsheet run`
 /site/
+/.site.runsheet-cache
 /runs/
 ";
 

@@ -55,6 +55,12 @@ pub(super) fn sibling(out: &Path, tag: &str) -> PathBuf {
     ))
 }
 
+/// Where the build cache of `out` is kept: `.site.runsheet-cache` beside it,
+/// so a copy of the output folder (a deployment) does not carry it.
+pub(super) fn cache_path(out: &Path) -> PathBuf {
+    out.with_file_name(format!(".{}.runsheet-cache", folder_name(out)))
+}
+
 fn folder_name(out: &Path) -> String {
     out.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -80,6 +86,9 @@ pub(super) fn remove_leftovers(out: &Path) {
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         if is_dir && name.starts_with(&prefix) && is_ours_or_empty(&entry.path()) {
             let _ = fs::remove_dir_all(entry.path());
+        } else if !is_dir && name.starts_with(&prefix) && name.ends_with(TMP_SUFFIX) {
+            // a cache a kill stopped before it was renamed into place
+            let _ = fs::remove_file(entry.path());
         }
     }
 }

@@ -110,5 +110,13 @@ fn killed_builds_leave_the_old_output_or_the_new_one_whole() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["project", "reference", "site"]);
+    // beside each output folder, its build cache
+    let expected = [
+        ".reference.runsheet-cache",
+        ".site.runsheet-cache",
+        "project",
+        "reference",
+        "site",
+    ];
+    assert_eq!(names, expected);
 }
