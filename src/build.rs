@@ -99,7 +99,11 @@ fn products(project: &Project, page: &Page) -> Products {
         .as_ref()
         .and_then(|c| Some((c, c.reused.as_ref()?)))
     {
-        let summary: Summary = serde_json::from_value(reused.products.clone()).unwrap_or_default();
+        let summary: Summary = reused
+            .products
+            .as_ref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok())
+            .unwrap_or_default();
         return Products {
             files: Vec::new(),
             // the site keeps the page itself
@@ -179,13 +183,13 @@ impl Records {
                     .collect(),
                 render_diags: made.diags.iter().map(|d| DiagRecord::of(d, db)).collect(),
                 files: Vec::new(),
-                products: serde_json::to_value(Summary {
+                products: serde_json::value::to_raw_value(&Summary {
                     entry: made.entry.clone(),
                     procedures: made.procedures,
                     checklist: made.checklist,
                 })
-                .unwrap_or_default(),
-                search: serde_json::Value::Null,
+                .ok(),
+                search: None,
             },
         };
         cache.pages.insert(page.name.clone(), record);
@@ -227,7 +231,9 @@ impl PageSink for Records {
             self.add_files(page, std::iter::once(path), files);
         }
         if let Some(record) = self.page(page) {
-            record.search = serde_json::to_value(made.search).unwrap_or_default();
+            record.search = made
+                .search
+                .and_then(|e| serde_json::value::to_raw_value(e).ok());
             let db = &project.db;
             let diags = made.diags.iter().map(|d| DiagRecord::of(d, db));
             record.render_diags.extend(diags);

@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
@@ -59,10 +60,10 @@ pub(crate) struct Record {
     /// Each file made from the page, with its SHA-256.
     pub files: Vec<(String, String)>,
     /// What the build needs of the page's plan and checklists once they
-    /// are gone, as `build` writes it.
-    pub products: serde_json::Value,
+    /// are gone, as `build` writes it (JSON kept as text until it is read).
+    pub products: Option<Box<RawValue>>,
     /// The page's search entry, as the site writes it.
-    pub search: serde_json::Value,
+    pub search: Option<Box<RawValue>>,
 }
 
 /// A heading as the site index and the search entry read it.

@@ -175,14 +175,22 @@ impl Project {
         let mut previous = previous.unwrap_or_default();
         let known = caching.then(|| (FileDigests::new(&self.db), Restorer::new(&self.db)));
         let (db, partials) = (&self.db, &self.partials);
+        // each page takes its own record: a reused one moves into the page
+        let files: Vec<(PageFile, Option<Record>)> = files
+            .into_iter()
+            .map(|pf| {
+                let record = previous.pages.remove(&pf.name);
+                (pf, record)
+            })
+            .collect();
         let pages: Vec<(Page, Vec<Diagnostic>)> = files
             .into_par_iter()
-            .map(|pf| {
+            .map(|(pf, record)| {
                 let mut found = Vec::new();
                 let known = known.as_ref().map(|(digests, restorer)| Known {
                     digests,
                     restorer,
-                    record: previous.pages.get(&pf.name),
+                    record,
                 });
                 let page = read(db, partials, pf, Limits::default(), known, &mut found);
                 (page, found)
@@ -203,7 +211,6 @@ impl Project {
             if let Some(keys) = &mut self.cache_keys {
                 keys.1 = shape;
             }
-            previous.pages.clear();
         }
         let unused: Vec<FileId> = self
             .partials
@@ -372,7 +379,7 @@ struct Known<'a> {
     digests: &'a FileDigests,
     restorer: &'a Restorer<'a>,
     /// The page's record in the last build's cache, if any.
-    record: Option<&'a Record>,
+    record: Option<Record>,
 }
 
 impl Known<'_> {
@@ -381,7 +388,7 @@ impl Known<'_> {
     /// restored), the page is not parsed: it gets the recorded headings, and
     /// the recorded parse problems are reported again.
     fn doc(
-        &self,
+        self,
         db: &SourceDb,
         pf: &PageFile,
         expansion: &Expansion,
@@ -391,7 +398,8 @@ impl Known<'_> {
         let restorer = self.restorer;
         let restored = self.record.filter(|r| r.key == key).and_then(|r| {
             let parse = restorer.restore(&r.parse_diags)?;
-            Some((r, parse, restorer.restore(&r.render_diags)?))
+            let render = restorer.restore(&r.render_diags)?;
+            Some((r, parse, render))
         });
         let Some((record, parse_diags, render_diags)) = restored else {
             let mut found = Vec::new();
@@ -406,14 +414,14 @@ impl Known<'_> {
             return (doc, cached);
         };
         diags.extend(parse_diags.iter().cloned());
-        let headings = record.headings.iter().map(HeadingRecord::heading);
+        let headings = record.headings.iter().map(HeadingRecord::heading).collect();
         let cached = PageCache {
             key,
             parse_diags,
             render_diags,
-            reused: Some(record.clone()),
+            reused: Some(record),
         };
-        (Doc::with_headings(headings.collect()), cached)
+        (Doc::with_headings(headings), cached)
     }
 }
 

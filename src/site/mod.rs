@@ -209,7 +209,10 @@ impl Pages<'_> {
                 html: Ok(Html::Kept(
                     digest.map(|(_, d)| d.clone()).unwrap_or_default(),
                 )),
-                entry: serde_json::from_value(reused.search.clone()).ok(),
+                entry: reused
+                    .search
+                    .as_ref()
+                    .and_then(|raw| serde_json::from_str(raw.get()).ok()),
                 diags: Vec::new(),
             };
         }
