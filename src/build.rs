@@ -21,7 +21,7 @@ use crate::site::{PageSink, SitePage};
 use serde::{Deserialize, Serialize};
 
 /// What a build made.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Rendered {
     /// Procedures over all pages.
     pub procedures: usize,
@@ -29,6 +29,8 @@ pub struct Rendered {
     pub checklists: usize,
     /// Pages the build cache let the build reuse as the last build made them.
     pub reused: usize,
+    /// The build cache for the next build, when the project keeps one.
+    pub(crate) cache: Option<Cache>,
 }
 
 /// Renders every product of the project into `files`. Renderers read the
@@ -36,7 +38,7 @@ pub struct Rendered {
 /// `diags`; whether anything reaches the disk is up to `files`. A page the
 /// build cache lets the build reuse is not rendered: its files are kept as
 /// they are and its problems reported again; when the project keeps a
-/// cache, the one for the next build goes to `files` too.
+/// cache, the one for the next build comes back with the counts.
 pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>) -> Rendered {
     let mut records = Records::new(project, files);
     let mut entries = Vec::with_capacity(project.pages.len());
@@ -73,11 +75,11 @@ pub fn render(project: &Project, files: &mut Files, diags: &mut Vec<Diagnostic>)
     for path in files.collisions() {
         diags.push(collision(project, path));
     }
-    records.finish(files);
     Rendered {
         procedures,
         checklists: checklists.len(),
         reused,
+        cache: records.cache,
     }
 }
 
@@ -153,7 +155,7 @@ pub(crate) struct Records {
 impl Records {
     fn new(project: &Project, files: &Files) -> Records {
         let cache = match &project.cache_keys {
-            Some((build, shape)) if files.is_staged() => {
+            Some((build, shape)) if files.can_be_kept() => {
                 Some(Cache::new(build.clone(), shape.clone()))
             }
             _ => None,
@@ -207,17 +209,10 @@ impl Records {
         }
         if let Some(record) = self.page(page) {
             for path in paths {
-                if let Some(digest) = files.digest(path) {
+                if let Some(digest) = files.token(path) {
                     record.files.push((path.to_owned(), digest.to_owned()));
                 }
             }
-        }
-    }
-
-    /// Hands the cache to `files`, for the output folder.
-    fn finish(self, files: &mut Files) {
-        if let Some(cache) = self.cache {
-            files.set_cache(cache.to_bytes());
         }
     }
 }

@@ -181,17 +181,20 @@ impl Cache {
     /// build wrote them; `None` when there is none or it is unreadable.
     pub(crate) fn previous(files: &Files) -> Option<Cache> {
         let bytes = files.previous_cache()?;
-        let mut cache: Cache = serde_json::from_slice(&bytes).ok()?;
-        if cache.format != FORMAT {
-            return None;
-        }
+        let cache: Cache = serde_json::from_slice(&bytes).ok()?;
+        (cache.format == FORMAT).then(|| cache.keepable(files))
+    }
+
+    /// The cache without the pages some file of which `files` cannot keep
+    /// as the last build made it ([`Files::can_keep`]).
+    pub(crate) fn keepable(mut self, files: &Files) -> Cache {
         // a reused page's HTML comes from its record: it must be there
-        cache.pages.retain(|name, r| {
+        self.pages.retain(|name, r| {
             let page = crate::output::paths::page(name);
             r.files.iter().any(|(path, _)| *path == page)
                 && r.files.iter().all(|(path, d)| files.can_keep(path, d))
         });
-        Some(cache)
+        self
     }
 
     /// A cache to fill with the records of this build.

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -41,15 +42,16 @@ pub struct Files {
     /// Paths added more than once: two products claimed the same file.
     collisions: BTreeSet<String>,
     mode: Mode,
-    /// The build cache to leave in the output folder with the files.
-    cache: Option<Vec<u8>>,
 }
 
 /// Where the bytes of added files go.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 enum Mode {
-    #[default]
-    Memory,
+    /// Bytes in memory; `earlier` holds the files of the last build made
+    /// in memory (`serve`), which this one may keep ([`Files::after`]).
+    Memory {
+        earlier: BTreeMap<String, Arc<[u8]>>,
+    },
     Stage(Box<Stage>),
     PathsOnly,
 }
@@ -57,7 +59,7 @@ enum Mode {
 /// What a set keeps of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Body {
-    Bytes(Vec<u8>),
+    Bytes(Arc<[u8]>),
     /// Written to the stage, or found unchanged in the output folder.
     Staged {
         digest: String,
@@ -72,7 +74,33 @@ impl PartialEq for Files {
     }
 }
 
+impl Default for Mode {
+    fn default() -> Mode {
+        Mode::Memory {
+            earlier: BTreeMap::new(),
+        }
+    }
+}
+
 impl Files {
+    /// A set in memory that may keep the files of `earlier` (a set in
+    /// memory too) that the build cache says are still right, without
+    /// copying their bytes.
+    pub(crate) fn after(earlier: &Files) -> Files {
+        let earlier = earlier
+            .files
+            .iter()
+            .filter_map(|(path, body)| match body {
+                Body::Bytes(bytes) => Some((path.clone(), Arc::clone(bytes))),
+                _ => None,
+            })
+            .collect();
+        Files {
+            mode: Mode::Memory { earlier },
+            ..Files::default()
+        }
+    }
+
     /// A set that keeps no bytes, only paths (and collisions).
     pub fn paths_only() -> Files {
         Files {
@@ -127,7 +155,7 @@ impl Files {
 
     fn body(&self, path: &str, bytes: Vec<u8>) -> Body {
         match &self.mode {
-            Mode::Memory => Body::Bytes(bytes),
+            Mode::Memory { .. } => Body::Bytes(bytes.into()),
             Mode::Stage(stage) => stage.put(path, &bytes),
             Mode::PathsOnly => Body::Dropped,
         }
@@ -147,44 +175,56 @@ impl Files {
         }
     }
 
-    /// Whether the output folder holds `path` as the previous build wrote it,
-    /// with this digest, so [`Files::keep`] can take it as it is.
-    pub(crate) fn can_keep(&self, path: &str, digest: &str) -> bool {
-        match &self.mode {
-            Mode::Stage(stage) => stage
-                .existing
-                .digests
-                .get(path)
-                .is_some_and(|d| d == digest),
-            _ => false,
+    /// Lets go of the earlier files ([`Files::after`]) once this set is whole.
+    pub(crate) fn forget_earlier(&mut self) {
+        if let Mode::Memory { earlier } = &mut self.mode {
+            earlier.clear();
         }
     }
 
-    /// Adds the file the output folder already holds at `path` with `digest`,
-    /// without its bytes; false (nothing added) unless [`Files::can_keep`].
-    pub(crate) fn keep(&mut self, path: &str, digest: &str) -> bool {
-        if !self.can_keep(path, digest) {
-            return false;
+    /// Whether the last build's file at `path` is still there as that
+    /// build made it, so [`Files::keep`] can take it as it is: in an output
+    /// folder, listed in the marker with this digest ([`Files::token`]) and
+    /// unchanged on disk; in memory, among the earlier files (which nobody
+    /// else changes).
+    pub(crate) fn can_keep(&self, path: &str, token: &str) -> bool {
+        match &self.mode {
+            Mode::Stage(stage) => stage.existing.digests.get(path).is_some_and(|d| d == token),
+            Mode::Memory { earlier } => earlier.contains_key(path),
+            Mode::PathsOnly => false,
         }
-        let body = Body::Staged {
-            digest: digest.to_owned(),
-            change: Change::Same,
+    }
+
+    /// Adds the last build's file at `path` as it is, without writing or
+    /// copying its bytes; false (nothing added) unless [`Files::can_keep`].
+    pub(crate) fn keep(&mut self, path: &str, token: &str) -> bool {
+        let body = match &self.mode {
+            _ if !self.can_keep(path, token) => return false,
+            Mode::Memory { earlier } => Body::Bytes(Arc::clone(&earlier[path])),
+            _ => Body::Staged {
+                digest: token.to_owned(),
+                change: Change::Same,
+            },
         };
         self.insert(path.to_owned(), body);
         true
     }
 
-    /// The digest of a file added to a staged set.
-    pub(crate) fn digest(&self, path: &str) -> Option<&str> {
+    /// What the build cache records of a file added at `path`, for
+    /// [`Files::can_keep`] to check: its digest when it goes to an output
+    /// folder, nothing (an empty token) when it stays in memory.
+    pub(crate) fn token(&self, path: &str) -> Option<&str> {
         match self.files.get(path)? {
             Body::Staged { digest, .. } => Some(digest),
-            _ => None,
+            Body::Bytes(_) => Some(""),
+            Body::Dropped => None,
         }
     }
 
-    /// Whether files go to an output folder (so a build cache is worth keeping).
-    pub(crate) fn is_staged(&self) -> bool {
-        matches!(self.mode, Mode::Stage(_))
+    /// Whether a later build may keep files of this one ([`Files::keep`]):
+    /// files that go to an output folder or stay in memory.
+    pub(crate) fn can_be_kept(&self) -> bool {
+        !matches!(self.mode, Mode::PathsOnly)
     }
 
     /// The build cache the previous build left in the output folder.
@@ -193,11 +233,6 @@ impl Files {
             Mode::Stage(stage) => fs::read(commit::cache_path(&stage.out)).ok(),
             _ => None,
         }
-    }
-
-    /// Sets the build cache [`finish`] leaves in the output folder.
-    pub(crate) fn set_cache(&mut self, bytes: Vec<u8>) {
-        self.cache = Some(bytes);
     }
 
     /// Whether a file was added at `path`.
@@ -667,7 +702,7 @@ pub(crate) fn finish(mut files: Files) -> Result<(), Diagnostic> {
         if !same {
             write_marker(out, &files)?;
         }
-        return write_cache(out, files.cache.as_deref());
+        return Ok(());
     }
     let swapped = commit::complete_stage(out, &stage.dir, &files, existing)
         .and_then(|()| commit::swap(out, &stage.dir));
@@ -679,17 +714,17 @@ pub(crate) fn finish(mut files: Files) -> Result<(), Diagnostic> {
         Ok(Swapped::Immovable) => commit::in_place(out, &stage.dir, &files, existing),
         Err(d) => Err(d),
     };
-    let out = stage.out.clone();
     drop(stage);
-    result.and_then(|()| write_cache(&out, files.cache.as_deref()))
+    result
 }
 
 /// Leaves `cache` beside `out` (or removes the old one), unless it is there
 /// already. It is written after the output: a cache that does not match the
 /// output is harmless, since a page is reused only when the files the cache
 /// names are in the output with the digests it gives (see [`crate::cache`]).
-fn write_cache(out: &Path, cache: Option<&[u8]>) -> Result<(), Diagnostic> {
-    let path = commit::cache_path(out);
+pub(crate) fn write_cache(out: &Path, cache: Option<&[u8]>) -> Result<(), Diagnostic> {
+    let out = fs::canonicalize(out).unwrap_or_else(|_| out.to_owned());
+    let path = commit::cache_path(&out);
     match cache {
         Some(bytes) if fs::read(&path).ok().as_deref() != Some(bytes) => {
             commit::replace_atomically(&path, bytes)

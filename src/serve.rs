@@ -20,10 +20,12 @@ use std::time::{Duration, Instant};
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
+use crate::cache::Cache;
 use crate::config::CONFIG_FILE;
 use crate::diagnostic::{self, Diagnostic, Format};
 use crate::driver::{Exit, Failed, Session};
 use crate::output::Files;
+use crate::project::Project;
 use crate::site::html::escape;
 use crate::site::links::percent_decode;
 use crate::source::SourceDb;
@@ -62,11 +64,14 @@ struct Snapshot {
     files: Files,
     /// The diagnostics of a failed build, as plain text.
     error: Option<String>,
+    /// The build cache of the last good build: the next one renders only
+    /// the pages whose inputs changed.
+    cache: Option<Cache>,
 }
 
 /// The result of one build.
 struct Outcome {
-    files: Option<Files>,
+    files: Option<(Files, Cache)>,
     report: String,
     /// Folders and files whose changes trigger a rebuild.
     watch: Vec<PathBuf>,
@@ -75,12 +80,15 @@ struct Outcome {
 /// Builds, serves and watches until the process is stopped. Returns only
 /// when the server cannot start.
 pub(crate) fn run(s: &Session, opts: &Options) -> Result<Exit, Failed> {
-    let first = compile(s);
+    let first = compile(s, None);
     let watch = first.watch.clone();
+    let error = first.files.is_none().then(|| first.report.clone());
+    let (files, cache) = first.files.unzip();
     let state = Arc::new(Mutex::new(Snapshot {
         version: 1,
-        error: first.files.is_none().then(|| first.report.clone()),
-        files: first.files.unwrap_or_default(),
+        error,
+        files: files.unwrap_or_default(),
+        cache,
     }));
     let listener = TcpListener::bind((opts.host.as_str(), opts.port))
         .map_err(|e| Failed::one(bind_error(&opts.host, opts.port, &e)))?;
@@ -390,26 +398,31 @@ fn lock(state: &Mutex<Snapshot>) -> MutexGuard<'_, Snapshot> {
 }
 
 /// Loads and renders the project, printing its diagnostics to the terminal.
-fn compile(s: &Session) -> Outcome {
+/// With the files and cache of the last good build (`earlier`), only the
+/// pages whose inputs changed are rendered; the others are kept.
+fn compile(s: &Session, earlier: Option<(Files, Cache)>) -> Outcome {
     let started = Instant::now();
     let mut watch = vec![s.root.join(CONFIG_FILE)];
     let mut built = None;
+    let (mut files, cache) = earlier.unwrap_or_default();
     let (db, mut diags): (SourceDb, Vec<Diagnostic>) =
-        match crate::driver::load(&s.root, &s.overrides) {
+        match crate::driver::settings(&s.root, &s.overrides) {
             Err(failed) => (failed.db, failed.diags),
-            Ok((project, mut diags)) => {
-                let config = &project.config;
+            Ok((config, db, mut diags)) => {
                 watch.extend([
                     config.content.clone(),
                     config.partials.clone(),
                     config.templates.clone(),
                 ]);
-                let mut files = crate::output::Files::default();
-                crate::build::render(&project, &mut files, &mut diags);
+                let previous = Some(cache.keepable(&files));
+                let project = Project::load_caching(config, db, &mut diags, previous);
+                let rendered = crate::build::render(&project, &mut files, &mut diags);
+                files.forget_earlier();
                 if project.config.strict {
                     diagnostic::promote_warnings(&mut diags);
                 }
-                built = Some((files, project.pages.len()));
+                let cache = rendered.cache.unwrap_or_default();
+                built = Some((files, cache, project.pages.len(), rendered.reused));
                 (project.db, diags)
             }
         };
@@ -420,11 +433,15 @@ fn compile(s: &Session) -> Outcome {
         .collect();
     let ms = started.elapsed().as_millis();
     let files = match built {
-        Some((files, pages)) if errors == 0 => {
+        Some((files, cache, pages, reused)) if errors == 0 => {
+            let reused = match reused {
+                0 => String::new(),
+                n => format!(", {n} unchanged"),
+            };
             s.note(&format!(
-                "built {pages} page(s) in {ms} ms ({warnings} warning(s))"
+                "built {pages} page(s){reused} in {ms} ms ({warnings} warning(s))"
             ));
-            Some(files)
+            Some((files, cache))
         }
         _ => {
             s.tell(&format!(
@@ -441,12 +458,20 @@ fn compile(s: &Session) -> Outcome {
 }
 
 fn rebuild(s: &Session, state: &Mutex<Snapshot>) {
-    let outcome = compile(s);
+    // the last good build's files are shared, not copied: pages still being
+    // served while this build runs
+    let earlier = {
+        let mut snap = lock(state);
+        let cache = snap.cache.take();
+        cache.map(|c| (Files::after(&snap.files), c))
+    };
+    let outcome = compile(s, earlier);
     let mut snap = lock(state);
     snap.version += 1;
     match outcome.files {
-        Some(files) => {
+        Some((files, cache)) => {
             snap.files = files;
+            snap.cache = Some(cache);
             snap.error = None;
         }
         None => snap.error = Some(outcome.report),

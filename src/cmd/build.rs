@@ -60,7 +60,14 @@ pub(crate) fn run(s: &Session, out: Option<PathBuf>, check_only: bool) -> Result
         return Ok(Exit::Errors);
     }
     let out = &project.config.out;
-    if let Err(d) = s.time("write", || output::finish(files)) {
+    let written = s.time("write", || {
+        output::finish(files).and_then(|()| {
+            // beside the output, for the next build
+            let cache = built.cache.as_ref().map(Cache::to_bytes);
+            output::write_cache(out, cache.as_deref())
+        })
+    });
+    if let Err(d) = written {
         return Err(Failed {
             db: project.db,
             diags: vec![d],

@@ -450,3 +450,46 @@ fn serve_and_build_agree_on_the_home_page_without_index_md() {
         built.contains("<a href=\"a.html\">Ay</a>") && built.contains("<a href=\"b.html\">Bee</a>")
     );
 }
+
+#[test]
+fn a_rebuild_makes_again_only_the_pages_whose_inputs_changed() {
+    let tmp = home_project();
+    let root = tmp.path();
+    write(root, "partials/tip.md", "Restart the node.\n");
+    write(
+        root,
+        "content/ops.md",
+        "---\ntitle: Ops\n---\n\n1. Drain the node.\n\n!include <tip>\n",
+    );
+    write(
+        root,
+        "content/other.md",
+        "---\ntitle: Other\n---\n\nText.\n",
+    );
+    let port = free_port();
+    let (_server, rx) = spawn(root, &["--port", &port.to_string()], None);
+    let first = line_with(&rx, "built 3 page(s)");
+    assert!(!first.contains("unchanged"), "{first}");
+    line_with(&rx, "serving http://");
+
+    // the partial only `ops` includes: the two other pages are kept
+    write(
+        root,
+        "partials/tip.md",
+        "Restart the node, then check it.\n",
+    );
+    let second = line_with(&rx, "built 3 page(s)");
+    assert!(second.contains(", 2 unchanged"), "{second}");
+    let ops = wait_for(
+        port,
+        "/ops.html",
+        20,
+        "the page with the partial",
+        |s, b| s == 200 && b.contains("then check it"),
+    );
+    assert!(ops.contains("Drain the node."));
+    let (status, home) = get(port, "/").unwrap();
+    assert!(status == 200 && home.contains("Welcome."), "{home}");
+    let (status, plan) = get(port, "/plans/ops.json").unwrap();
+    assert!(status == 200 && plan.contains("Drain the node."), "{plan}");
+}
