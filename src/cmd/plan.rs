@@ -22,7 +22,7 @@ pub(crate) fn run(s: &Session, key: &str) -> Result<Exit, Failed> {
     }
     let _ = std::io::stdout()
         .lock()
-        .write_all(crate::plan::to_json(&plan).as_bytes());
+        .write_all(crate::plan::to_pretty_json(&plan).as_bytes());
     s.summary(
         &format!(
             "Planned `{}`: {}",

@@ -174,7 +174,7 @@ fn start(ctx: &Context, args: &RunArgs, clock: &Clock, input: &mut dyn Input) ->
         time: clock::format(now),
     };
     let path = runs.join(format!("{id}.{}", journal::EXTENSION));
-    if let Err(e) = journal::write_atomic(&plan_copy(&path), &plan::to_json(&plan)) {
+    if let Err(e) = journal::write_atomic(&plan_copy(&path), &plan::to_pretty_json(&plan)) {
         return fail(
             ctx,
             "run-invalid",
@@ -264,7 +264,9 @@ fn resume(ctx: &Context, args: &RunArgs, key: &str, clock: &Clock, input: &mut d
             }
             Err(m) => return fail(ctx, "run-invalid", m),
         }
-        if let Err(e) = journal::write_atomic(&plan_copy(&journal.path), &plan::to_json(&plan)) {
+        if let Err(e) =
+            journal::write_atomic(&plan_copy(&journal.path), &plan::to_pretty_json(&plan))
+        {
             return fail(
                 ctx,
                 "run-invalid",
@@ -348,9 +350,11 @@ fn changed_page(
         journal.digest(),
         plan.digest
     );
+    // a copy of version 2 (a run started before version 3) or 3
     let old = std::fs::read_to_string(plan_copy(&journal.path))
         .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| crate::diff::spelled_out(v).ok());
     let note = match &old {
         Some(old) => {
             let changes = relevant_changes(old, plan, selection);
@@ -395,7 +399,7 @@ fn relevant_changes(
     selection: &Selection,
 ) -> Vec<crate::diff::Change> {
     let name = plan.page.name.clone();
-    let new = serde_json::to_value(plan).expect("plans serialise");
+    let new = plan::expanded(plan);
     let mut covered: BTreeSet<String> = BTreeSet::new();
     if let Selection::Procedure(id) = selection {
         covered.insert(id.clone());
@@ -524,10 +528,7 @@ pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
     let mut plans = crate::diff::Plans::new();
     for page in &project.pages {
         let plan = plan::plan(&project, page, &mut Vec::new());
-        plans.insert(
-            page.name.clone(),
-            serde_json::to_value(&plan).expect("plans serialise"),
-        );
+        plans.insert(page.name.clone(), plan::expanded(&plan));
     }
     let stored = super::verify::stored(&project.config.out, &project.config.runs);
     match super::verify::verify(&prefix, &plans, &stored) {

@@ -25,7 +25,7 @@ fn plan_prints_the_page_plan_on_stdout() {
         .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.ends_with("}\n"));
-    assert!(text.starts_with("{\n  \"schema_version\": 2,\n  \"page\": {\n"));
+    assert!(text.starts_with("{\n  \"schema_version\": 3,\n  \"files\": [\n"));
     let plan: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(plan["page"]["name"], "upgrading-major-releases");
     let ids: Vec<&str> = plan["procedures"]
@@ -85,10 +85,20 @@ fn schema_prints_a_draft_2020_12_schema() {
         schema["$schema"],
         "https://json-schema.org/draft/2020-12/schema"
     );
-    assert!(schema["$defs"]["Step"]["required"]
-        .as_array()
-        .unwrap()
-        .contains(&"details".into()));
+    // the identifying keys are always there; the others may be left out
+    // for their default
+    assert_eq!(
+        schema["$defs"]["Step"]["required"],
+        serde_json::json!(["id", "number", "content", "source"])
+    );
+    assert_eq!(
+        schema["$defs"]["Step"]["properties"]["substeps"]["default"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        schema["$defs"]["Block"]["properties"]["kind"]["default"],
+        "paragraph"
+    );
 }
 
 #[test]
@@ -102,7 +112,7 @@ fn plan_reports_the_page_warnings_on_stderr() {
         .args(["--root", root, "plan", "interrupted"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("\"schema_version\": 2"))
+        .stdout(predicate::str::contains("\"schema_version\": 3"))
         .stderr(predicate::str::contains("warning[procedure-indent]"))
         .stderr(predicate::str::contains("content/interrupted.md:29:2"));
     Command::cargo_bin("runsheet")

@@ -145,27 +145,43 @@ fn broken_plans_fail_validation() {
     let plan = runsheet::plan::plan(&project, page, &mut diags);
     let good = serde_json::to_value(&plan).unwrap();
     assert!(v.is_valid(&good));
-    let breakages: [(&str, Breakage); 7] = [
+    let breakages: [(&str, Breakage); 12] = [
         ("a step without id", |p| {
             p["procedures"][0]["steps"][0]
                 .as_object_mut()
                 .unwrap()
                 .remove("id");
         }),
+        ("a step without content", |p| {
+            p["procedures"][0]["steps"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("content");
+        }),
         ("a number that is a string", |p| {
             p["procedures"][0]["steps"][0]["number"] = "1".into();
         }),
-        ("a missing nullable key", |p| {
-            p["procedures"][1]["steps"][0]
-                .as_object_mut()
-                .unwrap()
-                .remove("details");
+        ("null for a key left out when there is nothing", |p| {
+            p["procedures"][0]["steps"][0]["details"] = Value::Null;
         }),
         ("an unknown key", |p| {
             p["procedures"][0]["steps"][0]["colour"] = "red".into();
         }),
+        ("an unknown block kind", |p| {
+            p["procedures"][0]["steps"][0]["content"][0]["kind"] = "poem".into();
+        }),
         ("a wrong schema version", |p| {
             p["schema_version"] = 1.into();
+        }),
+        ("schema version 2 in a version 3 plan", |p| {
+            p["schema_version"] = 2.into();
+        }),
+        ("a source of two numbers", |p| {
+            p["procedures"][0]["source"] = serde_json::json!([0, 9]);
+        }),
+        ("a source spelled out as in version 2", |p| {
+            p["procedures"][0]["source"] =
+                serde_json::json!({"file": "content/a.md", "line": 9, "column": 1});
         }),
         ("a digest that is no SHA-256", |p| {
             p["digest"] = "md5:abc".into();

@@ -18,10 +18,11 @@ fn run_case(case: &str) {
     let mut failures = Vec::new();
     for (name, plan) in &plans {
         let path = root.join("expected").join(format!("{name}.json"));
-        if let Err(diff) = common::golden(&path, &plan::to_json(plan)) {
+        if let Err(diff) = common::golden(&path, &plan::to_pretty_json(plan)) {
             failures.push(diff);
         }
         failures.extend(common::check_sources(&root, plan));
+        failures.extend(common::reads_back(plan));
     }
     let jsonl = common::diagnostics_jsonl(&project, &mut diags);
     if let Err(diff) = common::golden(&root.join("expected/diagnostics.jsonl"), &jsonl) {
@@ -223,10 +224,11 @@ fn sample_guide_golden() {
         let path = root
             .join("tests/golden/sample-plans")
             .join(format!("{name}.json"));
-        if let Err(diff) = common::golden(&path, &plan::to_json(plan)) {
+        if let Err(diff) = common::golden(&path, &plan::to_pretty_json(plan)) {
             failures.push(diff);
         }
         failures.extend(common::check_sources(&root, plan));
+        failures.extend(common::reads_back(plan));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();

@@ -117,7 +117,7 @@ fn a_second_build_changes_nothing_and_plans_are_compact() {
         .output()
         .unwrap();
     let printed = String::from_utf8(printed.stdout).unwrap();
-    assert!(printed.starts_with("{\n  \"schema_version\": 2,"));
+    assert!(printed.starts_with("{\n  \"schema_version\": 3,"));
     let a: serde_json::Value = serde_json::from_str(&file).unwrap();
     let b: serde_json::Value = serde_json::from_str(&printed).unwrap();
     assert_eq!(a, b);

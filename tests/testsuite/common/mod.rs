@@ -196,6 +196,25 @@ pub(crate) fn check_sources(root: &Path, plan: &Plan) -> Vec<String> {
     problems
 }
 
+/// Checks that `plan` reads back whole from its plan file (schema version
+/// 3 leaves out defaults and derived fields): compact and pretty JSON give
+/// the same plan, with every field (`title`, `text`, `markdown`, sources
+/// with their include chains, substep ids) as it was made.
+pub(crate) fn reads_back(plan: &Plan) -> Option<String> {
+    let whole = runsheet::internals::expanded_plan(plan);
+    let compact = serde_json::to_string(plan).unwrap();
+    for text in [compact, runsheet::plan::to_pretty_json(plan)] {
+        let back: Plan = match serde_json::from_str(&text) {
+            Ok(back) => back,
+            Err(e) => return Some(format!("{}: does not read back: {e}", plan.page.name)),
+        };
+        if runsheet::internals::expanded_plan(&back) != whole {
+            return Some(format!("{}: reads back different", plan.page.name));
+        }
+    }
+    None
+}
+
 /// `tests/fixtures/<group>/*`, sorted.
 pub(crate) fn cases(group: &str) -> Vec<PathBuf> {
     let dir = repo().join("tests/fixtures").join(group);
