@@ -1,9 +1,9 @@
 //! Plan diffs: step-level changes between two revisions of the same pages' JSON plans.
 //!
 //! Works on plans as JSON values in their spelled-out form (schema version
-//! 2's layout, [`crate::plan::expanded`]): a version 3 plan file is read and
-//! expanded first, so plan files of versions 2 and 3 compare with each other
-//! field by field. Procedures and steps are matched by their stable `id`s; a
+//! 2's layout, [`crate::plan::as_v2`]): a version 3 plan file (either
+//! encoding) is read and spelled out so first, so plan files of versions 2
+//! and 3 compare with each other field by field. Procedures and steps are matched by their stable `id`s; a
 //! step that only changed its number (because a step was inserted or removed
 //! before it) is reported as renumbered.
 
@@ -376,13 +376,14 @@ pub(crate) fn parse_plan(text: &str, what: &str) -> Result<Plans, String> {
     Ok([(name, plan)].into_iter().collect())
 }
 
-/// A plan as the diff compares it: a version 3 plan (what builds write now)
+/// A plan as the diff compares it: a version 3 plan (a build's compact plan
+/// file, or the expanded one `runsheet plan` prints and run copies keep)
 /// read and spelled out; a version 2 plan (earlier builds, run copies of
 /// earlier runs) is in that form already and is taken as it is.
 pub(crate) fn spelled_out(plan: Value) -> Result<Value, String> {
     match plan.get("schema_version").and_then(Value::as_u64) {
         Some(2) => Ok(plan),
-        Some(3) => crate::plan::Plan::from_value(plan).map(|p| crate::plan::expanded(&p)),
+        Some(3) => crate::plan::Plan::from_value(plan).map(|p| crate::plan::as_v2(&p)),
         Some(n) => Err(format!(
             "its schema version {n} is not one runsheet reads (3, or 2 from earlier builds)"
         )),

@@ -88,8 +88,8 @@ pub mod internals {
     pub use crate::source::SourceDb;
 
     /// A plan with every field spelled out, as plan schema version 2 wrote
-    /// it (`crate::plan::expanded`).
-    pub fn expanded_plan(plan: &crate::plan::Plan) -> serde_json::Value {
-        crate::plan::expanded(plan)
+    /// it (`crate::plan::as_v2`): the whole model as one JSON value.
+    pub fn plan_as_v2(plan: &crate::plan::Plan) -> serde_json::Value {
+        crate::plan::as_v2(plan)
     }
 }

@@ -2,13 +2,18 @@
 //!
 //! A [`Plan`] is the full model (every field of every step spelled out, as
 //! checklists, runs and diffs read it); its JSON is plan schema version 3
-//! (`v3`), which says each thing once: files listed once, sources as
-//! `[file, line, column]`, defaults and derived fields left out. Reading
-//! accepts version 3 and version 2 (the spelled-out form of earlier
-//! builds and run copies) and gives the same model. The same input always
-//! gives the same bytes: compact in a build's plan files, with two-space
-//! indentation where people read it (`runsheet plan`, run copies). Field
-//! meanings are in `docs/procedures.md`.
+//! (`v3`) in one of two [`Encoding`]s. The compact one, a build's plan
+//! files, says each thing once: files listed once, sources as `[file, line,
+//! column]`, derived step fields left out. The expanded one, what `runsheet
+//! plan` prints and run copies keep, spells out what the contract (SPEC.md
+//! sections 5 and 6) describes: sources as `{file, line, column,
+//! included_from}`, every step's `title`, `text` and `markdown`. Both leave
+//! out keys at their default. Reading accepts either encoding of version 3
+//! and version 2 (the spelled-out form of earlier builds and run copies)
+//! and gives the same model. The same input always gives the same bytes:
+//! one line of compact JSON in a build's plan files, two-space indentation
+//! where people read it (`runsheet plan`, run copies). Field meanings are
+//! in `docs/procedures.md`.
 
 use std::collections::BTreeMap;
 
@@ -33,7 +38,9 @@ mod v3;
 pub const SCHEMA_VERSION: u32 = v3::VERSION;
 
 /// The plan of one page: the full model. It serialises as plan schema
-/// version 3 and reads versions 3 and 2 ([`Plan::from_value`]).
+/// version 3 in the compact encoding (a build's plan files; see
+/// [`to_pretty_json`] for either encoding) and reads versions 3 (either
+/// encoding) and 2 ([`Plan::from_value`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     /// [`SCHEMA_VERSION`]: a plan read from a version 2 file is converted.
@@ -47,8 +54,24 @@ pub struct Plan {
 
 impl Serialize for Plan {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        v3::PlanV3::new(self).serialize(serializer)
+        v3::PlanV3::new(self, Encoding::Compact).serialize(serializer)
     }
+}
+
+/// The two encodings of plan schema version 3: the same schema and the
+/// same plan, read back by the same reader ([`Plan::from_value`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// Each thing said once, for size: a `files` table, every `source`
+    /// `[file index, line, column]`, a step's `markdown` left out and its
+    /// `title` and `text` when they can be derived. A build's plan files,
+    /// and `runsheet plan --compact`.
+    Compact,
+    /// What the contract describes, for people and scripts: no `files`,
+    /// every `source` `{file, line, column, included_from}` (`page.source`
+    /// too), every step with its `title`, `text` and `markdown`. What
+    /// `runsheet plan` prints and run copies keep.
+    Expanded,
 }
 
 impl<'de> Deserialize<'de> for Plan {
@@ -58,7 +81,7 @@ impl<'de> Deserialize<'de> for Plan {
 }
 
 /// A plan of schema version 2, every field spelled out: how earlier builds
-/// wrote plan files and run copies, and the form [`expanded`] gives.
+/// wrote plan files and run copies, and the form [`as_v2`] gives.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PlanV2 {
@@ -79,8 +102,10 @@ struct PlanV2Ref<'a> {
 }
 
 impl Plan {
-    /// Reads a plan of schema version 3 (what builds write now) or 2 (what
-    /// earlier builds and run copies hold) into the full model.
+    /// Reads a plan of schema version 3 (what builds write now, compact, and
+    /// what `runsheet plan` prints, expanded: a source may be in either
+    /// form, an index needing `files`) or 2 (what earlier builds and run
+    /// copies hold) into the full model.
     pub fn from_value(value: Value) -> Result<Plan, String> {
         match value.get("schema_version").and_then(Value::as_u64) {
             Some(3) => v3::PlanV3::deserialize(value)
@@ -105,11 +130,12 @@ impl Plan {
     }
 }
 
-/// `plan` with every field spelled out (schema version 2's layout: sources
-/// as `{file, line, column, included_from}`, `title`, `text` and `markdown`
-/// on every step, defaults written): what `runsheet diff` compares, so that
-/// plans of either version compare field by field.
-pub(crate) fn expanded(plan: &Plan) -> Value {
+/// `plan` with every field spelled out in schema version 2's layout
+/// (sources as `{file, line, column, included_from}`, `title`, `text` and
+/// `markdown` on every step, defaults written too, `null` for none): what
+/// `runsheet diff` compares, so that plans of either version and encoding
+/// compare field by field.
+pub(crate) fn as_v2(plan: &Plan) -> Value {
     serde_json::to_value(PlanV2Ref {
         schema_version: 2,
         page: &plan.page,
@@ -127,7 +153,7 @@ pub struct PageInfo {
     pub name: String,
     pub title: String,
     pub description: Option<String>,
-    /// The page file (line 1, column 1); `files[0]` in a version 3 plan.
+    /// The page file (line 1, column 1); `files[0]` in a compact version 3 plan.
     pub source: Source,
     /// Front matter keys other than `title`, `description` and `position`, sorted.
     pub meta: BTreeMap<String, Value>,
@@ -236,13 +262,17 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     text
 }
 
-/// A plan as `runsheet plan` prints it and run copies keep it: JSON with
-/// two-space indentation, arrays of numbers and strings on one line
-/// (`"source": [0, 12, 1]`), and a final newline.
-pub fn to_pretty_json(plan: &Plan) -> String {
+/// A plan in `encoding` as people read it (`runsheet plan` prints it
+/// expanded, or compact with `--compact`; run copies keep it expanded):
+/// JSON with two-space indentation, arrays of numbers and strings on one
+/// line (`"heading_path": ["Upgrade", "Overview"]`, `"source": [0, 12, 1]`),
+/// and a final newline.
+pub fn to_pretty_json(plan: &Plan, encoding: Encoding) -> String {
     let mut out = Vec::with_capacity(16 * 1024);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, pretty::Pretty::default());
-    plan.serialize(&mut ser).expect("plans serialise to JSON");
+    v3::PlanV3::new(plan, encoding)
+        .serialize(&mut ser)
+        .expect("plans serialise to JSON");
     out.push(b'\n');
     String::from_utf8(out).expect("JSON is UTF-8")
 }
@@ -255,7 +285,9 @@ pub fn to_compact_json<T: Serialize>(value: &T) -> String {
 }
 
 /// The JSON Schema (draft 2020-12) every plan validates against: schema
-/// version 3, keys that may be left out marked with their `default`.
+/// version 3 in either encoding (a `source` is `anyOf` an index triple and
+/// a spelled-out object), keys that may be left out marked with their
+/// `default`.
 pub fn schema() -> Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
     serde_json::to_value(generator.into_root_schema_for::<v3::PlanV3<'static>>())

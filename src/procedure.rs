@@ -35,8 +35,8 @@ pub(crate) use crate::config::Reading;
 /// This is the step model shared by plans ([`crate::plan`]) and checklists;
 /// the reading rules are in `docs/procedures.md`. Its serde form spells
 /// every field out (plan schema version 2, which `runsheet diff` and run
-/// copies still read); plan files are written in the compact version 3
-/// (`plan::v3`).
+/// copies still read); plans are written in version 3 (`plan::v3`), compact
+/// in a build's plan files and expanded where `runsheet plan` prints them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
@@ -204,24 +204,35 @@ pub struct Link {
 
 /// Where text is written: the file it really comes from and the include
 /// sites that brought it into the page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Its serde form is how plan schema version 2 and the expanded encoding of
+/// version 3 write a source (`SourceSpelledOut` in the plan's JSON Schema).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "SourceSpelledOut",
+    description = "A source in the expanded encoding: the file the text is really written in (the partial, not the page), its line and column, and the `!include` lines that brought it into the page."
+)]
 pub struct Source {
     /// Path relative to the project folder, `/`-separated.
     pub file: String,
     /// 1-based.
+    #[schemars(range(min = 1))]
     pub line: usize,
     /// 1-based, in characters.
+    #[schemars(range(min = 1))]
     pub column: usize,
-    /// Each `!include` line on the way, innermost first, outermost last.
+    /// Each `!include` line on the way, innermost first, outermost (the
+    /// page's) last; `[]` for text written in the page itself.
     pub included_from: Vec<IncludedFrom>,
 }
 
-/// One `!include` line that brought text into the page.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// One `!include` line that brought text into the page: the file holding
+/// it (a path, `/`-separated) and its line.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncludedFrom {
     pub file: String,
+    #[schemars(range(min = 1))]
     pub line: usize,
 }
 

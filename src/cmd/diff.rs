@@ -107,7 +107,7 @@ fn project_plans(s: &Session, root: &Path, arg: &str) -> Result<Plans, Failed> {
     let mut plans = Plans::new();
     for page in &project.pages {
         let plan = crate::plan::plan(&project, page, &mut diags);
-        plans.insert(page.name.clone(), crate::plan::expanded(&plan));
+        plans.insert(page.name.clone(), crate::plan::as_v2(&plan));
     }
     if s.finish(&project.db, &mut diags, false, Format::Human) > 0 {
         return Err(Failed {

@@ -1,15 +1,25 @@
-//! Plan schema version 3: the compact form a build writes and `runsheet plan` prints, its JSON Schema, and the conversions between it and the [`Plan`] model.
+//! Plan schema version 3 in its two encodings (compact, what a build writes; expanded, what `runsheet plan` prints), its JSON Schema, and the conversions between it and the [`Plan`] model.
 //!
-//! Version 3 says each thing once (`docs/procedures.md`, section 8): the
-//! files the text comes from are listed once per plan (`files`, the page
-//! first) and every `source` is `[file index, line, column]`; a key whose
-//! value is its documented default (`false`, `[]`, `{}`, absent for none,
-//! `kind` `paragraph`) is left out; a step's `markdown` (the join of its
-//! `content`) is left out, its `title` when it is its first paragraph's
-//! Markdown and its `text` when it is its title; a `substeps` block names
-//! its substeps by their index in the step's `substeps`. Ids stay whole:
-//! they are what journals, tickets and diffs refer to. Reading gives back
-//! the full model, every derived field filled in again.
+//! Version 3 has one schema and two encodings of it (`docs/procedures.md`,
+//! section 8), chosen by [`Encoding`]. Both leave out a key whose value is
+//! its documented default (`false`, `[]`, `{}`, absent for none, `kind`
+//! `paragraph`), and in both a `substeps` block names its substeps by their
+//! index in the step's `substeps`. Ids stay whole: they are what journals,
+//! tickets and diffs refer to.
+//!
+//! - **Compact** (a build's plan files) says each thing once: the files the
+//!   text comes from are listed once per plan (`files`, the page first) and
+//!   every `source` is `[file index, line, column]`; a step's `markdown`
+//!   (the join of its `content`) is left out, its `title` when it is its
+//!   first paragraph's Markdown and its `text` when it is its title.
+//! - **Expanded** (`runsheet plan`, run copies) spells out what the
+//!   contract describes: no `files`, every `source` an object `{file, line,
+//!   column, included_from}`, `page.source` written, every step with its
+//!   `title`, `text` and `markdown`.
+//!
+//! One reader takes either (a source may be either form, as long as `files`
+//! is there for every index) and gives back the full model, every derived
+//! field filled in again.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -18,27 +28,33 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{PageInfo, Plan};
+use super::{Encoding, PageInfo, Plan};
 use crate::procedure::{self, BlockKind, IncludedFrom, Link, Note, Source};
 
 /// The version this module reads and writes.
 pub(crate) const VERSION: u32 = 3;
 
-/// A page's plan, as a build writes it.
+/// A page's plan, in either encoding of version 3: compact (a build's plan
+/// files: `files`, sources `[file, line, column]`, derived step fields left
+/// out) or expanded (`runsheet plan`: sources spelled out as `{file, line,
+/// column, included_from}`, every step with `title`, `text` and `markdown`).
 #[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "runsheet plan")]
 pub(crate) struct PlanV3<'a> {
-    /// Always 3 for this format (3 lists the files once and leaves out
-    /// defaults and derived fields; 2 spelled every field out).
+    /// Always 3 for this format, in either encoding (3 leaves out defaults;
+    /// 2 spelled every field out).
     #[schemars(range(min = 3, max = 3))]
     schema_version: u32,
-    /// The files the plan's text comes from, each once per place it is
-    /// included from: entry 0 is the page, and every `source` of the plan
-    /// is `[index in files, line, column]`. The same partial included at two
-    /// places is two entries.
-    #[schemars(length(min = 1))]
-    files: Vec<File<'a>>,
+    /// The compact encoding's table of the files the plan's text comes
+    /// from, each once per place it is included from: entry 0 is the page,
+    /// and a `source` `[index in files, line, column]` names an entry. The
+    /// same partial included at two places is two entries. Required when
+    /// any `source` is such an index; absent in the expanded encoding,
+    /// whose sources name their files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<File<'static>>", length(min = 1))]
+    files: Option<Vec<File<'a>>>,
     page: Page<'a>,
     /// `sha256:` and the lowercase hex SHA-256 of the page's expanded source.
     #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
@@ -70,18 +86,34 @@ struct IncludeSite {
     line: usize,
 }
 
-/// Where text is written: `[file, line, column]`, `file` an index in the
-/// plan's `files` (which also gives the chain of `!include` lines that
-/// brought it in), `line` and `column` 1-based, columns counting characters.
-#[derive(Clone, Copy, Serialize, Deserialize, JsonSchema)]
+/// Where text is written, in either encoding: `[file, line, column]`
+/// (compact), `file` an index in the plan's `files`, or `{file, line,
+/// column, included_from}` (expanded), `file` a path.
+#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(
+    untagged,
+    expecting = "a source: `[file index, line, column]` or `{file, line, column, included_from}`"
+)]
 #[schemars(rename = "Source")]
-struct Loc(
+enum Loc<'a> {
+    Index(At),
+    Spelled(Cow<'a, Source>),
+}
+
+/// A source in the compact encoding: `[file, line, column]`, `file` an
+/// index in the plan's `files` (which also gives the chain of `!include`
+/// lines that brought it in), `line` and `column` 1-based, columns counting
+/// characters.
+#[derive(Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "SourceIndex")]
+struct At(
     usize,
     #[schemars(range(min = 1))] usize,
     #[schemars(range(min = 1))] usize,
 );
 
-/// The page a plan describes; its file is `files[0]`.
+/// The page a plan describes; its file is `source`, or `files[0]` when
+/// that is left out (the compact encoding).
 #[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Page<'a> {
@@ -92,6 +124,11 @@ struct Page<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     description: Option<Cow<'a, str>>,
+    /// The page file at line 1, column 1. Written in the expanded encoding;
+    /// the compact one leaves it out (it is `files[0]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Loc<'static>")]
+    source: Option<Loc<'a>>,
     /// Front matter keys other than `title`, `description` and `position`,
     /// sorted at every depth.
     #[serde(default, skip_serializing_if = "is_empty_map")]
@@ -134,7 +171,7 @@ struct Procedure<'a> {
     #[schemars(extend("default" = []))]
     closing_notes: Vec<Block<'a>>,
     /// Where the list's first item is written.
-    source: Loc,
+    source: Loc<'a>,
     steps: Vec<Step<'a>>,
 }
 
@@ -149,22 +186,29 @@ struct Step<'a> {
     /// The number a reader sees: the list's start number plus the item's position.
     number: u64,
     /// The item's first paragraph as plain text, without an `Optional:`,
-    /// `(Optional)` or `[Optional]` prefix. Absent when it is the `markdown`
-    /// of the step's first `content` block, a paragraph (a first line
-    /// without inline markup): read that then.
+    /// `(Optional)` or `[Optional]` prefix. Always written in the expanded
+    /// encoding; the compact one leaves it out when it is the `markdown` of
+    /// the step's first `content` block, a paragraph (a first line without
+    /// inline markup): read that then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     title: Option<Cow<'a, str>>,
-    /// The item's first paragraph as plain text, prefix included; absent
-    /// when it is the title.
+    /// The item's first paragraph as plain text, prefix included. Always
+    /// written in the expanded encoding; the compact one leaves it out when
+    /// it is the title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     text: Option<Cow<'a, str>>,
     /// Everything the step holds, in source order: the item's own blocks,
     /// then the blocks written after it that belong to it (`attached`).
-    /// The step's Markdown is their `markdown` joined by blank lines, notes
-    /// inside `:::kind` fences, `substeps` blocks left out.
     content: Vec<Block<'a>>,
+    /// The step's Markdown: the `markdown` of its `content` blocks joined by
+    /// blank lines, notes inside `:::kind` fences, `substeps` blocks left
+    /// out. Always written in the expanded encoding; the compact one leaves
+    /// it out (join `content` then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    markdown: Option<Cow<'a, str>>,
     /// The text starts with `Optional:`, `(Optional)` or `[Optional]`, in any case.
     #[serde(default, skip_serializing_if = "is_false")]
     #[schemars(extend("default" = false))]
@@ -198,7 +242,7 @@ struct Step<'a> {
     #[schemars(with = "Details<'static>")]
     details: Option<Details<'a>>,
     /// Where the item's list marker is written.
-    source: Loc,
+    source: Loc<'a>,
 }
 
 /// One block of a step: a paragraph, list, code block, callout, image,
@@ -235,7 +279,7 @@ struct Block<'a> {
     #[schemars(extend("default" = false))]
     attached: bool,
     /// Where the block starts.
-    source: Loc,
+    source: Loc<'a>,
 }
 
 /// A fenced or indented code block.
@@ -299,10 +343,12 @@ fn borrowed(s: &Option<String>) -> Option<Cow<'_, str>> {
     s.as_deref().map(Cow::Borrowed)
 }
 
-/// The `files` table being built: one entry per file and include chain, in
-/// the order they are first met, each after the entry that includes it.
-#[derive(Default)]
+/// The sources of a plan being written: in the compact encoding, the
+/// `files` table being built, one entry per file and include chain, in the
+/// order they are first met, each after the entry that includes it; in the
+/// expanded encoding, nothing (each source is spelled out).
 struct Files<'a> {
+    encoding: Encoding,
     entries: Vec<File<'a>>,
     index: HashMap<(&'a str, &'a [IncludedFrom]), usize>,
 }
@@ -325,21 +371,34 @@ impl<'a> Files<'a> {
         i
     }
 
-    fn loc(&mut self, source: &'a Source) -> Loc {
-        Loc(
-            self.entry(&source.file, &source.included_from),
-            source.line,
-            source.column,
-        )
+    fn loc(&mut self, source: &'a Source) -> Loc<'a> {
+        match self.encoding {
+            Encoding::Compact => Loc::Index(At(
+                self.entry(&source.file, &source.included_from),
+                source.line,
+                source.column,
+            )),
+            Encoding::Expanded => Loc::Spelled(Cow::Borrowed(source)),
+        }
     }
 }
 
 impl<'a> PlanV3<'a> {
-    /// The version 3 form of `plan`, borrowing its text.
-    pub(crate) fn new(plan: &'a Plan) -> Self {
-        let mut files = Files::default();
-        // the page first, whether or not any text of the plan is its own
-        files.entry(&plan.page.source.file, &plan.page.source.included_from);
+    /// `plan` in version 3's `encoding`, borrowing its text.
+    pub(crate) fn new(plan: &'a Plan, encoding: Encoding) -> Self {
+        let mut files = Files {
+            encoding,
+            entries: Vec::new(),
+            index: HashMap::new(),
+        };
+        let page_source = match encoding {
+            Encoding::Compact => {
+                // the page first, whether or not any text of the plan is its own
+                files.entry(&plan.page.source.file, &plan.page.source.included_from);
+                None
+            }
+            Encoding::Expanded => Some(files.loc(&plan.page.source)),
+        };
         let procedures = plan
             .procedures
             .iter()
@@ -347,11 +406,12 @@ impl<'a> PlanV3<'a> {
             .collect();
         PlanV3 {
             schema_version: VERSION,
-            files: files.entries,
+            files: (encoding == Encoding::Compact).then_some(files.entries),
             page: Page {
                 name: Cow::Borrowed(&plan.page.name),
                 title: Cow::Borrowed(&plan.page.title),
                 description: borrowed(&plan.page.description),
+                source: page_source,
                 meta: Cow::Borrowed(&plan.page.meta),
             },
             digest: Cow::Borrowed(&plan.digest),
@@ -379,10 +439,25 @@ fn procedure_out<'a>(p: &'a procedure::Procedure, files: &mut Files<'a>) -> Proc
 }
 
 fn step_out<'a>(s: &'a procedure::Step, files: &mut Files<'a>) -> Step<'a> {
-    let title_is_first_line = s
-        .content
-        .first()
-        .is_some_and(|b| b.kind == BlockKind::Paragraph && b.markdown == s.title);
+    // what the compact encoding leaves out, for a reader to derive
+    let (title, text, markdown) = match files.encoding {
+        Encoding::Compact => {
+            let title_is_first_line = s
+                .content
+                .first()
+                .is_some_and(|b| b.kind == BlockKind::Paragraph && b.markdown == s.title);
+            (
+                (!title_is_first_line).then_some(Cow::Borrowed(s.title.as_str())),
+                (s.text != s.title).then_some(Cow::Borrowed(s.text.as_str())),
+                None,
+            )
+        }
+        Encoding::Expanded => (
+            Some(Cow::Borrowed(s.title.as_str())),
+            Some(Cow::Borrowed(s.text.as_str())),
+            Some(Cow::Borrowed(s.markdown.as_str())),
+        ),
+    };
     let source = files.loc(&s.source);
     let content = s
         .content
@@ -392,9 +467,10 @@ fn step_out<'a>(s: &'a procedure::Step, files: &mut Files<'a>) -> Step<'a> {
     Step {
         id: Cow::Borrowed(&s.id),
         number: s.number,
-        title: (!title_is_first_line).then_some(Cow::Borrowed(&s.title)),
-        text: (s.text != s.title).then_some(Cow::Borrowed(&s.text)),
+        title,
+        text,
         content,
+        markdown,
         optional: s.optional,
         hold: s.hold,
         substeps: s.substeps.iter().map(|sub| step_out(sub, files)).collect(),
@@ -452,11 +528,15 @@ fn block_out<'a>(
 }
 
 /// The files of a version 3 plan with their include chains, to turn `[file,
-/// line, column]` back into [`Source`]s.
-struct Resolved(Vec<(String, Vec<IncludedFrom>)>);
+/// line, column]` back into [`Source`]s; `None` for a plan without `files`
+/// (the expanded encoding), whose sources are spelled out.
+struct Resolved(Option<Vec<(String, Vec<IncludedFrom>)>>);
 
 impl Resolved {
-    fn new(files: Vec<File<'_>>) -> Result<Self, String> {
+    fn new(files: Option<Vec<File<'_>>>) -> Result<Self, String> {
+        let Some(files) = files else {
+            return Ok(Resolved(None));
+        };
         let mut out: Vec<(String, Vec<IncludedFrom>)> = Vec::with_capacity(files.len());
         for (i, f) in files.into_iter().enumerate() {
             let chain = match f.included_from {
@@ -482,13 +562,21 @@ impl Resolved {
         if out.is_empty() {
             return Err("`files` is empty: its first entry is the page".into());
         }
-        Ok(Resolved(out))
+        Ok(Resolved(Some(out)))
     }
 
-    fn source(&self, loc: Loc) -> Result<Source, String> {
-        let Loc(file, line, column) = loc;
-        let (path, chain) = self
-            .0
+    fn source(&self, loc: Loc<'_>) -> Result<Source, String> {
+        let At(file, line, column) = match loc {
+            Loc::Spelled(source) => return Ok(source.into_owned()),
+            Loc::Index(at) => at,
+        };
+        let Some(files) = &self.0 else {
+            return Err(format!(
+                "a source is `[{file}, {line}, {column}]`, an index in `files`, but the plan has \
+                 no `files` (without it, write every source as `{{file, line, column, included_from}}`)"
+            ));
+        };
+        let (path, chain) = files
             .get(file)
             .ok_or_else(|| format!("a source names `files[{file}]`, which does not exist"))?;
         Ok(Source {
@@ -504,11 +592,19 @@ fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
     s.map(Cow::into_owned)
 }
 
+/// Why a plan with neither `files` nor `page.source` cannot be read.
+const NO_PAGE_FILE: &str =
+    "the plan has neither `files` nor `page.source`: nothing names the page's file";
+
 impl PlanV3<'_> {
     /// The full plan model, every derived field filled in again.
     pub(crate) fn into_plan(self) -> Result<Plan, String> {
         let files = Resolved::new(self.files)?;
-        let page_source = files.source(Loc(0, 1, 1))?;
+        let page_source = match (self.page.source, files.0.is_some()) {
+            (Some(source), _) => files.source(source)?,
+            (None, true) => files.source(Loc::Index(At(0, 1, 1)))?,
+            (None, false) => return Err(NO_PAGE_FILE.into()),
+        };
         let procedures = self
             .procedures
             .into_iter()
@@ -578,7 +674,9 @@ fn step_in(s: Step<'_>, files: &Resolved) -> Result<procedure::Step, String> {
     };
     Ok(procedure::Step {
         text: s.text.map_or_else(|| title.clone(), Cow::into_owned),
-        markdown: procedure::step_markdown(&content),
+        markdown: s
+            .markdown
+            .map_or_else(|| procedure::step_markdown(&content), Cow::into_owned),
         id: s.id.into_owned(),
         number: s.number,
         title,

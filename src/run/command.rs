@@ -174,7 +174,7 @@ fn start(ctx: &Context, args: &RunArgs, clock: &Clock, input: &mut dyn Input) ->
         time: clock::format(now),
     };
     let path = runs.join(format!("{id}.{}", journal::EXTENSION));
-    if let Err(e) = journal::write_atomic(&plan_copy(&path), &plan::to_pretty_json(&plan)) {
+    if let Err(e) = journal::write_atomic(&plan_copy(&path), &plan_copy_text(&plan)) {
         return fail(
             ctx,
             "run-invalid",
@@ -264,9 +264,7 @@ fn resume(ctx: &Context, args: &RunArgs, key: &str, clock: &Clock, input: &mut d
             }
             Err(m) => return fail(ctx, "run-invalid", m),
         }
-        if let Err(e) =
-            journal::write_atomic(&plan_copy(&journal.path), &plan::to_pretty_json(&plan))
-        {
+        if let Err(e) = journal::write_atomic(&plan_copy(&journal.path), &plan_copy_text(&plan)) {
             return fail(
                 ctx,
                 "run-invalid",
@@ -399,7 +397,7 @@ fn relevant_changes(
     selection: &Selection,
 ) -> Vec<crate::diff::Change> {
     let name = plan.page.name.clone();
-    let new = plan::expanded(plan);
+    let new = plan::as_v2(plan);
     let mut covered: BTreeSet<String> = BTreeSet::new();
     if let Selection::Procedure(id) = selection {
         covered.insert(id.clone());
@@ -528,7 +526,7 @@ pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
     let mut plans = crate::diff::Plans::new();
     for page in &project.pages {
         let plan = plan::plan(&project, page, &mut Vec::new());
-        plans.insert(page.name.clone(), plan::expanded(&plan));
+        plans.insert(page.name.clone(), plan::as_v2(&plan));
     }
     let stored = super::verify::stored(&project.config.out, &project.config.runs);
     match super::verify::verify(&prefix, &plans, &stored) {
@@ -548,6 +546,13 @@ pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> u8 {
 /// Where the plan copy of the journal at `path` is kept: `<run>.plan.json`.
 pub(crate) fn plan_copy(journal: &Path) -> PathBuf {
     journal.with_extension("plan.json")
+}
+
+/// What a plan copy holds: the plan as `runsheet plan` prints it (schema
+/// version 3, expanded: sources and step text spelled out for whoever opens
+/// the copy). Copies of earlier runs may be compact or version 2; all read.
+fn plan_copy_text(plan: &Plan) -> String {
+    plan::to_pretty_json(plan, plan::Encoding::Expanded)
 }
 
 /// A new run id: `<UTC date>-<time>-<page>`, with `-2`, `-3` … when taken.

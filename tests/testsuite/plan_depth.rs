@@ -39,12 +39,22 @@ fn staircase(levels: usize) -> String {
         .collect()
 }
 
-/// The plan `runsheet plan` prints, read back, and its size in bytes.
+/// The plan `runsheet plan` prints (expanded), read back, and its size in bytes.
 fn plan(root: &Path) -> (Plan, usize) {
     let out = runsheet(root).args(["plan", "p"]).assert().success();
     let out = out.get_output();
     let text = String::from_utf8(out.stdout.clone()).unwrap();
     (serde_json::from_str(&text).unwrap(), text.len())
+}
+
+/// The size in bytes of the compact plan `runsheet plan --compact` prints
+/// (a build's plan file, indented).
+fn compact_size(root: &Path) -> usize {
+    let out = runsheet(root)
+        .args(["plan", "p", "--compact"])
+        .assert()
+        .success();
+    out.get_output().stdout.len()
 }
 
 /// Levels of steps below `steps` (1 for steps without substeps).
@@ -184,11 +194,18 @@ fn two_thousand_levels_stay_small() {
     // multiple of the page
     let page = staircase(2000);
     let dir = project(&page);
-    let (plan, size) = plan(dir.path());
+    let (plan, expanded) = plan(dir.path());
     assert_eq!(depth(&plan.procedures[0].steps), MAX);
-    assert!(
-        size < 3 * page.len(),
-        "plan of {size} bytes for a page of {}",
-        page.len()
-    );
+    // the deepest step's Markdown is in its content and, expanded, in its
+    // `markdown` too: about 2x the page expanded, 1x compact
+    for (form, size) in [
+        ("expanded", expanded),
+        ("compact", compact_size(dir.path())),
+    ] {
+        assert!(
+            size < 3 * page.len(),
+            "{form} plan of {size} bytes for a page of {}",
+            page.len()
+        );
+    }
 }

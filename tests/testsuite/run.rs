@@ -510,9 +510,15 @@ fn a_run_whose_plan_copy_is_version_2_resumes_reports_and_verifies() {
     let root = dir.path();
     start_main_run(root, "a.txt", &["done", "done", "quit"]).code(4);
     let copy = journal_path(root, RUN_ID).with_extension("plan.json");
-    let plan: runsheet::plan::Plan =
-        serde_json::from_str(&fs::read_to_string(&copy).unwrap()).unwrap();
-    let v2 = runsheet::internals::expanded_plan(&plan);
+    // a run keeps its copy as `runsheet plan` prints it: version 3, expanded
+    let text = fs::read_to_string(&copy).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["schema_version"], 3);
+    assert!(value.get("files").is_none());
+    assert!(value["procedures"][0]["steps"][0]["source"]["file"].is_string());
+    assert!(value["procedures"][0]["steps"][0]["markdown"].is_string());
+    let plan: runsheet::plan::Plan = serde_json::from_str(&text).unwrap();
+    let v2 = runsheet::internals::plan_as_v2(&plan);
     assert_eq!(v2["schema_version"], 2);
     fs::write(&copy, serde_json::to_string_pretty(&v2).unwrap() + "\n").unwrap();
     let old = plan.digest.clone();
