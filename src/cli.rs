@@ -179,15 +179,27 @@ errors (so does the terminal) until they are fixed. Nothing is written to disk."
     /// Print a page's JSON plan on stdout
     #[command(
         long_about = "Print the JSON plan of one page on stdout: its numbered procedures as \
-steps with ids, numbers, text, code, notes, links, details and source locations. PAGE is a page \
-name such as `a/b` (for content/a/b.md) or the path of the page's file. Problems found on that \
-page are reported on stderr; an error (or an unknown page) exits 1 and prints no plan. With \
---strict (or `strict = true` in runsheet.toml) its warnings count as errors.",
+steps with ids, numbers, title, text, Markdown, content blocks, code, notes, links, details and \
+source locations. PAGE is a page name such as `a/b` (for content/a/b.md) or the path of the \
+page's file. The plan is printed expanded: every source spelled out as `{file, line, column, \
+included_from}` and every step with its title, text and markdown. --compact prints the compact \
+encoding a build writes to plans/<page>.json instead (a `files` table, sources as `[file, line, \
+column]`, derived fields left out); both are plan schema version 3, validate against `runsheet \
+schema` and read back into the same plan. Problems found on that page are reported on stderr; \
+an error (or an unknown page) exits 1 and prints no plan. With --strict (or `strict = true` in \
+runsheet.toml) its warnings count as errors.",
         after_help = ex::PLAN
     )]
     Plan {
         /// Page name (`a/b`) or path of the page's file
         page: String,
+        /// Print the compact encoding of a build's plan files instead of the expanded one
+        ///
+        /// The compact encoding lists the files once (`files`), writes every source as `[file,
+        /// line, column]` and leaves out what a step's content says already (its markdown, a
+        /// title or text that can be derived): plans/<page>.json, indented.
+        #[arg(long)]
+        compact: bool,
         #[command(flatten)]
         strict: Strictness,
     },
@@ -343,7 +355,14 @@ fn execute(command: &Command, s: &Session) -> Result<Exit, Failed> {
                 open: *open,
             },
         ),
-        Command::Plan { page, .. } => cmd::plan::run(s, page),
+        Command::Plan { page, compact, .. } => {
+            let encoding = if *compact {
+                crate::plan::Encoding::Compact
+            } else {
+                crate::plan::Encoding::Expanded
+            };
+            cmd::plan::run(s, page, encoding)
+        }
         Command::Checklist { page, format, .. } => cmd::checklist::run(s, page, *format),
         Command::Diff {
             old,

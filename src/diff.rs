@@ -1,9 +1,11 @@
 //! Plan diffs: step-level changes between two revisions of the same pages' JSON plans.
 //!
-//! Works on plans as JSON values, so it can compare plan files written by any
-//! version of runsheet with the same `schema_version`. Procedures and steps are
-//! matched by their stable `id`s; a step that only changed its number (because
-//! a step was inserted or removed before it) is reported as renumbered.
+//! Works on plans as JSON values in their spelled-out form (schema version
+//! 2's layout, [`crate::plan::as_v2`]): a version 3 plan file (either
+//! encoding) is read and spelled out so first, so plan files of versions 2
+//! and 3 compare with each other field by field. Procedures and steps are matched by their stable `id`s; a
+//! step that only changed its number (because a step was inserted or removed
+//! before it) is reported as renumbered.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -374,12 +376,29 @@ pub(crate) fn read_plan_file(path: &Path) -> Result<Plans, Diagnostic> {
 pub(crate) fn parse_plan(text: &str, what: &str) -> Result<Plans, Diagnostic> {
     let plan: Value = serde_json::from_str(text)
         .map_err(|e| input_error(format!("`{what}` is not JSON: {e}")))?;
+    let plan = spelled_out(plan)
+        .map_err(|e| input_error(format!("`{what}` is not a runsheet plan: {e}")))?;
     let name = plan
         .pointer("/page/name")
         .and_then(Value::as_str)
         .ok_or_else(|| input_error(format!("`{what}` is not a runsheet plan (no `page.name`)")))?
         .to_owned();
     Ok([(name, plan)].into_iter().collect())
+}
+
+/// A plan as the diff compares it: a version 3 plan (a build's compact plan
+/// file, or the expanded one `runsheet plan` prints and run copies keep)
+/// read and spelled out; a version 2 plan (earlier builds, run copies of
+/// earlier runs) is in that form already and is taken as it is.
+pub(crate) fn spelled_out(plan: Value) -> Result<Value, String> {
+    match plan.get("schema_version").and_then(Value::as_u64) {
+        Some(2) => Ok(plan),
+        Some(3) => crate::plan::Plan::from_value(plan).map(|p| crate::plan::as_v2(&p)),
+        Some(n) => Err(format!(
+            "its schema version {n} is not one runsheet reads (3, or 2 from earlier builds)"
+        )),
+        None => Err("it has no `schema_version`".into()),
+    }
 }
 
 /// Reads every plan of a built output folder (`plans/**/*.json` but the index).

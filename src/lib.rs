@@ -84,8 +84,14 @@ pub mod internals {
     pub use crate::markdown::Doc;
     pub use crate::mdx::PageFormat;
     pub use crate::output::{write, Files, Guard, MARKER};
-    pub use crate::procedure::{extract, Procedure, Step, MAX_STEP_DEPTH};
+    pub use crate::procedure::{extract, BlockKind, Procedure, Step, MAX_STEP_DEPTH};
     pub use crate::serve::{MAX_CONNECTIONS, READ_TIMEOUT};
     pub use crate::site::{check_links, content_files, links::page_path, render as render_site};
     pub use crate::source::SourceDb;
+
+    /// A plan with every field spelled out, as plan schema version 2 wrote
+    /// it (`crate::plan::as_v2`): the whole model as one JSON value.
+    pub fn plan_as_v2(plan: &crate::plan::Plan) -> serde_json::Value {
+        crate::plan::as_v2(plan)
+    }
 }

@@ -1,11 +1,19 @@
 //! Plans: the versioned JSON form of a page's procedures, its JSON Schema, and the plan files of a build.
 //!
-//! A plan is written with every key present (`null`, `[]`), keys in the
-//! order of the struct fields and a final newline, so the same input always
-//! gives the same bytes: compact in a build's plan files (a plan is mostly
-//! structure, and indentation doubled its size), with two-space indentation
-//! where people read it (`runsheet plan`, run copies). Field meanings are in
-//! SPEC.md sections 5 and 6 and in `docs/procedures.md`.
+//! A [`Plan`] is the full model (every field of every step spelled out, as
+//! checklists, runs and diffs read it); its JSON is plan schema version 3
+//! (`v3`) in one of two [`Encoding`]s. The compact one, a build's plan
+//! files, says each thing once: files listed once, sources as `[file, line,
+//! column]`, derived step fields left out. The expanded one, what `runsheet
+//! plan` prints and run copies keep, spells out what the contract (SPEC.md
+//! sections 5 and 6) describes: sources as `{file, line, column,
+//! included_from}`, every step's `title`, `text` and `markdown`. Both leave
+//! out keys at their default. Reading accepts either encoding of version 3
+//! and version 2 (the spelled-out form of earlier builds and run copies)
+//! and gives the same model. The same input always gives the same bytes:
+//! one line of compact JSON in a build's plan files, two-space indentation
+//! where people read it (`runsheet plan`, run copies). Field meanings are
+//! in `docs/procedures.md`.
 
 use std::collections::BTreeMap;
 
@@ -13,7 +21,7 @@ use rayon::prelude::*;
 use schemars::generate::SchemaSettings;
 use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -23,35 +31,129 @@ use crate::procedure::{self, Procedure, Reading, Source};
 use crate::project::{Page, Project};
 use crate::source::SourceDb;
 
-/// The plan format's version; bumped on any change existing readers would misread.
-pub const SCHEMA_VERSION: u32 = 2;
+mod pretty;
+mod v3;
 
-/// The JSON plan of one page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(title = "runsheet plan")]
+/// The plan format's version; bumped on any change existing readers would misread.
+pub const SCHEMA_VERSION: u32 = v3::VERSION;
+
+/// The plan of one page: the full model. It serialises as plan schema
+/// version 3 in the compact encoding (a build's plan files; see
+/// [`to_pretty_json`] for either encoding) and reads versions 3 (either
+/// encoding) and 2 ([`Plan::from_value`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
-    /// Always 2 for this format (2 added step `content`, procedure
-    /// `notes` and `closing_notes`, and `details` objects).
-    #[schemars(range(min = 2, max = 2))]
+    /// [`SCHEMA_VERSION`]: a plan read from a version 2 file is converted.
     pub schema_version: u32,
     pub page: PageInfo,
     /// `sha256:` and the lowercase hex SHA-256 of the page's expanded source.
-    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
     pub digest: String,
     /// Every procedure of the page, in page order.
     pub procedures: Vec<Procedure>,
 }
 
+impl Serialize for Plan {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        v3::PlanV3::new(self, Encoding::Compact).serialize(serializer)
+    }
+}
+
+/// The two encodings of plan schema version 3: the same schema and the
+/// same plan, read back by the same reader ([`Plan::from_value`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// Each thing said once, for size: a `files` table, every `source`
+    /// `[file index, line, column]`, a step's `markdown` left out and its
+    /// `title` and `text` when they can be derived. A build's plan files,
+    /// and `runsheet plan --compact`.
+    Compact,
+    /// What the contract describes, for people and scripts: no `files`,
+    /// every `source` `{file, line, column, included_from}` (`page.source`
+    /// too), every step with its `title`, `text` and `markdown`. What
+    /// `runsheet plan` prints and run copies keep.
+    Expanded,
+}
+
+impl<'de> Deserialize<'de> for Plan {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Plan::from_value(Value::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A plan of schema version 2, every field spelled out: how earlier builds
+/// wrote plan files and run copies, and the form [`as_v2`] gives.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanV2 {
+    #[serde(rename = "schema_version")]
+    _schema_version: u32,
+    page: PageInfo,
+    digest: String,
+    procedures: Vec<Procedure>,
+}
+
+/// [`PlanV2`] borrowing a plan, to write it.
+#[derive(Serialize)]
+struct PlanV2Ref<'a> {
+    schema_version: u32,
+    page: &'a PageInfo,
+    digest: &'a str,
+    procedures: &'a [Procedure],
+}
+
+impl Plan {
+    /// Reads a plan of schema version 3 (what builds write now, compact, and
+    /// what `runsheet plan` prints, expanded: a source may be in either
+    /// form, an index needing `files`) or 2 (what earlier builds and run
+    /// copies hold) into the full model.
+    pub fn from_value(value: Value) -> Result<Plan, String> {
+        match value.get("schema_version").and_then(Value::as_u64) {
+            Some(3) => v3::PlanV3::deserialize(value)
+                .map_err(|e| e.to_string())?
+                .into_plan(),
+            Some(2) => {
+                let old: PlanV2 = serde_json::from_value(value).map_err(|e| e.to_string())?;
+                let plan = Plan {
+                    schema_version: SCHEMA_VERSION,
+                    page: old.page,
+                    digest: old.digest,
+                    procedures: old.procedures,
+                };
+                v3::check_substeps_blocks(&plan)?;
+                Ok(plan)
+            }
+            Some(n) => Err(format!(
+                "plan schema version {n} is not one runsheet reads (3, or 2 from earlier builds)"
+            )),
+            None => Err("not a runsheet plan: no `schema_version`".into()),
+        }
+    }
+}
+
+/// `plan` with every field spelled out in schema version 2's layout
+/// (sources as `{file, line, column, included_from}`, `title`, `text` and
+/// `markdown` on every step, defaults written too, `null` for none): what
+/// `runsheet diff` compares, so that plans of either version and encoding
+/// compare field by field.
+pub(crate) fn as_v2(plan: &Plan) -> Value {
+    serde_json::to_value(PlanV2Ref {
+        schema_version: 2,
+        page: &plan.page,
+        digest: &plan.digest,
+        procedures: &plan.procedures,
+    })
+    .expect("plans serialise to JSON")
+}
+
 /// The page a plan describes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageInfo {
     /// `a/b` for `content/a/b.md`.
     pub name: String,
     pub title: String,
     pub description: Option<String>,
-    /// The page file (line 1, column 1).
+    /// The page file (line 1, column 1); `files[0]` in a compact version 3 plan.
     pub source: Source,
     /// Front matter keys other than `title`, `description` and `position`, sorted.
     pub meta: BTreeMap<String, Value>,
@@ -160,6 +262,21 @@ pub fn to_json<T: Serialize>(value: &T) -> String {
     text
 }
 
+/// A plan in `encoding` as people read it (`runsheet plan` prints it
+/// expanded, or compact with `--compact`; run copies keep it expanded):
+/// JSON with two-space indentation, arrays of numbers and strings on one
+/// line (`"heading_path": ["Upgrade", "Overview"]`, `"source": [0, 12, 1]`),
+/// and a final newline.
+pub fn to_pretty_json(plan: &Plan, encoding: Encoding) -> String {
+    let mut out = Vec::with_capacity(16 * 1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, pretty::Pretty::default());
+    v3::PlanV3::new(plan, encoding)
+        .serialize(&mut ser)
+        .expect("plans serialise to JSON");
+    out.push(b'\n');
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
 /// Compact JSON (no spaces, one line) and a final newline: a build's plan files.
 pub fn to_compact_json<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string(value).expect("plans serialise to JSON");
@@ -167,14 +284,18 @@ pub fn to_compact_json<T: Serialize>(value: &T) -> String {
     text
 }
 
-/// The JSON Schema (draft 2020-12) every plan validates against. Every key
-/// is required, `null` included: a plan always writes all of them.
+/// The JSON Schema (draft 2020-12) every plan validates against: schema
+/// version 3 in either encoding (a `source` is `anyOf` an index triple and
+/// a spelled-out object), keys that may be left out marked with their
+/// `default`.
 pub fn schema() -> Value {
-    strict_schema::<Plan>()
+    let generator = SchemaSettings::draft2020_12().into_generator();
+    serde_json::to_value(generator.into_root_schema_for::<v3::PlanV3<'static>>())
+        .expect("the schema serialises to JSON")
 }
 
 /// The draft 2020-12 JSON Schema of `T` with every property required (the
-/// plan's and the run journal's: they always write every key).
+/// run journal's: it always writes every key).
 pub fn strict_schema<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft2020_12()
         .with_transform(RecursiveTransform(require_every_property))

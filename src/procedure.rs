@@ -33,8 +33,11 @@ pub(crate) use crate::config::Reading;
 /// writer continued one after an interruption) and the headings above it.
 ///
 /// This is the step model shared by plans ([`crate::plan`]) and checklists;
-/// the reading rules are in `docs/procedures.md`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// the reading rules are in `docs/procedures.md`. Its serde form spells
+/// every field out (plan schema version 2, which `runsheet diff` and run
+/// copies still read); plans are written in version 3 (`plan::v3`), compact
+/// in a build's plan files and expanded where `runsheet plan` prints them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Procedure {
     /// Slug of the heading path, `recommended-approach/overview`; unique
@@ -60,7 +63,7 @@ pub struct Procedure {
 }
 
 /// One item of a procedure's list, or of a step's nested list.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// `<procedure id>/<slug of the title's first words>`; for a substep,
@@ -101,7 +104,7 @@ pub struct Step {
 
 /// One block of a step: a paragraph, list, code block, callout, image,
 /// table, quote or the step's nested numbered list.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Block {
     pub kind: BlockKind,
@@ -120,14 +123,14 @@ pub struct Block {
     pub source: Source,
     /// Rendered forms for the checklists; not part of the plan.
     #[serde(skip)]
-    #[schemars(skip)]
     pub view: BlockView,
 }
 
 /// What a block is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockKind {
+    #[default]
     Paragraph,
     /// A bullet list, or a numbered list not read as substeps.
     List,
@@ -158,7 +161,7 @@ pub struct BlockView {
 }
 
 /// Where a step's `details` point: a later section of the page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Details {
     /// The section heading's anchor on the site page.
@@ -173,7 +176,7 @@ pub struct Details {
 }
 
 /// A fenced or indented code block.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Code {
     /// First word of a fence's info string; null for indented code or a bare fence.
@@ -201,8 +204,14 @@ pub struct Link {
 
 /// Where text is written: the file it really comes from and the include
 /// sites that brought it into the page.
+/// Its serde form is how plan schema version 2 and the expanded encoding of
+/// version 3 write a source (`SourceSpelledOut` in the plan's JSON Schema).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "SourceSpelledOut",
+    description = "A source in the expanded encoding: the file the text is really written in (the partial, not the page), its line and column, and the `!include` lines that brought it into the page."
+)]
 pub struct Source {
     /// Path relative to the project folder, `/`-separated.
     pub file: String,
@@ -212,12 +221,14 @@ pub struct Source {
     /// 1-based, in characters.
     #[schemars(range(min = 1))]
     pub column: usize,
-    /// Each `!include` line on the way, innermost first, outermost last.
+    /// Each `!include` line on the way, innermost first, outermost (the
+    /// page's) last; `[]` for text written in the page itself.
     pub included_from: Vec<IncludedFrom>,
 }
 
-/// One `!include` line that brought text into the page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// One `!include` line that brought text into the page: the file holding
+/// it (a path, `/`-separated) and its line.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IncludedFrom {
     pub file: String,
@@ -326,6 +337,22 @@ fn optional_prefix(text: &str, markdown: bool) -> (bool, &str) {
         return (true, rest);
     }
     (false, text)
+}
+
+/// A step's Markdown, derived from its content: its blocks' Markdown in
+/// order, blank-line separated, notes inside `:::kind` fences; `substeps`
+/// blocks left out (each substep carries its own). Plan files leave it out
+/// for this reason (schema version 3), and readers derive it again.
+pub(crate) fn step_markdown(content: &[Block]) -> String {
+    let parts: Vec<String> = content
+        .iter()
+        .filter(|b| b.kind != BlockKind::Substeps)
+        .map(|b| match (&b.callout, b.kind) {
+            (Some(kind), BlockKind::Note) => format!(":::{kind}\n{}\n:::", b.markdown),
+            _ => b.markdown.clone(),
+        })
+        .collect();
+    parts.join("\n\n")
 }
 
 /// The id segment for a step title: its first [`ID_WORDS`] words, slugged.

@@ -106,8 +106,7 @@ fn project_plans(s: &Session, root: &Path, arg: &str) -> Result<Plans, Failed> {
     let mut plans = Plans::new();
     for page in &project.pages {
         let plan = crate::plan::plan(&project, page, &mut diags);
-        let value = serde_json::to_value(&plan).expect("plans serialise");
-        plans.insert(page.name.clone(), value);
+        plans.insert(page.name.clone(), crate::plan::as_v2(&plan));
     }
     if s.finish(&project.db, &mut diags, false, Format::Human) > 0 {
         return Err(Failed {

@@ -27,8 +27,8 @@ Examples:
 pub(crate) const PLAN: &str = "\
 Examples:
   runsheet plan guide/upgrade
-  runsheet plan content/guide/upgrade.md | jq '.procedures[].title'
-  runsheet plan guide/upgrade --strict > upgrade.json";
+  runsheet plan content/guide/upgrade.md | jq '.procedures[].steps[].source.file'
+  runsheet plan guide/upgrade --compact     # as in site/plans/guide/upgrade.json";
 
 pub(crate) const CHECKLIST: &str = "\
 Examples:

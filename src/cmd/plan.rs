@@ -1,11 +1,12 @@
-//! `runsheet plan PAGE`: prints one page's JSON plan on stdout.
+//! `runsheet plan PAGE [--compact]`: prints one page's JSON plan on stdout, expanded (or compact, as a build writes it).
 
 use std::io::Write;
 
 use crate::diagnostic::Format;
 use crate::driver::{count, Exit, Failed, Session};
+use crate::plan::Encoding;
 
-pub(crate) fn run(s: &Session, key: &str) -> Result<Exit, Failed> {
+pub(crate) fn run(s: &Session, key: &str, encoding: Encoding) -> Result<Exit, Failed> {
     let (project, index, mut diags) = s.open_page(key)?;
     let page = &project.pages[index];
     crate::site::check_links(&project, page, &mut diags);
@@ -22,7 +23,7 @@ pub(crate) fn run(s: &Session, key: &str) -> Result<Exit, Failed> {
     }
     let _ = std::io::stdout()
         .lock()
-        .write_all(crate::plan::to_json(&plan).as_bytes());
+        .write_all(crate::plan::to_pretty_json(&plan, encoding).as_bytes());
     s.summary(
         &format!(
             "Planned `{}`: {}",

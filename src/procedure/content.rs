@@ -6,8 +6,8 @@ use pulldown_cmark::Tag;
 
 use super::read::{Draft, Extractor};
 use super::{
-    render, step_slug, strip_optional, Block, BlockKind, Code, Link, Note, Reading, Step,
-    MAX_STEP_DEPTH,
+    render, step_markdown, step_slug, strip_optional, Block, BlockKind, Code, Link, Note, Reading,
+    Step, MAX_STEP_DEPTH,
 };
 use crate::markdown::blocks::{self, Node};
 use crate::project::Page;
@@ -462,20 +462,6 @@ fn block_markdown(page: &Page, doc_range: Range<usize>) -> String {
         out.push_str(dedent(line, indent));
     }
     out.trim_end().to_owned()
-}
-
-/// A step's Markdown: its blocks' Markdown in order, blank-line separated,
-/// notes inside `:::` fences; substeps carry their own.
-fn step_markdown(content: &[Block]) -> String {
-    let parts: Vec<String> = content
-        .iter()
-        .filter(|b| b.kind != BlockKind::Substeps)
-        .map(|b| match (&b.callout, b.kind) {
-            (Some(kind), BlockKind::Note) => format!(":::{kind}\n{}\n:::", b.markdown),
-            _ => b.markdown.clone(),
-        })
-        .collect();
-    parts.join("\n\n")
 }
 
 /// `line` without up to `n` leading spaces.

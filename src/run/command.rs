@@ -161,7 +161,7 @@ fn start(
         time: clock::format(now),
     };
     let path = runs.join(format!("{id}.{}", journal::EXTENSION));
-    journal::write_atomic(&plan_copy(&path), &plan::to_json(&plan)).map_err(|e| {
+    journal::write_atomic(&plan_copy(&path), &plan_copy_text(&plan)).map_err(|e| {
         failed(format!(
             "cannot write `{}`: {e}",
             plan_copy(&path).display()
@@ -241,7 +241,7 @@ fn resume(
                 return Ok(Exit::Stopped);
             }
         }
-        journal::write_atomic(&plan_copy(&journal.path), &plan::to_json(&plan))
+        journal::write_atomic(&plan_copy(&journal.path), &plan_copy_text(&plan))
             .map_err(|e| failed(format!("cannot write the plan copy: {e}")))?;
     }
     if !journal.warnings.is_empty() {
@@ -324,9 +324,11 @@ fn changed_page(
         journal.digest(),
         plan.digest
     );
+    // a copy of version 2 (a run started before version 3) or 3
     let old = std::fs::read_to_string(plan_copy(&journal.path))
         .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| crate::diff::spelled_out(v).ok());
     let note = match &old {
         Some(old) => {
             let changes = relevant_changes(old, plan, selection);
@@ -370,7 +372,7 @@ fn relevant_changes(
     selection: &Selection,
 ) -> Vec<crate::diff::Change> {
     let name = plan.page.name.clone();
-    let new = serde_json::to_value(plan).expect("plans serialise");
+    let new = plan::as_v2(plan);
     let mut covered: BTreeSet<String> = BTreeSet::new();
     if let Selection::Procedure(id) = selection {
         covered.insert(id.clone());
@@ -482,10 +484,7 @@ pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Exit, Failed> {
     let mut plans = crate::diff::Plans::new();
     for page in &project.pages {
         let plan = plan::plan(&project, page, &mut Vec::new());
-        plans.insert(
-            page.name.clone(),
-            serde_json::to_value(&plan).expect("plans serialise"),
-        );
+        plans.insert(page.name.clone(), plan::as_v2(&plan));
     }
     let stored = super::verify::stored(&project.config.out, &project.config.runs);
     let verdict = super::verify::verify(&prefix, &plans, &stored).map_err(Failed::one)?;
@@ -501,6 +500,13 @@ pub(crate) fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Exit, Failed> {
 /// Where the plan copy of the journal at `path` is kept: `<run>.plan.json`.
 pub(crate) fn plan_copy(journal: &Path) -> PathBuf {
     journal.with_extension("plan.json")
+}
+
+/// What a plan copy holds: the plan as `runsheet plan` prints it (schema
+/// version 3, expanded: sources and step text spelled out for whoever opens
+/// the copy). Copies of earlier runs may be compact or version 2; all read.
+fn plan_copy_text(plan: &Plan) -> String {
+    plan::to_pretty_json(plan, plan::Encoding::Expanded)
 }
 
 /// A new run id: `<UTC date>-<time>-<page>`, with `-2`, `-3` … when taken.

@@ -128,13 +128,15 @@ fn markdown_words(markdown: &str) -> Vec<String> {
 /// blocks, in order.
 fn steps(plan: &Value) -> Vec<(String, Vec<Vec<String>>)> {
     fn walk(steps: &Value, out: &mut Vec<(String, Vec<Vec<String>>)>) {
-        for step in steps.as_array().unwrap() {
+        // `substeps` is left out of a plan file when there are none
+        for step in steps.as_array().into_iter().flatten() {
             let words = step["content"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .filter(|b| b["kind"] != "substeps")
-                .map(|b| markdown_words(b["markdown"].as_str().unwrap()))
+                // `markdown` is left out of a plan file when it is empty
+                .map(|b| markdown_words(b["markdown"].as_str().unwrap_or("")))
                 .filter(|w| !w.is_empty())
                 .collect();
             out.push((step["id"].as_str().unwrap().to_owned(), words));

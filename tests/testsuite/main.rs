@@ -28,6 +28,7 @@ mod plan_depth;
 mod plan_ids;
 mod plan_lint;
 mod plan_schema;
+mod plan_versions;
 mod plans;
 mod print;
 mod properties;

@@ -176,19 +176,22 @@ fn check_plan_and_checklist_read_mdx_pages() {
         .get_output()
         .stdout
         .clone();
-    let plan: Value = serde_json::from_slice(&out).unwrap();
-    let step = &plan["procedures"][0]["steps"][0];
-    let sub = &step["substeps"][0];
-    assert_eq!(sub["text"], "Pause the queue.");
-    assert_eq!(sub["source"]["file"], "partials/stop-writers.include.md");
-    assert_eq!(
-        sub["source"]["included_from"],
-        serde_json::json!([{"file": "content/guide.mdx", "line": 14}])
-    );
-    let image = &plan["procedures"][0]["steps"][1]["content"][1];
-    assert_eq!(image["kind"], "image");
-    assert_eq!(image["markdown"], "![The restore screen](/restore.png)");
-    assert_eq!(plan["page"]["meta"], serde_json::json!({}));
+    let plan: runsheet::plan::Plan = serde_json::from_slice(&out).unwrap();
+    let step = &plan.procedures[0].steps[0];
+    let sub = &step.substeps[0];
+    assert_eq!(sub.text, "Pause the queue.");
+    assert_eq!(sub.source.file, "partials/stop-writers.include.md");
+    let chain: Vec<(&str, usize)> = sub
+        .source
+        .included_from
+        .iter()
+        .map(|site| (site.file.as_str(), site.line))
+        .collect();
+    assert_eq!(chain, [("content/guide.mdx", 14)]);
+    let image = &plan.procedures[0].steps[1].content[1];
+    assert_eq!(image.kind, runsheet::internals::BlockKind::Image);
+    assert_eq!(image.markdown, "![The restore screen](/restore.png)");
+    assert!(plan.page.meta.is_empty());
     let text = String::from_utf8(out).unwrap();
     for mdx in ["import ", "<StopWriters", "<Image", "checked every quarter"] {
         assert!(!text.contains(mdx), "{mdx} in the plan");

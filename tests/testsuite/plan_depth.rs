@@ -7,6 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
+use runsheet::internals::Step;
+use runsheet::plan::Plan;
 use serde_json::Value;
 
 /// Levels of steps a plan reads (`runsheet::internals::MAX_STEP_DEPTH`).
@@ -37,20 +39,29 @@ fn staircase(levels: usize) -> String {
         .collect()
 }
 
-fn plan(root: &Path) -> (Value, usize) {
+/// The plan `runsheet plan` prints (expanded), read back, and its size in bytes.
+fn plan(root: &Path) -> (Plan, usize) {
     let out = runsheet(root).args(["plan", "p"]).assert().success();
     let out = out.get_output();
     let text = String::from_utf8(out.stdout.clone()).unwrap();
     (serde_json::from_str(&text).unwrap(), text.len())
 }
 
+/// The size in bytes of the compact plan `runsheet plan --compact` prints
+/// (a build's plan file, indented).
+fn compact_size(root: &Path) -> usize {
+    let out = runsheet(root)
+        .args(["plan", "p", "--compact"])
+        .assert()
+        .success();
+    out.get_output().stdout.len()
+}
+
 /// Levels of steps below `steps` (1 for steps without substeps).
-fn depth(steps: &Value) -> usize {
+fn depth(steps: &[Step]) -> usize {
     steps
-        .as_array()
-        .unwrap()
         .iter()
-        .map(|s| 1 + depth(&s["substeps"]))
+        .map(|s| 1 + depth(&s.substeps))
         .max()
         .unwrap_or(0)
 }
@@ -78,14 +89,14 @@ fn too_deep(root: &Path) -> Vec<(u64, u64)> {
 fn three_thousand_markers_on_one_line() {
     let dir = project(&format!("{}x\n", "1. ".repeat(3000)));
     let (plan, _) = plan(dir.path());
-    let steps = &plan["procedures"][0]["steps"];
+    let steps = &plan.procedures[0].steps;
     assert_eq!(depth(steps), MAX);
     // the deepest step keeps the rest of the line as its Markdown
     let mut deepest = &steps[0];
-    while let Some(next) = deepest["substeps"].get(0) {
+    while let Some(next) = deepest.substeps.first() {
         deepest = next;
     }
-    let markdown = deepest["markdown"].as_str().unwrap();
+    let markdown = deepest.markdown.as_str();
     assert!(markdown.starts_with("1. 1. ") && markdown.ends_with(" x"));
     assert_eq!(markdown.matches("1.").count(), 3000 - MAX);
     // the warning points at the first marker not read: line 5, after 16 markers
@@ -108,7 +119,7 @@ fn staircases_render_every_checklist_form() {
     for levels in [17, 40, 80] {
         let dir = project(&staircase(levels));
         let (plan, _) = plan(dir.path());
-        assert_eq!(depth(&plan["procedures"][0]["steps"]), MAX, "{levels}");
+        assert_eq!(depth(&plan.procedures[0].steps), MAX, "{levels}");
         assert_eq!(too_deep(dir.path()), [(5 + MAX as u64, 3 * MAX as u64 + 1)]);
         let html = runsheet(dir.path())
             .args(["checklist", "p", "--format", "html"])
@@ -129,7 +140,7 @@ fn staircases_render_every_checklist_form() {
 fn sixteen_levels_are_read_without_a_warning() {
     let dir = project(&staircase(MAX));
     let (plan, _) = plan(dir.path());
-    assert_eq!(depth(&plan["procedures"][0]["steps"]), MAX);
+    assert_eq!(depth(&plan.procedures[0].steps), MAX);
     assert_eq!(too_deep(dir.path()), []);
 }
 
@@ -145,8 +156,12 @@ fn deep_procedures_under_details_links_render() {
     let dir = project(&body);
     let (plan, _) = plan(dir.path());
     assert_eq!(
-        plan["procedures"][0]["steps"][1]["details"]["procedures"][0],
-        "install-the-software"
+        plan.procedures[0].steps[1]
+            .details
+            .as_ref()
+            .unwrap()
+            .procedures,
+        ["install-the-software"]
     );
     let html = runsheet(dir.path())
         .args(["checklist", "p", "--format", "html"])
@@ -179,11 +194,18 @@ fn two_thousand_levels_stay_small() {
     // multiple of the page
     let page = staircase(2000);
     let dir = project(&page);
-    let (plan, size) = plan(dir.path());
-    assert_eq!(depth(&plan["procedures"][0]["steps"]), MAX);
-    assert!(
-        size < 3 * page.len(),
-        "plan of {size} bytes for a page of {}",
-        page.len()
-    );
+    let (plan, expanded) = plan(dir.path());
+    assert_eq!(depth(&plan.procedures[0].steps), MAX);
+    // the deepest step's Markdown is in its content and, expanded, in its
+    // `markdown` too: about 2x the page expanded, 1x compact
+    for (form, size) in [
+        ("expanded", expanded),
+        ("compact", compact_size(dir.path())),
+    ] {
+        assert!(
+            size < 3 * page.len(),
+            "{form} plan of {size} bytes for a page of {}",
+            page.len()
+        );
+    }
 }

@@ -1,13 +1,16 @@
 //! Golden plans for the fixture trees under `tests/fixtures/plans/<case>` and
-//! for the repository's own sample guide. `RUNSHEET_BLESS=1 cargo test`
-//! rewrites the goldens.
+//! for the repository's own sample guide, in the compact encoding of a
+//! build's plan files (pretty-printed, as `runsheet plan --compact` prints
+//! it); the sample guide's also in the expanded encoding `runsheet plan`
+//! prints (`tests/golden/sample-plans/expanded/`). `RUNSHEET_BLESS=1 cargo
+//! test` rewrites the goldens.
 
 use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
 
-use runsheet::plan::{self, Plan};
+use runsheet::plan::{self, Encoding, Plan};
 
 /// Builds the plans of one fixture case and compares them, and every
 /// diagnostic of the run, with `expected/`.
@@ -18,10 +21,11 @@ fn run_case(case: &str) {
     let mut failures = Vec::new();
     for (name, plan) in &plans {
         let path = root.join("expected").join(format!("{name}.json"));
-        if let Err(diff) = common::golden(&path, &plan::to_json(plan)) {
+        if let Err(diff) = common::golden(&path, &plan::to_pretty_json(plan, Encoding::Compact)) {
             failures.push(diff);
         }
         failures.extend(common::check_sources(&root, plan));
+        failures.extend(common::reads_back(plan));
     }
     let jsonl = common::diagnostics_jsonl(&project, &mut diags);
     if let Err(diff) = common::golden(&root.join("expected/diagnostics.jsonl"), &jsonl) {
@@ -220,13 +224,20 @@ fn sample_guide_golden() {
     let plans = common::plans(&project, &mut diags);
     let mut failures = Vec::new();
     for (name, plan) in &plans {
-        let path = root
-            .join("tests/golden/sample-plans")
-            .join(format!("{name}.json"));
-        if let Err(diff) = common::golden(&path, &plan::to_json(plan)) {
-            failures.push(diff);
+        let goldens = root.join("tests/golden/sample-plans");
+        for (path, encoding) in [
+            (goldens.join(format!("{name}.json")), Encoding::Compact),
+            (
+                goldens.join("expanded").join(format!("{name}.json")),
+                Encoding::Expanded,
+            ),
+        ] {
+            if let Err(diff) = common::golden(&path, &plan::to_pretty_json(plan, encoding)) {
+                failures.push(diff);
+            }
         }
         failures.extend(common::check_sources(&root, plan));
+        failures.extend(common::reads_back(plan));
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();

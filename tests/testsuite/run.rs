@@ -44,6 +44,53 @@ fn write_answers(root: &Path, name: &str, lines: &[&str]) -> PathBuf {
     path
 }
 
+/// Runs the Overview's "upgrade the main instance" procedure as Ada at
+/// `START`, with the scripted `answers` written to the file `name`.
+fn start_main_run(root: &Path, name: &str, answers: &[&str]) -> assert_cmd::assert::Assert {
+    let answers = write_answers(root, name, answers);
+    runsheet(root, START)
+        .args([
+            "run",
+            PAGE,
+            "upgrade-the-main-instance",
+            "--operator",
+            "Ada",
+            "--answers",
+        ])
+        .arg(&answers)
+        .assert()
+}
+
+/// `runsheet report RUN_ID --format json`.
+fn report_json(root: &Path) -> Value {
+    let out = runsheet(root, START)
+        .args(["report", RUN_ID, "--format", "json"])
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// Rewords step 2 of "upgrade the main instance" in its partial.
+fn reword_maintenance_step(root: &Path) {
+    let partial = root.join(MAIN_PARTIAL);
+    let text = fs::read_to_string(&partial).unwrap().replace(
+        "wait for running tasks to finish.",
+        "wait for every running task to finish.",
+    );
+    fs::write(&partial, text).unwrap();
+}
+
+/// Resumes `RUN_ID` across a changed page and declines to go on; returns stdout.
+fn resume_declined(root: &Path) -> String {
+    let no = write_answers(root, "no.txt", &["no"]);
+    let out = runsheet(root, "2024-05-01T11:00:00Z")
+        .args(["run", "--resume", RUN_ID, "--operator", "Ada", "--answers"])
+        .arg(&no)
+        .assert()
+        .code(4);
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
 fn journal_path(root: &Path, id: &str) -> PathBuf {
     root.join("runs").join(format!("{id}.jsonl"))
 }
@@ -273,11 +320,7 @@ fn a_killed_run_loses_nothing_and_resumes() {
     assert_eq!(kinds(&lines), ["run", "done", "done"]);
     assert_eq!(lines[2]["note"], "all quiet");
     validate_journal(root, RUN_ID);
-    let report = runsheet(root, START)
-        .args(["report", RUN_ID, "--format", "json"])
-        .assert()
-        .success();
-    let report: Value = serde_json::from_slice(&report.get_output().stdout).unwrap();
+    let report = report_json(root);
     assert_eq!(report["status"], "in progress");
     assert_eq!(report["counts"]["done"], 2);
     assert_eq!(report["counts"]["open"], 5);
@@ -335,19 +378,7 @@ fn a_killed_run_loses_nothing_and_resumes() {
 fn a_cut_last_line_is_ignored_and_dropped_on_resume() {
     let dir = project();
     let root = dir.path();
-    let answers = write_answers(root, "a.txt", &["done", "skip not needed", "quit"]);
-    runsheet(root, START)
-        .args([
-            "run",
-            PAGE,
-            "upgrade-the-main-instance",
-            "--operator",
-            "Ada",
-            "--answers",
-        ])
-        .arg(&answers)
-        .assert()
-        .code(4);
+    start_main_run(root, "a.txt", &["done", "skip not needed", "quit"]).code(4);
     let path = journal_path(root, RUN_ID);
     let whole = fs::read_to_string(&path).unwrap();
     // the process died halfway through writing an event
@@ -394,19 +425,7 @@ fn a_cut_last_line_is_ignored_and_dropped_on_resume() {
 fn resume_across_a_changed_page_lists_the_changes_and_asks() {
     let dir = project();
     let root = dir.path();
-    let answers = write_answers(root, "a.txt", &["done", "done", "quit"]);
-    runsheet(root, START)
-        .args([
-            "run",
-            PAGE,
-            "upgrade-the-main-instance",
-            "--operator",
-            "Ada",
-            "--answers",
-        ])
-        .arg(&answers)
-        .assert()
-        .code(4);
+    start_main_run(root, "a.txt", &["done", "done", "quit"]).code(4);
     let partial = root.join(MAIN_PARTIAL);
     let text = fs::read_to_string(&partial).unwrap();
     let text = text
@@ -422,13 +441,7 @@ fn resume_across_a_changed_page_lists_the_changes_and_asks() {
     let before = fs::read_to_string(journal_path(root, RUN_ID)).unwrap();
 
     // declined: nothing is written
-    let no = write_answers(root, "no.txt", &["no"]);
-    let out = runsheet(root, "2024-05-01T11:00:00Z")
-        .args(["run", "--resume", RUN_ID, "--operator", "Ada", "--answers"])
-        .arg(&no)
-        .assert()
-        .code(4);
-    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let stdout = resume_declined(root);
     assert!(
         stdout.contains("The page has changed since this run's plan"),
         "{stdout}"
@@ -483,15 +496,56 @@ fn resume_across_a_changed_page_lists_the_changes_and_asks() {
         "page changed: 1 step(s) changed, 1 added, 0 removed, 2 renumbered"
     );
     validate_journal(root, RUN_ID);
-    let report = runsheet(root, START)
-        .args(["report", RUN_ID, "--format", "json"])
-        .assert()
-        .success();
-    let report: Value = serde_json::from_slice(&report.get_output().stdout).unwrap();
+    let report = report_json(root);
     assert_eq!(report["status"], "completed");
     assert_eq!(report["later_digests"][0], resumed["digest"]);
     assert_eq!(report["counts"]["open"], 0);
     assert_eq!(report["counts"]["done"], 8);
+}
+
+#[test]
+fn a_run_whose_plan_copy_is_version_2_resumes_reports_and_verifies() {
+    // a run started before plan schema version 3 kept its copy in version 2
+    let dir = project();
+    let root = dir.path();
+    start_main_run(root, "a.txt", &["done", "done", "quit"]).code(4);
+    let copy = journal_path(root, RUN_ID).with_extension("plan.json");
+    // a run keeps its copy as `runsheet plan` prints it: version 3, expanded
+    let text = fs::read_to_string(&copy).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["schema_version"], 3);
+    assert!(value.get("files").is_none());
+    assert!(value["procedures"][0]["steps"][0]["source"]["file"].is_string());
+    assert!(value["procedures"][0]["steps"][0]["markdown"].is_string());
+    let plan: runsheet::plan::Plan = serde_json::from_str(&text).unwrap();
+    let v2 = runsheet::internals::plan_as_v2(&plan);
+    assert_eq!(v2["schema_version"], 2);
+    fs::write(&copy, serde_json::to_string_pretty(&v2).unwrap() + "\n").unwrap();
+    let old = plan.digest.clone();
+
+    // the report reads the version 2 copy
+    let report = report_json(root);
+    assert_eq!(report["steps_from"], "plan copy");
+    assert_eq!(report["counts"]["done"], 2);
+
+    // the page changes; resuming compares the version 2 copy with the new plan
+    reword_maintenance_step(root);
+    let stdout = resume_declined(root);
+    assert!(stdout.contains(
+        "~ step recommended-approach/upgrade-the-main-instance/turn-on-maintenance-mode-on 2.: title, text, markdown changed"
+    ), "{stdout}");
+    assert!(!stdout.contains("cannot be listed"), "{stdout}");
+
+    // verify finds the old digest in the version 2 copy and lists the change
+    let out = runsheet(root, START)
+        .args(["verify", &old])
+        .assert()
+        .code(3);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains(&copy.display().to_string()), "{stdout}");
+    assert!(stdout.contains(
+        "~ step recommended-approach/upgrade-the-main-instance/turn-on-maintenance-mode-on 2.: title, text, markdown changed"
+    ), "{stdout}");
 }
 
 #[test]
@@ -516,12 +570,7 @@ fn verify_tells_a_current_copy_from_a_stale_one() {
             "current: this copy of `upgrading-major-releases` matches the current build",
         ));
     // the page changes after the copy was printed
-    let partial = root.join(MAIN_PARTIAL);
-    let text = fs::read_to_string(&partial).unwrap().replace(
-        "wait for running tasks to finish.",
-        "wait for every running task to finish.",
-    );
-    fs::write(&partial, text).unwrap();
+    reword_maintenance_step(root);
     let out = runsheet(root, START)
         .args(["verify", &old])
         .assert()
@@ -611,18 +660,7 @@ fn run_usage_errors() {
         .code(1)
         .stderr(predicates::str::contains("error[run-invalid]"));
     // a scripted answer that does not fit stops the run, with its line
-    let answers = write_answers(root, "bad.txt", &["done", "maybe"]);
-    runsheet(root, START)
-        .args([
-            "run",
-            PAGE,
-            "upgrade-the-main-instance",
-            "--operator",
-            "Ada",
-            "--answers",
-        ])
-        .arg(&answers)
-        .assert()
+    start_main_run(root, "bad.txt", &["done", "maybe"])
         .code(1)
         .stderr(predicates::str::contains(
             "bad.txt:2: `maybe` is not an answer here",

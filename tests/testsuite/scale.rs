@@ -1,4 +1,4 @@
-//! Builds of a generated 200-page project (`runsheet::corpus`): the output is byte-identical whatever the number of threads, a second build changes nothing, and plan files are compact JSON that reads back as the plan `runsheet plan` prints.
+//! Builds of a generated 200-page project (`runsheet::corpus`): the output is byte-identical whatever the number of threads, a second build changes nothing, and plan files are one line of compact JSON: what `runsheet plan --compact` prints, and the plan `runsheet plan` prints expanded.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -113,20 +113,58 @@ fn a_second_build_changes_nothing_and_plans_are_compact() {
         "no stage left beside the output, only the cache"
     );
 
-    // a plan file is one line of JSON, the same plan `runsheet plan` prints pretty
+    // a plan file is one line of JSON: `runsheet plan --compact` prints it
+    // pretty, byte for byte the same apart from the whitespace, and
+    // `runsheet plan` prints the same plan expanded
     let name = "area-3/topic-0/page-3";
     let file = fs::read_to_string(out.join(format!("plans/{name}.json"))).unwrap();
     assert_eq!(file.lines().count(), 1);
     assert!(file.ends_with("}\n"));
-    let printed = Command::cargo_bin("runsheet")
-        .unwrap()
-        .args(["plan", "-q", name, "--root"])
-        .arg(&root)
-        .output()
-        .unwrap();
-    let printed = String::from_utf8(printed.stdout).unwrap();
-    assert!(printed.starts_with("{\n  \"schema_version\": 2,"));
-    let a: serde_json::Value = serde_json::from_str(&file).unwrap();
-    let b: serde_json::Value = serde_json::from_str(&printed).unwrap();
-    assert_eq!(a, b);
+    let print = |flags: &[&str]| {
+        let out = Command::cargo_bin("runsheet")
+            .unwrap()
+            .args(["plan", "-q", name])
+            .args(flags)
+            .arg("--root")
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let compact = print(&["--compact"]);
+    assert!(compact.starts_with("{\n  \"schema_version\": 3,\n  \"files\": ["));
+    assert_eq!(minified(&compact), file);
+    let expanded = print(&[]);
+    assert!(expanded.starts_with("{\n  \"schema_version\": 3,\n  \"page\": {"));
+    assert!(expanded.len() > compact.len());
+    let a: runsheet::plan::Plan = serde_json::from_str(&file).unwrap();
+    let b: runsheet::plan::Plan = serde_json::from_str(&expanded).unwrap();
+    assert_eq!(
+        runsheet::internals::plan_as_v2(&a),
+        runsheet::internals::plan_as_v2(&b)
+    );
+}
+
+/// `json` without the whitespace between its tokens (strings kept as they
+/// are), ending with a newline like a plan file.
+fn minified(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if !c.is_ascii_whitespace() {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
 }

@@ -196,6 +196,40 @@ pub(crate) fn check_sources(root: &Path, plan: &Plan) -> Vec<String> {
     problems
 }
 
+/// Checks that `plan` reads back whole from both encodings of schema
+/// version 3: the plan file (compact, which leaves out derived fields) as a
+/// build writes it and as `runsheet plan --compact` prints it, and the
+/// expanded form `runsheet plan` prints, each give the same plan, with
+/// every field (`title`, `text`, `markdown`, sources with their include
+/// chains, substep ids) as it was made.
+pub(crate) fn reads_back(plan: &Plan) -> Option<String> {
+    use runsheet::plan::{to_compact_json, to_pretty_json, Encoding};
+    let whole = runsheet::internals::plan_as_v2(plan);
+    let texts = [
+        ("plan file", to_compact_json(plan)),
+        ("compact", to_pretty_json(plan, Encoding::Compact)),
+        ("expanded", to_pretty_json(plan, Encoding::Expanded)),
+    ];
+    for (form, text) in texts {
+        let back: Plan = match serde_json::from_str(&text) {
+            Ok(back) => back,
+            Err(e) => {
+                return Some(format!(
+                    "{}: the {form} form does not read back: {e}",
+                    plan.page.name
+                ))
+            }
+        };
+        if runsheet::internals::plan_as_v2(&back) != whole {
+            return Some(format!(
+                "{}: the {form} form reads back different",
+                plan.page.name
+            ));
+        }
+    }
+    None
+}
+
 /// `tests/fixtures/<group>/*`, sorted.
 pub(crate) fn cases(group: &str) -> Vec<PathBuf> {
     let dir = repo().join("tests/fixtures").join(group);
