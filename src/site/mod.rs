@@ -85,18 +85,7 @@ pub fn render(
         !project.pages.iter().any(|p| p.name == "index") && !files.contains("index.html");
     let site = SiteInfo::new(project, &nav, &index, generated_home, diags);
     let dates = project.dates();
-    // pages render on every core, a batch at a time; their files, search
-    // entries and warnings are then added in page order, so the output does
-    // not depend on threads, and only one batch of pages is held at a time
-    let mut entries = Vec::with_capacity(project.pages.len());
-    let mut template_failed = false;
-    let mut report = |d: Diagnostic, diags: &mut Vec<Diagnostic>| {
-        // every page uses the same template: report it once
-        if !template_failed {
-            diags.push(d);
-            template_failed = true;
-        }
-    };
+    let mut errors = TemplateErrors::default();
     let pages = Pages {
         project,
         templates,
@@ -106,66 +95,23 @@ pub fn render(
         checklists,
         dates,
     };
-    for (n, batch) in project.pages.chunks(BATCH).enumerate() {
-        let first = n * BATCH;
-        let rendered: Vec<RenderedPage> = batch
-            .par_iter()
-            .enumerate()
-            .map(|(i, page)| pages.render(first + i, page))
-            .collect();
-        let mut html = Vec::with_capacity(batch.len());
-        let mut made = Vec::with_capacity(batch.len());
-        for (page, rendered) in batch.iter().zip(rendered) {
-            let RenderedPage {
-                html: result,
-                entry,
-                diags: found,
-            } = rendered;
-            let path = page_path(&page.name);
-            let made_html = match result {
-                Ok(Html::Made(text)) => {
-                    html.push((path.clone(), text.into_bytes()));
-                    true
-                }
-                Ok(Html::Kept(digest)) => {
-                    files.keep(&path, &digest);
-                    false
-                }
-                Err(d) => {
-                    report(d, diags);
-                    false
-                }
-            };
-            made.push((page, made_html.then_some(path), entry, found));
-        }
-        files.add_all(html);
-        for (page, path, entry, found) in made {
-            let site_page = SitePage {
-                html: path.as_deref(),
-                search: entry.as_ref(),
-                diags: &found,
-            };
-            sink.page_done(project, page, site_page, files);
-            diags.extend(found);
-            entries.extend(entry);
-        }
-    }
+    let entries = pages.render_all(files, diags, sink, &mut errors);
     for (path, html) in old_addresses(project, templates, diags) {
         match html {
             Ok(html) => files.add(path, html),
-            Err(d) => report(d, diags),
+            Err(d) => errors.report(d, diags),
         }
     }
     if generated_home {
         let body = extras::page_list(project, &nav);
         match templates.render("page.html", home_context(project, &nav, &site, body)) {
             Ok(html) => files.add("index.html", html),
-            Err(d) => report(d, diags),
+            Err(d) => errors.report(d, diags),
         }
     }
     match templates.render("404.html", not_found_context(project, &site)) {
         Ok(html) => files.add("404.html", html),
-        Err(d) => report(d, diags),
+        Err(d) => errors.report(d, diags),
     }
     if let Some(base_url) = &project.config.site.base_url {
         let mut listed: Vec<(String, Option<String>)> = Vec::new();
@@ -186,6 +132,22 @@ pub fn render(
     files.add(paths::SEARCH_SCRIPT, js);
 }
 
+/// Template errors: every page uses the same template, so each build
+/// reports the first one only.
+#[derive(Default)]
+struct TemplateErrors {
+    reported: bool,
+}
+
+impl TemplateErrors {
+    fn report(&mut self, d: Diagnostic, diags: &mut Vec<Diagnostic>) {
+        if !self.reported {
+            diags.push(d);
+            self.reported = true;
+        }
+    }
+}
+
 /// What every page of the site is rendered with.
 struct Pages<'a> {
     project: &'a Project,
@@ -198,6 +160,66 @@ struct Pages<'a> {
 }
 
 impl Pages<'_> {
+    /// Every page on every core, a batch at a time; their files, search
+    /// entries and warnings are then added in page order, so the output does
+    /// not depend on threads, and only one batch of pages is held at a time.
+    /// `sink` hears of each page once its files are added. Returns the
+    /// search entries, in page order.
+    fn render_all(
+        &self,
+        files: &mut Files,
+        diags: &mut Vec<Diagnostic>,
+        sink: &mut dyn PageSink,
+        errors: &mut TemplateErrors,
+    ) -> Vec<search::Entry> {
+        let mut entries = Vec::with_capacity(self.project.pages.len());
+        for (n, batch) in self.project.pages.chunks(BATCH).enumerate() {
+            let first = n * BATCH;
+            let rendered: Vec<RenderedPage> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(i, page)| self.render(first + i, page))
+                .collect();
+            let mut html = Vec::with_capacity(batch.len());
+            let mut made = Vec::with_capacity(batch.len());
+            for (page, rendered) in batch.iter().zip(rendered) {
+                let path = page_path(&page.name);
+                let made_html = match rendered.html {
+                    Ok(Html::Made(text)) => {
+                        html.push((path.clone(), text.into_bytes()));
+                        true
+                    }
+                    Ok(Html::Kept(digest)) => {
+                        files.keep(&path, &digest);
+                        false
+                    }
+                    Err(d) => {
+                        errors.report(d, diags);
+                        false
+                    }
+                };
+                made.push((
+                    page,
+                    made_html.then_some(path),
+                    rendered.entry,
+                    rendered.diags,
+                ));
+            }
+            files.add_all(html);
+            for (page, path, entry, found) in made {
+                let site_page = SitePage {
+                    html: path.as_deref(),
+                    search: entry.as_ref(),
+                    diags: &found,
+                };
+                sink.page_done(self.project, page, site_page, files);
+                diags.extend(found);
+                entries.extend(entry);
+            }
+        }
+        entries
+    }
+
     /// Page `i` of the project: its HTML, search entry and warnings.
     fn render(&self, i: usize, page: &Page) -> RenderedPage {
         let project = self.project;
