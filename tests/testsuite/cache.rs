@@ -130,3 +130,78 @@ fn changed_inputs_are_made_again_and_match_a_build_from_scratch() {
     fs::remove_file(out.join("checklists/area-0/topic-0/page-0.md")).unwrap();
     assert_eq!(same_as_fresh(&root, &out, &fresh), pages - 1);
 }
+
+/// Every `.md` file under `dir/sub`, sorted.
+fn files_under(dir: &Path, sub: &str) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = walkdir::WalkDir::new(dir.join(sub))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// One made-up edit, chosen by `roll`: text in a page or a partial, a
+/// heading renamed, a title changed, a page added or removed.
+fn random_edit(root: &Path, roll: u64) -> String {
+    let pages = files_under(root, "content");
+    let partials = files_under(root, "partials");
+    let pick = |list: &[std::path::PathBuf]| list[(roll / 7) as usize % list.len()].clone();
+    let append = |path: &Path, text: &str| {
+        let old = fs::read_to_string(path).unwrap();
+        fs::write(path, format!("{old}\n{text}\n")).unwrap();
+    };
+    match roll % 6 {
+        0 => {
+            let page = pick(&pages);
+            append(&page, "1. One more step, added at the end.");
+            format!("a step in {}", page.display())
+        }
+        1 => {
+            let partial = pick(&partials);
+            append(&partial, "A sentence more in the partial.");
+            format!("text in {}", partial.display())
+        }
+        2 => {
+            let page = pick(&pages);
+            let text = fs::read_to_string(&page).unwrap();
+            fs::write(&page, text.replacen("\n## ", "\n## Reworded ", 1)).unwrap();
+            format!("a heading of {}", page.display())
+        }
+        3 => {
+            let page = pick(&pages);
+            let text = fs::read_to_string(&page).unwrap();
+            fs::write(&page, text.replacen("title: ", "title: New ", 1)).unwrap();
+            format!("the title of {}", page.display())
+        }
+        4 => {
+            let new = root.join(format!("content/added-{roll}.md"));
+            fs::write(&new, "---\ntitle: Added\n---\n\n1. Do the new thing.\n").unwrap();
+            format!("a new page {}", new.display())
+        }
+        _ => {
+            let page = pick(&pages);
+            fs::remove_file(&page).unwrap();
+            format!("{} removed", page.display())
+        }
+    }
+}
+
+#[test]
+fn after_any_sequence_of_edits_the_output_is_that_of_a_build_from_scratch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("project");
+    Corpus::new(30, 11).write(&root).unwrap();
+    let (out, fresh) = (tmp.path().join("site"), tmp.path().join("fresh"));
+    build(&root, &out);
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for round in 0..12 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let what = random_edit(&root, state % 10_000);
+        eprintln!("round {round}: {what}");
+        same_as_fresh(&root, &out, &fresh);
+    }
+}
