@@ -178,6 +178,7 @@ impl Records {
             None => Record {
                 key: cached.key.clone(),
                 headings: page.doc.headings.iter().map(HeadingRecord::of).collect(),
+                html_ids: page.doc.html_ids.clone(),
                 parse_diags: cached
                     .parse_diags
                     .iter()

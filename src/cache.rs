@@ -33,7 +33,7 @@ use crate::sourcemap::{Expansion, IncludeSite};
 use crate::templates::Templates;
 
 /// Changes whenever the cache's own layout does; an older cache is ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The cache one build leaves for the next.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -53,6 +53,8 @@ pub(crate) struct Record {
     /// Digest of the page's inputs ([`page_key`]).
     pub key: String,
     pub headings: Vec<HeadingRecord>,
+    /// The anchors the page's raw HTML sets, which links of other pages may name.
+    pub html_ids: Vec<String>,
     /// Warnings found while parsing the page.
     pub parse_diags: Vec<DiagRecord>,
     /// Warnings found while planning and rendering it.

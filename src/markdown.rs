@@ -15,12 +15,13 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostic::Diagnostic;
 use crate::slug::{slugify, Unique};
 use crate::sourcemap::Expansion;
 
+pub(crate) mod attrs;
 pub(crate) mod blocks;
 pub(crate) mod ui_path;
 
@@ -70,6 +71,9 @@ pub struct Doc {
     /// each replaced; sorted.
     replaced: Vec<(Range<usize>, usize)>,
     pub headings: Vec<Heading>,
+    /// The anchors the page's raw HTML sets (`<a id>`, `<a name>`, any
+    /// element's `id`), outside code, in page order.
+    pub html_ids: Vec<String>,
     pub callouts: Vec<Callout>,
     /// The block tree of [`Doc::text`], parsed once (callouts folded into
     /// nodes); every stage that needs the page's structure reads it.
@@ -183,9 +187,10 @@ impl Doc {
     /// never closed are reported (and closed at the end of the page).
     /// A page known only by its headings: what the site reads of a page the
     /// build cache lets a build reuse without parsing it.
-    pub(crate) fn with_headings(headings: Vec<Heading>) -> Doc {
+    pub(crate) fn with_headings(headings: Vec<Heading>, html_ids: Vec<String>) -> Doc {
         Doc {
             headings,
+            html_ids,
             ..Doc::default()
         }
     }
@@ -259,6 +264,7 @@ impl Doc {
         doc.callouts.sort_by_key(|c| c.range.start);
         doc.tree = blocks::page_tree(&doc);
         doc.headings = read_headings(&doc.tree);
+        doc.html_ids = raw_html_ids(&doc.tree);
         doc
     }
 
@@ -363,6 +369,30 @@ fn line_edits(line: &str, start: usize, shape: &Shape) -> Vec<(Range<usize>, Str
 }
 
 /// Headings with unique anchors: `{#id}` wins, otherwise the slug of the text.
+/// The anchors set by the raw HTML of `tree` (HTML blocks, their lines
+/// joined, and inline tags; never text in code).
+fn raw_html_ids(tree: &[blocks::Node<'_>]) -> Vec<String> {
+    let mut events = Vec::new();
+    for node in tree {
+        node.events(&mut events);
+    }
+    let mut ids = Vec::new();
+    let mut block: Option<String> = None;
+    for event in events {
+        match event {
+            Event::Start(Tag::HtmlBlock) => block = Some(String::new()),
+            Event::Html(text) => block.get_or_insert_with(String::new).push_str(&text),
+            Event::End(TagEnd::HtmlBlock) => {
+                ids.extend(attrs::html_ids(&block.take().unwrap_or_default()))
+            }
+            Event::InlineHtml(text) => ids.extend(attrs::html_ids(&text)),
+            _ => {}
+        }
+    }
+    ids.extend(block.map(|b| attrs::html_ids(&b)).into_iter().flatten());
+    ids
+}
+
 fn read_headings(tree: &[blocks::Node<'_>]) -> Vec<Heading> {
     let mut unique = Unique::default();
     let mut headings = Vec::new();

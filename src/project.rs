@@ -235,8 +235,11 @@ impl Project {
                 .map(|h| (h.level, h.anchor.as_str(), h.text.as_str()))
                 .collect();
             let path = &self.db.get(page.file).path;
-            let front = &page.front;
-            parts.push(format!("{}\n{path}\n{front:?}\n{headings:?}", page.name));
+            let (front, ids) = (&page.front, &page.doc.html_ids);
+            parts.push(format!(
+                "{}\n{path}\n{front:?}\n{headings:?}\n{ids:?}",
+                page.name
+            ));
         }
         for file in &self.content_files {
             parts.push(file.output.clone());
@@ -415,13 +418,14 @@ impl Known<'_> {
         };
         diags.extend(parse_diags.iter().cloned());
         let headings = record.headings.iter().map(HeadingRecord::heading).collect();
+        let doc = Doc::with_headings(headings, record.html_ids.clone());
         let cached = PageCache {
             key,
             parse_diags,
             render_diags,
             reused: Some(record),
         };
-        (Doc::with_headings(headings), cached)
+        (doc, cached)
     }
 }
 

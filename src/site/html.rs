@@ -8,7 +8,6 @@ use crate::diagnostic::Diagnostic;
 use crate::markdown::{Heading, TOC_MARKER};
 use crate::project::{Page, Project};
 
-use super::attrs;
 use super::links::{Link, SiteIndex};
 
 /// A rendered page body and its plain text (for the search index).
@@ -305,14 +304,14 @@ fn raw_links(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(Range<usize>, String)> {
     let mut edits = Vec::new();
-    for tag in attrs::start_tags(&run.text) {
+    for tag in crate::markdown::attrs::start_tags(&run.text) {
         let Some(href) = tag
             .attr("href")
             .filter(|a| tag.is("a") && !a.value.is_empty())
         else {
             continue;
         };
-        let written = attrs::decode(href.value);
+        let written = crate::markdown::attrs::decode(href.value);
         let link = Link {
             page,
             href: &written,

@@ -136,11 +136,9 @@ impl SiteIndex {
             ..SiteIndex::default()
         };
         for page in &project.pages {
-            let mut anchors: BTreeSet<String> =
-                page.doc.headings.iter().map(|h| h.anchor.clone()).collect();
-            for run in super::html::raw_html(page) {
-                anchors.extend(html_ids(&run.text));
-            }
+            let headings = page.doc.headings.iter().map(|h| h.anchor.clone());
+            let anchors: BTreeSet<String> =
+                headings.chain(page.doc.html_ids.iter().cloned()).collect();
             index.anchors.insert(page.name.clone(), anchors);
             let abs = &project.db.get(page.file).abs;
             let rel = abs.strip_prefix(&project.config.content).unwrap_or(abs);
@@ -247,22 +245,6 @@ fn page_name(joined: &str) -> String {
     } else {
         stem.to_owned()
     }
-}
-
-/// The anchors raw HTML sets: the `id` of any element, the `name` of an `<a>`.
-fn html_ids(html: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    for tag in super::attrs::start_tags(html) {
-        let id = tag.attr("id");
-        let name = tag.is("a").then(|| tag.attr("name")).flatten();
-        for attr in id.into_iter().chain(name) {
-            let value = super::attrs::decode(attr.value);
-            if !value.is_empty() {
-                ids.push(value.into_owned());
-            }
-        }
-    }
-    ids
 }
 
 /// A link found in a page: its target as written, and where it stands in the page's `doc.text` (start, length).
@@ -612,10 +594,5 @@ mod tests {
     fn encode_and_ids() {
         assert_eq!(encode_path("a b/c#d.html"), "a%20b/c%23d.html");
         assert_eq!(percent_decode("a%20b%zz"), "a b%zz");
-        let mut ids = html_ids(
-            "<a name=\"x\"></a><div id='y' class=\"z\"><A\nNAME=w><input name=n><b ID=\"a&amp;b\">",
-        );
-        ids.sort();
-        assert_eq!(ids, ["a&b", "w", "x", "y"]);
     }
 }

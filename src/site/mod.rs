@@ -24,7 +24,6 @@
 //! block take ids starting with [`html::LAYOUT_ID_PREFIX`] (`rs:main`,
 //! `rs:search-input`, `rs:toc-1`), which no generated anchor can be.
 
-pub(crate) mod attrs;
 pub(crate) mod extras;
 pub(crate) mod html;
 pub(crate) mod links;

@@ -45,6 +45,22 @@ impl<'a> StartTag<'a> {
 }
 
 /// Every start tag of `html`, in order.
+/// The anchors raw HTML sets: the `id` of any element, the `name` of an `<a>`.
+pub(crate) fn html_ids(html: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for tag in start_tags(html) {
+        let id = tag.attr("id");
+        let name = tag.is("a").then(|| tag.attr("name")).flatten();
+        for attr in id.into_iter().chain(name) {
+            let value = decode(attr.value);
+            if !value.is_empty() {
+                ids.push(value.into_owned());
+            }
+        }
+    }
+    ids
+}
+
 pub(crate) fn start_tags(html: &str) -> Vec<StartTag<'_>> {
     let mut tags = Vec::new();
     let mut at = 0;
@@ -217,6 +233,15 @@ fn reference(s: &str) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_of_elements_and_names_of_anchors() {
+        let mut ids = html_ids(
+            "<a name=\"x\"></a><div id='y' class=\"z\"><A\nNAME=w><input name=n><b ID=\"a&amp;b\">",
+        );
+        ids.sort();
+        assert_eq!(ids, ["a&b", "w", "x", "y"]);
+    }
 
     /// `name attr=value …` for each tag, values as written.
     fn show(html: &str) -> Vec<String> {
