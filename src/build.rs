@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::cache::{Cache, DiagRecord, HeadingRecord, Record};
+use crate::cache::{Cache, DiagRecord, Record};
 use crate::checklist;
 use crate::diagnostic::Diagnostic;
 use crate::output::Files;
@@ -177,7 +177,7 @@ impl Records {
             Some(reused) => reused.clone(),
             None => Record {
                 key: cached.key.clone(),
-                headings: page.doc.headings.iter().map(HeadingRecord::of).collect(),
+                headings: page.doc.headings.clone(),
                 html_ids: page.doc.html_ids.clone(),
                 parse_diags: cached
                     .parse_diags

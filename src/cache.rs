@@ -18,7 +18,6 @@
 //! page again, so a reused page's bytes are always those a full build makes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -52,7 +51,7 @@ pub(crate) struct Cache {
 pub(crate) struct Record {
     /// Digest of the page's inputs ([`page_key`]).
     pub key: String,
-    pub headings: Vec<HeadingRecord>,
+    pub headings: Vec<Heading>,
     /// The anchors the page's raw HTML sets, which links of other pages may name.
     pub html_ids: Vec<String>,
     /// Warnings found while parsing the page.
@@ -66,35 +65,6 @@ pub(crate) struct Record {
     pub products: Option<Box<RawValue>>,
     /// The page's search entry, as the site writes it.
     pub search: Option<Box<RawValue>>,
-}
-
-/// A heading as the site index and the search entry read it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct HeadingRecord {
-    level: u8,
-    text: String,
-    anchor: String,
-    range: Range<usize>,
-}
-
-impl HeadingRecord {
-    pub(crate) fn of(h: &Heading) -> HeadingRecord {
-        HeadingRecord {
-            level: h.level,
-            text: h.text.clone(),
-            anchor: h.anchor.clone(),
-            range: h.range.clone(),
-        }
-    }
-
-    pub(crate) fn heading(&self) -> Heading {
-        Heading {
-            level: self.level,
-            text: self.text.clone(),
-            anchor: self.anchor.clone(),
-            range: self.range.clone(),
-        }
-    }
 }
 
 /// A diagnostic with file paths in place of file ids.
@@ -248,15 +218,14 @@ pub(crate) fn build_key(
     );
     let dates = format!("{dates:?}");
     let revision = format!("{revision:?}");
-    let templates = templates.fingerprint();
-    digest([
+    let parts = [
         env!("CARGO_PKG_VERSION").as_bytes(),
         exe.as_bytes(),
         settings.as_bytes(),
-        templates.as_bytes(),
         revision.as_bytes(),
         dates.as_bytes(),
-    ])
+    ];
+    digest(parts.into_iter().chain(templates.sources()))
 }
 
 /// The SHA-256 of every file read, by [`FileId`], worked out once on every

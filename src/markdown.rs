@@ -38,7 +38,7 @@ pub(crate) fn options() -> Options {
 }
 
 /// A heading of the page, with the anchor the site gives it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,

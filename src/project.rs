@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use std::sync::OnceLock;
 
-use crate::cache::{self, Cache, FileDigests, HeadingRecord, Record, Restorer};
+use crate::cache::{self, Cache, FileDigests, Record, Restorer};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::frontmatter::{self, FrontMatter};
@@ -417,8 +417,7 @@ impl Known<'_> {
             return (doc, cached);
         };
         diags.extend(parse_diags.iter().cloned());
-        let headings = record.headings.iter().map(HeadingRecord::heading).collect();
-        let doc = Doc::with_headings(headings, record.html_ids.clone());
+        let doc = Doc::with_headings(record.headings.clone(), record.html_ids.clone());
         let cached = PageCache {
             key,
             parse_diags,

@@ -240,25 +240,19 @@ impl Templates {
     }
 
     /// True when a template of that name exists.
-    /// The digest of every template's text and every asset's bytes: what
-    /// the build cache needs to know that the same templates render alike.
-    pub(crate) fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        for (name, (_, text)) in &self.files {
-            hasher.update(format!(
-                "{} {}\n{} {}\n",
-                name.len(),
-                name,
-                text.len(),
-                text
-            ));
-        }
-        for (path, bytes) in &self.assets {
-            hasher.update(format!("{} {}\n{}\n", path.len(), path, bytes.len()));
-            hasher.update(bytes);
-        }
-        crate::output::hex(&hasher.finalize())
+    /// Every template's name and text and every asset's path and bytes, in
+    /// order: what the build cache digests to know that the same templates
+    /// render alike.
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &[u8]> {
+        let templates = self
+            .files
+            .iter()
+            .flat_map(|(name, (_, text))| [name.as_bytes(), text.as_bytes()]);
+        let assets = self
+            .assets
+            .iter()
+            .flat_map(|(path, bytes)| [path.as_bytes(), bytes.as_slice()]);
+        templates.chain(assets)
     }
 
     pub fn has(&self, name: &str) -> bool {

@@ -1,5 +1,7 @@
 //! The real binary: exit codes, output streams and flags of `runsheet check` and `build`.
 
+use crate::common::project;
+
 use std::fs;
 use std::path::Path;
 
@@ -16,17 +18,6 @@ fn fixture(case: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(case)
-}
-
-/// A small project in a temporary folder.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
-    }
-    dir
 }
 
 #[test]

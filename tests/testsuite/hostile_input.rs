@@ -2,6 +2,8 @@
 //! endings, unusable partials, misspelt include names, thousands of unused
 //! partials, templates that never stop.
 
+use crate::common::{self, project};
+
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -16,27 +18,6 @@ fn runsheet() -> Command {
     cmd
 }
 
-/// A project in a temporary folder.
-fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, bytes) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
-    }
-    dir
-}
-
-/// Every file below `dir` with its bytes.
-fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().display().to_string(), fs::read(e.path()).unwrap()))
-        .collect()
-}
-
 #[test]
 fn nul_bytes_become_replacement_characters() {
     let dir = project(&[(
@@ -49,7 +30,7 @@ fn nul_bytes_become_replacement_characters() {
         .assert()
         .success();
     let site = dir.path().join("site");
-    for (path, bytes) in outputs(&site) {
+    for (path, bytes) in common::read_tree(&site) {
         assert!(!bytes.contains(&0), "{path} holds a NUL byte");
     }
     let page = fs::read_to_string(site.join("a.html")).unwrap();

@@ -3,27 +3,26 @@
 //! finish) quickly with one clear diagnostic. The time bounds are loose, for
 //! debug builds on a busy machine; release figures are in the changelog.
 
-use std::fs;
+use crate::common;
+
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+
+/// A project in a temporary folder ([`common::project`]) from text files.
+fn project(files: &[(String, String)]) -> tempfile::TempDir {
+    let bytes: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_bytes()))
+        .collect();
+    common::project(&bytes)
+}
 
 fn runsheet() -> Command {
     let mut cmd = Command::cargo_bin("runsheet").unwrap();
     cmd.env_remove("NO_COLOR").args(["--color", "never"]);
     cmd.timeout(Duration::from_secs(60));
     cmd
-}
-
-/// A project in a temporary folder.
-fn project(files: &[(String, String)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
 }
 
 /// A page including `p0` on its line 5; `p<i>` includes `p<i+1>` `fan`

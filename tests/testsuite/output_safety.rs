@@ -2,6 +2,8 @@
 //! forged marker, or with an output folder that holds or lies in the
 //! project's sources, deletes nothing it did not write.
 
+use crate::common;
+
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -9,22 +11,20 @@ use std::time::Duration;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// A project in a temporary folder ([`common::project`]) from text files.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let bytes: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(path, text)| (*path, text.as_bytes()))
+        .collect();
+    common::project(&bytes)
+}
+
 fn runsheet() -> Command {
     let mut cmd = Command::cargo_bin("runsheet").unwrap();
     cmd.env_remove("NO_COLOR").args(["--color", "never"]);
     cmd.timeout(Duration::from_secs(20));
     cmd
-}
-
-/// A small project in a temporary folder.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-    dir
 }
 
 const PAGE: (&str, &str) = ("content/a.md", "---\ntitle: A\n---\n1. Step.\n");

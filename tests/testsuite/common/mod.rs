@@ -84,6 +84,17 @@ pub(crate) fn golden(path: &Path, actual: &str) -> Result<(), String> {
     ))
 }
 
+/// A project in a temporary folder: each `(path, bytes)` written below it.
+pub(crate) fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in files {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
 /// Every file under `dir`, by `/`-separated relative path (none when `dir` is missing).
 pub(crate) fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut found = std::collections::BTreeMap::new();
